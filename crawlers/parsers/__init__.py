@@ -1,0 +1,10 @@
+"""Pure parsing functions: a response body in, mention dicts out (keys: crawlers.items.MENTION_FIELDS).
+
+Each parser takes ``(data, url)`` where ``data`` is the decoded JSON or the HTML/XML text, and
+returns a list of dicts. Parsers never fetch anything; spiders do the fetching and pagination.
+A parser raises ``ParseError`` when the input is not the shape it expects.
+"""
+
+
+class ParseError(ValueError):
+    """The response is not the shape this parser reads."""

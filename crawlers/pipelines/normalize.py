@@ -1,0 +1,82 @@
+"""Normalise a parsed mention: plain-text body, ISO 8601 UTC dates, 0–5 ratings, a stable id."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime, timezone
+
+from dateutil import parser as date_parser
+from itemadapter import ItemAdapter
+from w3lib.url import canonicalize_url
+
+from crawlers.parsers.text import html_to_text
+
+TAG_PATTERN = re.compile(r"<[a-zA-Z/!][^>]*>")
+
+
+def to_utc_iso(value) -> str | None:
+    """A datetime, ISO/human date string or unix seconds → 'YYYY-MM-DDTHH:MM:SSZ' (UTC)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
+        seconds = float(value) / (1000 if float(value) > 1e11 else 1)
+        moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    elif isinstance(value, datetime):
+        moment = value
+    else:
+        moment = date_parser.parse(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc).replace(microsecond=0)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def normalise_rating(rating, scale) -> float | None:
+    """A rating on the site's scale (best = ``scale``, default 5) → 0..5, rounded to 2 places."""
+    if rating in (None, ""):
+        return None
+    value = float(rating)
+    best = float(scale or 5)
+    if best <= 0:
+        return None
+    return round(max(0.0, min(5.0, value * 5.0 / best)), 2)
+
+
+def plain_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = html_to_text(value) if TAG_PATTERN.search(value) else value
+    text = text.strip()
+    return text or None
+
+
+def mention_id(source_kind: str, site_id: str | None, url: str | None) -> str:
+    """Stable id: hash of the platform + the site's own id, else of the canonical URL."""
+    key = f"{source_kind}:{site_id}" if site_id else f"url:{canonicalize_url(url or '')}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def content_hash(title: str | None, body: str | None) -> str:
+    text = " ".join(f"{title or ''} {body or ''}".lower().split())
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class NormalizePipeline:
+    def process_item(self, item, spider=None):
+        adapter = ItemAdapter(item)
+        adapter["title"] = plain_text(adapter.get("title"))
+        adapter["body"] = plain_text(adapter.get("body"))
+        adapter["vendor_response"] = plain_text(adapter.get("vendor_response"))
+        adapter["published_at"] = to_utc_iso(adapter.get("published_at"))
+        adapter["rating"] = normalise_rating(adapter.get("rating"), adapter.get("rating_scale"))
+        site_id = adapter.get("site_id")
+        adapter["site_id"] = str(site_id) if site_id not in (None, "") else None
+        adapter["id"] = mention_id(adapter["source_kind"], adapter["site_id"], adapter.get("url"))
+        parent = adapter.get("parent_site_id")
+        adapter["parent_id"] = mention_id(adapter["source_kind"], str(parent), None) if parent else None
+        adapter["content_hash"] = content_hash(adapter.get("title"), adapter.get("body"))
+        if adapter.get("raw") is not None and not isinstance(adapter["raw"], str):
+            adapter["raw"] = json.dumps(adapter["raw"], ensure_ascii=False, default=str)
+        return item

@@ -1,0 +1,100 @@
+"""Run one crawl in this process: ``python -m crawlers.run crawl|extract ...``.
+
+Scrapy's Twisted reactor cannot restart inside one process, so ``groundswell crawl`` and
+``groundswell extract`` start this module as a subprocess per crawl. A crawl writes its
+``crawl_runs`` row; the exit status is 0 when the crawl had no errors, 1 otherwise, with a
+one-line reason as the last line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scrapy.crawler import CrawlerProcess
+
+from crawlers.settings import settings_for
+from crawlers.spiders.base import MentionSpider
+from groundswell.config import ConfigError, load_config
+from pipeline.store import finish_crawl_run, mark_thread_replies, open_db, start_crawl_run
+
+EXIT_OK, EXIT_CRAWL_ERRORS, EXIT_CONFIG = 0, 1, 2
+
+
+def run_spider(settings, **spider_args):
+    """Run one ``MentionSpider`` to completion; return (stats dict, problems list)."""
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(MentionSpider)
+    process.crawl(crawler, **spider_args)
+    process.start()
+    stats = crawler.stats.get_stats()
+    problems = list(getattr(crawler.spider, "problems", []))
+    unexplained = stats.get("log_count/ERROR", 0) - len(problems)
+    if unexplained > 0:
+        problems.append(f"{unexplained} unexpected error(s) while processing items (see the log)")
+    return stats, problems
+
+
+def crawl_status(stats: dict, problems: list[str]) -> str:
+    if problems:
+        return "error"
+    return "ok" if stats.get("groundswell/parsed", 0) else "empty"
+
+
+def crawl_source(config_path: str, db_path: str, source_name: str) -> int:
+    config = load_config(config_path)
+    source = config.source_named(source_name)
+    db = open_db(db_path)
+    run_id = start_crawl_run(db, source.name)
+    settings = settings_for(config.crawl, output="store")
+    settings.set("GROUNDSWELL_DB", db_path, priority="cmdline")
+    stats, problems = run_spider(
+        settings, url=source.url, source=source.name, kind=source.kind, follow=True,
+        max_pages=source.max_pages or config.crawl.max_pages,
+        vendor_accounts=source.vendor_accounts,
+    )  # fmt: skip
+    mark_thread_replies(db, source.name, source.vendor_accounts)
+    status = crawl_status(stats, problems)
+    message = f"{len(problems)} error(s); first: {problems[0]}" if problems else None
+    finish_crawl_run(
+        db, run_id, status=status, pages=stats.get("groundswell/pages", 0),
+        new=stats.get("groundswell/new", 0), updated=stats.get("groundswell/updated", 0),
+        errors=len(problems), message=message,
+    )  # fmt: skip
+    if problems:
+        print(f"{source.name}: {message}", file=sys.stderr)
+        return EXIT_CRAWL_ERRORS
+    return EXIT_OK
+
+
+def extract_url(config_path: str, url: str, kind: str) -> int:
+    config = load_config(config_path, missing_ok=True)
+    settings = settings_for(config.crawl, output="print")
+    settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    _, problems = run_spider(settings, url=url, source="extract", kind=kind, follow=False)
+    if problems:
+        print(f"extract: {problems[0]}", file=sys.stderr)
+        return EXIT_CRAWL_ERRORS
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawlers.run")
+    parser.add_argument("mode", choices=["crawl", "extract"])
+    parser.add_argument("--config", default="groundswell.toml")
+    parser.add_argument("--db", default="groundswell.db")
+    parser.add_argument("--source")
+    parser.add_argument("--url")
+    parser.add_argument("--kind", default="auto")
+    args = parser.parse_args(argv)
+    try:
+        if args.mode == "crawl":
+            return crawl_source(args.config, args.db, args.source)
+        return extract_url(args.config, args.url, args.kind)
+    except ConfigError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_CONFIG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

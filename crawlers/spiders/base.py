@@ -1,0 +1,98 @@
+"""``MentionSpider``: fetch a source's URL, hand each response to its platform's parser.
+
+Spiders only parse: the parser modules (``crawlers/parsers``) turn a response into mention
+dicts, the item pipelines normalise and store them. Problems are counted in crawl stats
+(``groundswell/errors``) with a one-line reason kept for the ``crawl_runs`` row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawlers.items import MENTION_FIELDS, MentionItem
+from crawlers.parsers import ParseError
+from crawlers.parsers.registry import detect_parser, parser_for_kind
+
+
+class MentionSpider(scrapy.Spider):
+    name = "mentions"
+    kind = "auto"  # platform spiders set their parser's KIND
+
+    def __init__(self, url: str, source: str = "extract", kind: str | None = None,
+                 follow: bool = True, max_pages: int = 20, vendor_accounts=(), **kwargs):  # fmt: skip
+        super().__init__(**kwargs)
+        self.start_url = url
+        self.source = source
+        self.kind = kind or self.kind
+        self.follow = follow in (True, "1", "true", "True")
+        self.max_pages = int(max_pages)
+        self.vendor_accounts = {a.lower() for a in vendor_accounts}
+        self.problems: list[str] = []
+        self.pages_requested = 0
+
+    async def start(self):
+        yield self.page_request(self.start_url)
+
+    def page_request(self, url: str) -> scrapy.Request:
+        self.pages_requested += 1
+        return scrapy.Request(url, callback=self.parse, errback=self.on_error)
+
+    def parse(self, response):
+        self.crawler.stats.inc_value("groundswell/pages")
+        try:
+            parser = self.parser_for(response)
+            mentions = parser.parse(response.text, response.url)
+        except (ParseError, ValueError, AttributeError) as error:
+            self.record_problem(f"{response.url}: {error}")
+            return
+        self.crawler.stats.inc_value("groundswell/parsed", len(mentions))
+        for mention in mentions:
+            yield self.mention_item(mention, parser.KIND)
+        if self.follow and hasattr(parser, "follow_urls"):
+            yield from self.follow_requests(parser.follow_urls(response.text, response.url))
+
+    def parser_for(self, response):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        text = response.text if hasattr(response, "text") else ""
+        if self.kind == "auto":
+            parser = detect_parser(response.url, content_type, text)
+            if parser is None:
+                raise ParseError("no parser recognised this page (not a known platform's shape)")
+            return parser
+        parser = parser_for_kind(self.kind)
+        if not parser.matches(response.url, content_type, text):
+            raise ParseError(f"response does not look like a {self.kind!r} page")
+        return parser
+
+    def follow_requests(self, urls: list[str]):
+        for url in urls:
+            if self.pages_requested >= self.max_pages:
+                self.crawler.stats.inc_value("groundswell/pages_skipped_max")
+                return
+            yield self.page_request(url)
+
+    def mention_item(self, mention: dict, kind: str) -> MentionItem:
+        item = MentionItem(source=self.source, source_kind=kind,
+                           fetched_at=datetime.now(timezone.utc).isoformat())  # fmt: skip
+        for field in MENTION_FIELDS:
+            if field in mention:
+                item[field] = mention[field]
+        if self.vendor_accounts and (mention.get("author") or "").lower() in self.vendor_accounts:
+            self.crawler.stats.inc_value("groundswell/vendor_posts")
+        return item
+
+    def on_error(self, failure):
+        request = failure.request
+        if failure.check(HttpError):
+            reason = f"HTTP {failure.value.response.status}"
+        else:
+            reason = failure.getErrorMessage() or failure.type.__name__
+        self.record_problem(f"{request.url}: {reason}")
+
+    def record_problem(self, message: str) -> None:
+        self.crawler.stats.inc_value("groundswell/errors")
+        self.problems.append(message)
+        self.logger.error(message)

@@ -1,0 +1,198 @@
+"""The ``groundswell`` command line. Thin: each command calls the library and turns errors
+into one-line messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from groundswell.config import DEFAULT_CONFIG, DEFAULT_DB, ConfigError, load_config
+
+STARTER_CONFIG = Path(__file__).resolve().parent / "starter.toml"
+
+
+class ConfigProblem(click.ClickException):
+    """A broken configuration: exit status 2, like a usage error."""
+
+    exit_code = 2
+
+
+def read_config(path: str, missing_ok: bool = False):
+    try:
+        return load_config(path, missing_ok=missing_ok)
+    except ConfigError as error:
+        raise ConfigProblem(str(error)) from None
+
+
+def config_option(function):
+    return click.option(
+        "--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
+        type=click.Path(dir_okay=False), help="configuration file",
+    )(function)  # fmt: skip
+
+
+def db_option(function):
+    return click.option(
+        "--db", "db_path", default=DEFAULT_DB, show_default=True,
+        type=click.Path(dir_okay=False), help="SQLite database",
+    )(function)  # fmt: skip
+
+
+@click.group()
+@click.version_option(package_name="groundswell")
+def cli() -> None:
+    """groundswell: listen to what customers say about you on review sites and forums."""
+
+
+@cli.command()
+@config_option
+@db_option
+@click.option("--force", is_flag=True, help="overwrite an existing config file")
+def init(config_path: str, db_path: str, force: bool) -> None:
+    """Write a commented starter config and create the database."""
+    from pipeline.store import open_db
+
+    target = Path(config_path)
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} exists; use --force to overwrite it")
+    target.write_text(STARTER_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    open_db(db_path)
+    click.echo(f"wrote {target} and created {db_path}")
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@config_option
+@db_option
+def crawl(sources: tuple[str, ...], config_path: str, db_path: str) -> None:
+    """Crawl SOURCES (default: every enabled source) into the database."""
+    from groundswell.crawl import crawl_sources
+
+    config = read_config(config_path)
+    try:
+        results = crawl_sources(config, Path(config_path), Path(db_path), list(sources))
+    except ConfigError as error:
+        raise ConfigProblem(str(error)) from None
+    report_crawls(results, db_path)
+
+
+def report_crawls(results, db_path: str) -> None:
+    from pipeline.store import open_db, source_status
+
+    by_source = {row["source"]: row for row in source_status(open_db(db_path))}
+    for result in results:
+        row = by_source.get(result.source, {})
+        click.echo(f"{result.source}: {row.get('status')} pages={row.get('pages')} "
+                   f"new={row.get('new')} updated={row.get('updated')} errors={row.get('errors')}")  # fmt: skip
+    failed = [r for r in results if not r.ok]
+    if failed:
+        raise click.ClickException("; ".join(f"{r.reason or r.source}" for r in failed))
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--kind", default="auto", show_default=True, help="spider kind, or auto")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines (the default is a summary)")
+@config_option
+def extract(url: str, kind: str, as_json: bool, config_path: str) -> None:
+    """Crawl one URL with one spider and print the mentions found (nothing is stored)."""
+    from groundswell.crawl import extract as run_extract
+
+    read_config(config_path, missing_ok=True)
+    done = run_extract(url, kind, Path(config_path))
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    for line in lines:
+        click.echo(line if as_json else summary_line(json.loads(line)))
+    if done.returncode:
+        raise click.ClickException(done.stderr.strip().splitlines()[-1] if done.stderr else "failed")
+    if not as_json:
+        click.echo(f"{len(lines)} mention(s)", err=True)
+
+
+def summary_line(mention: dict) -> str:
+    text = (mention.get("title") or mention.get("body") or "").replace("\n", " ")[:70]
+    rating = f" {mention['rating']}★" if mention.get("rating") is not None else ""
+    return f"{mention.get('published_at')} {mention.get('kind')}{rating} {mention.get('author')}: {text}"
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--port", default=8765, show_default=True, help="port on 127.0.0.1 (0: any free)")
+def replay(directory: str, port: int) -> None:
+    """Serve a folder of recorded pages on 127.0.0.1 for tests and trying sources."""
+    from groundswell.replay import make_replay_server, server_url
+
+    server = make_replay_server(directory, port, verbose=True)
+    click.echo(f"replaying {directory} at {server_url(server)} (Ctrl+C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+@db_option
+@click.option("--port", default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(db_path: str, port: int, host: str) -> None:
+    """Browse the database in Datasette."""
+    from groundswell.serve import serve_datasette
+    from pipeline.store import open_db
+
+    open_db(db_path)
+    click.echo(f"Datasette at http://{host}:{port}/groundswell")
+    serve_datasette(db_path, host=host, port=port)
+
+
+@cli.command()
+@config_option
+@db_option
+def status(config_path: str, db_path: str) -> None:
+    """Each source: last crawl, its status and counts."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from pipeline.store import open_db, save_sources, source_status
+
+    config = read_config(config_path, missing_ok=True)
+    db = open_db(db_path)
+    save_sources(db, config.source)
+    table = Table("source", "kind", "last run", "status", "pages", "new", "updated", "errors",
+                  "mentions", "message")  # fmt: skip
+    for row in source_status(db):
+        table.add_row(*(str(row[k]) if row[k] is not None else "" for k in (
+            "source", "kind", "last_run", "status", "pages", "new", "updated", "errors",
+            "mentions", "message")))  # fmt: skip
+    Console(width=200).print(table)
+
+
+@cli.command()
+@db_option
+@click.option("--port", default=8001, show_default=True, help="Datasette port")
+@click.option("--site-port", default=8777, show_default=True, help="demo site port on 127.0.0.1")
+@click.option("--no-serve", is_flag=True, help="crawl and store, then exit")
+def demo(db_path: str, port: int, site_port: int, no_serve: bool) -> None:
+    """Crawl the built-in demo site with the real spiders, store it and open Datasette."""
+    from groundswell.demo import run_demo
+
+    try:
+        results = run_demo(Path(db_path), site_port=site_port)
+    except ConfigError as error:
+        raise ConfigProblem(str(error)) from None
+    report_crawls(results, db_path)
+    if not no_serve:
+        from groundswell.serve import serve_datasette
+
+        click.echo(f"Datasette at http://127.0.0.1:{port}/groundswell (Ctrl+C stops)")
+        serve_datasette(db_path, port=port)
+
+
+def main() -> None:
+    cli(prog_name="groundswell")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,205 @@
+"""``groundswell.toml``: one validated configuration object for every command.
+
+``load_config(path)`` reads TOML and validates it with pydantic; any problem raises
+``ConfigError`` whose message names the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_CONFIG = "groundswell.toml"
+DEFAULT_DB = "groundswell.db"
+DEFAULT_USER_AGENT = (
+    "groundswell/0.1 (social listening crawler; +https://github.com/groundswell/groundswell)"
+)
+INTERVAL_PATTERN = re.compile(r"^every\s+(\d+)\s*(s|m|h|d)$")
+CRON_FIELDS = 5
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing, not TOML, or holds a wrong key or value."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseConfig(Section):
+    path: str = DEFAULT_DB
+
+
+class CrawlConfig(Section):
+    user_agent: str = DEFAULT_USER_AGENT
+    obey_robots: bool = True
+    download_delay: float = Field(1.0, ge=0)
+    concurrency_per_domain: int = Field(1, ge=1, le=16)
+    retries: int = Field(3, ge=0, le=10)
+    backoff_base: float = Field(2.0, ge=0, description="seconds; doubled on each retry")
+    backoff_max: float = Field(60.0, ge=0)
+    max_pages: int = Field(20, ge=1, description="pages per crawl of one source")
+    timeout: float = Field(900, gt=0, description="seconds before a crawl subprocess is stopped")
+
+
+class ModelConfig(Section):
+    encoder: str = "all-MiniLM-L6-v2"
+    sentiment: str | None = None
+    batch_size: int = Field(64, ge=1)
+
+
+class MonitorConfig(Section):
+    name: str
+    query: str
+    competitor: bool = False
+
+
+class SourceConfig(Section):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    kind: str
+    url: str
+    schedule: str = "every 6h"
+    enabled: bool = True
+    vendor_accounts: list[str] = []
+    max_pages: int | None = Field(None, ge=1)
+
+    @field_validator("url")
+    @classmethod
+    def url_is_http(cls, value: str) -> str:
+        if not re.match(r"^https?://", value):
+            raise ValueError("expected an http:// or https:// URL")
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def schedule_is_interval_or_cron(cls, value: str) -> str:
+        if INTERVAL_PATTERN.match(value.strip()) or len(value.split()) == CRON_FIELDS:
+            return value.strip()
+        raise ValueError("expected 'every N[s|m|h|d]' or a 5-field cron expression")
+
+
+class TopicConfig(Section):
+    name: str
+    description: str = ""
+    keywords: list[str] = []
+    examples: list[str] = []
+
+
+class AdvocateConfig(Section):
+    name: str
+    email: str | None = None
+    webhook_env: str | None = Field(None, description="environment variable holding the URL")
+    sources: list[str] = []
+    topics: list[str] = []
+    languages: list[str] = []
+    monitors: list[str] = []
+
+
+class AlertsConfig(Section):
+    negative_rating_max: float = Field(2.0, ge=0, le=5)
+    unanswered_after_hours: float = Field(24, ge=0)
+    sla_hours: float = Field(24, gt=0)
+
+
+class DigestConfig(Section):
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    time: str = Field("08:00", pattern=r"^\d{2}:\d{2}$")
+    recipients: list[str] = []
+
+
+class SmtpConfig(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(25, ge=1, le=65535)
+    sender: str = "groundswell@localhost"
+    username: str | None = None
+    password_env: str = "GROUNDSWELL_SMTP_PASSWORD"
+    starttls: bool = False
+
+
+class Config(Section):
+    database: DatabaseConfig = DatabaseConfig()
+    crawl: CrawlConfig = CrawlConfig()
+    model: ModelConfig = ModelConfig()
+    monitor: list[MonitorConfig] = []
+    source: list[SourceConfig] = []
+    topic: list[TopicConfig] = []
+    advocate: list[AdvocateConfig] = []
+    alerts: AlertsConfig = AlertsConfig()
+    digest: DigestConfig = DigestConfig()
+    smtp: SmtpConfig = SmtpConfig()
+
+    @field_validator("source")
+    @classmethod
+    def source_names_unique(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
+        names = [s.name for s in sources]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(duplicated)}")
+        return sources
+
+    def source_named(self, name: str) -> SourceConfig:
+        for source in self.source:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.source) or "none configured"
+        raise ConfigError(f"no source named {name!r} (sources: {known})")
+
+
+def format_location(loc: tuple) -> str:
+    """('source', 2, 'kind') -> 'source[2].kind'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def explain_validation_error(path: Path, error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        where = format_location(problem["loc"]) or "(top level)"
+        what = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            what = "unknown key (check the spelling; see `groundswell init` for all keys)"
+        got = problem.get("input")
+        shown = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
+        lines.append(f"{path}: {where}: {what}{shown}")
+    return "\n".join(lines)
+
+
+def parse_config(data: dict, path: Path) -> Config:
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(explain_validation_error(path, error)) from None
+    check_source_kinds(config, path)
+    return config
+
+
+def check_source_kinds(config: Config, path: Path) -> None:
+    from crawlers.parsers.registry import known_kinds
+
+    kinds = known_kinds()
+    for index, source in enumerate(config.source):
+        if source.kind not in kinds:
+            raise ConfigError(
+                f"{path}: source[{index}].kind: expected one of {', '.join(sorted(kinds))} "
+                f"(got {source.kind!r})"
+            )
+
+
+def load_config(path: str | Path, missing_ok: bool = False) -> Config:
+    """Read and validate ``path``; with ``missing_ok`` a missing file gives the defaults."""
+    path = Path(path)
+    if not path.exists():
+        if missing_ok:
+            return Config()
+        raise ConfigError(f"{path}: no such file (run `groundswell init` to write one)")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    return parse_config(data, path)

@@ -1,0 +1,216 @@
+"""3-class tweet sentiment (negative / neutral / positive) on top of all-MiniLM-L6-v2.
+
+The shipped model is the packaged MiniLM encoder plus LoRA adapters on its top layers, trained
+LayerNorms and a linear head over the mean-pooled tokens (``models/sentiment/``, built by
+``models/train_sentiment.py``). ``load_sentiment_model()`` loads it once per process and serves
+``predict()`` through ONNX Runtime (int8, built into a cache dir on first use, see
+``models/export_onnx.py``) with a torch fallback. ``load_sentiment_model(path)`` instead loads any
+local Hugging Face sequence-classification model whose labels name neg/neu/pos classes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from models.encoder import DEFAULT_MODEL, length_sorted_batches, mean_pool, resolve_model_path
+
+log = logging.getLogger(__name__)
+
+LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+ARTIFACT_DIR = Path(__file__).resolve().parent / "sentiment"
+ADAPTER_FILE = "adapter.safetensors"
+CONFIG_FILE = "config.json"
+MAX_LENGTH = 64
+LORA_TARGETS = (
+    "attention.self.query",
+    "attention.self.key",
+    "attention.self.value",
+    "attention.output.dense",
+    "intermediate.dense",
+    "output.dense",
+)
+LAYER_NORMS = ("attention.output.LayerNorm", "output.LayerNorm")
+
+_MENTION = re.compile(r"@\w+")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_text(text: str) -> str:
+    """TweetEval-style normalisation: mentions become ``@user``, links are dropped."""
+    text = _URL.sub("", _MENTION.sub("@user", text or ""))
+    return _SPACES.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class SentimentResult:
+    label: str
+    score: float  # P(positive) - P(negative), in -1..1
+    confidence: float  # max class probability
+    model_version: str
+
+
+# --------------------------------------------------------------------------------------------
+# Architecture (shared with models/train_sentiment.py and models/export_onnx.py)
+# --------------------------------------------------------------------------------------------
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def make_lora_linear(base, rank: int, alpha: float):
+    """Wrap ``base`` (an ``nn.Linear``) with a trainable low-rank update B @ A * alpha / rank."""
+    torch = _torch()
+
+    class LoRALinear(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.base = base
+            self.scale = alpha / rank
+            self.lora_a = torch.nn.Parameter(torch.empty(rank, base.in_features))
+            self.lora_b = torch.nn.Parameter(torch.zeros(base.out_features, rank))
+            torch.nn.init.kaiming_uniform_(self.lora_a, a=math.sqrt(5))
+            for p in base.parameters():
+                p.requires_grad_(False)
+
+        def forward(self, x):
+            return self.base(x) + (x @ self.lora_a.t() @ self.lora_b.t()) * self.scale
+
+    return LoRALinear()
+
+
+def _get_module(root, dotted: str):
+    for part in dotted.split("."):
+        root = getattr(root, part)
+    return root
+
+
+def _set_module(root, dotted: str, module) -> None:
+    parent, _, leaf = dotted.rpartition(".")
+    setattr(_get_module(root, parent) if parent else root, leaf, module)
+
+
+def layer_module_names(first_layer: int, num_layers: int, suffixes: tuple[str, ...]) -> list[str]:
+    return [
+        f"encoder.layer.{i}.{suffix}" for i in range(first_layer, num_layers) for suffix in suffixes
+    ]
+
+
+def build_net(encoder, num_labels: int = len(LABELS)):
+    """``encoder`` (a ``BertModel``) + mean pooling + dropout + linear head -> logits."""
+    torch = _torch()
+
+    class SentimentNet(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(encoder.config.hidden_size, num_labels)
+
+        def pool_and_classify(self, hidden, attention_mask):
+            return self.head(self.dropout(mean_pool(hidden, attention_mask)))
+
+        def forward(self, input_ids, attention_mask):
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+            return self.pool_and_classify(hidden.last_hidden_state, attention_mask)
+
+        def forward_from_layer(self, hidden, attention_mask, first_layer: int):
+            """Run layers ``first_layer..`` on cached hidden states (training shortcut)."""
+            from transformers.masking_utils import create_bidirectional_mask
+
+            mask = create_bidirectional_mask(
+                config=self.encoder.config, inputs_embeds=hidden, attention_mask=attention_mask
+            )
+            for layer in self.encoder.encoder.layer[first_layer:]:
+                hidden = layer(hidden, mask)
+            return self.pool_and_classify(hidden, attention_mask)
+
+    return SentimentNet()
+
+
+def add_lora(net, first_layer: int, rank: int, alpha: float) -> list[str]:
+    """Freeze ``net.encoder`` and add LoRA to the top layers; LayerNorms there stay trainable."""
+    encoder = net.encoder
+    for p in encoder.parameters():
+        p.requires_grad_(False)
+    n = encoder.config.num_hidden_layers
+    names = layer_module_names(first_layer, n, LORA_TARGETS)
+    for name in names:
+        _set_module(encoder, name, make_lora_linear(_get_module(encoder, name), rank, alpha))
+    for name in layer_module_names(first_layer, n, LAYER_NORMS):
+        for p in _get_module(encoder, name).parameters():
+            p.requires_grad_(True)
+    return names
+
+
+def adapter_state(net, config: dict) -> dict:
+    """The trained tensors only: LoRA factors, top-layer LayerNorms, head."""
+    encoder = net.encoder
+    n = encoder.config.num_hidden_layers
+    state = {}
+    for name in layer_module_names(config["first_layer"], n, LORA_TARGETS):
+        module = _get_module(encoder, name)
+        state[f"lora.{name}.a"] = module.lora_a.detach().clone()
+        state[f"lora.{name}.b"] = module.lora_b.detach().clone()
+    for name in layer_module_names(config["first_layer"], n, LAYER_NORMS):
+        module = _get_module(encoder, name)
+        state[f"ln.{name}.weight"] = module.weight.detach().clone()
+        state[f"ln.{name}.bias"] = module.bias.detach().clone()
+    state["head.weight"] = net.head.weight.detach().clone()
+    state["head.bias"] = net.head.bias.detach().clone()
+    return state
+
+
+def apply_adapter(net, state: dict, config: dict) -> None:
+    """Merge saved adapters into a plain encoder (W += B @ A * scale), load norms and head."""
+    torch = _torch()
+    encoder = net.encoder
+    n = encoder.config.num_hidden_layers
+    scale = config["alpha"] / config["rank"]
+    with torch.no_grad():
+        for name in layer_module_names(config["first_layer"], n, LORA_TARGETS):
+            linear = _get_module(encoder, name)
+            a, b = state[f"lora.{name}.a"].float(), state[f"lora.{name}.b"].float()
+            linear.weight += (b @ a) * scale
+        for name in layer_module_names(config["first_layer"], n, LAYER_NORMS):
+            module = _get_module(encoder, name)
+            module.weight.copy_(state[f"ln.{name}.weight"].float())
+            module.bias.copy_(state[f"ln.{name}.bias"].float())
+        net.head.weight.copy_(state["head.weight"].float())
+        net.head.bias.copy_(state["head.bias"].float())
+
+
+def load_base_encoder(name: str | None = None):
+    from transformers import AutoModel, AutoTokenizer
+
+    path = resolve_model_path(name)
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
+
+
+def read_config(artifact_dir: Path = ARTIFACT_DIR) -> dict:
+    return json.loads((artifact_dir / CONFIG_FILE).read_text())
+
+
+def load_shipped_net(artifact_dir: Path = ARTIFACT_DIR):
+    """(tokenizer, merged eval-mode net, config) from the committed artifacts."""
+    from safetensors.torch import load_file
+
+    config = read_config(artifact_dir)
+    tokenizer, encoder = load_base_encoder(config.get("base_model", DEFAULT_MODEL))
+    net = build_net(encoder, len(config["labels"]))
+    apply_adapter(net, load_file(str(artifact_dir / ADAPTER_FILE)), config)
+    net.eval()
+    return tokenizer, net, config
