@@ -10,7 +10,9 @@ SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
 ROBOTSTXT_OBEY = True
-USER_AGENT = "groundswell/0.1 (social listening crawler; +https://github.com/groundswell/groundswell)"
+USER_AGENT = (
+    "groundswell/0.1 (social listening crawler; +https://github.com/groundswell/groundswell)"
+)
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
 RANDOMIZE_DOWNLOAD_DELAY = True

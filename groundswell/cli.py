@@ -107,7 +107,9 @@ def extract(url: str, kind: str, as_json: bool, config_path: str) -> None:
     for line in lines:
         click.echo(line if as_json else summary_line(json.loads(line)))
     if done.returncode:
-        raise click.ClickException(done.stderr.strip().splitlines()[-1] if done.stderr else "failed")
+        raise click.ClickException(
+            done.stderr.strip().splitlines()[-1] if done.stderr else "failed"
+        )
     if not as_json:
         click.echo(f"{len(lines)} mention(s)", err=True)
 

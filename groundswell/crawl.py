@@ -11,7 +11,6 @@ from groundswell.config import Config
 from pipeline.store import finish_crawl_run, open_db, save_sources, start_crawl_run
 
 
-
 @dataclass
 class CrawlResult:
     source: str

@@ -33,7 +33,9 @@ def demo_config_text(site, base_url: str, db_path: Path) -> str:
     return "\n".join(lines)
 
 
-def run_demo(db_path: Path, site_port: int = 8777, workdir: Path | None = None) -> list[CrawlResult]:
+def run_demo(
+    db_path: Path, site_port: int = 8777, workdir: Path | None = None
+) -> list[CrawlResult]:
     """Build the demo site under ``workdir`` (default: beside the database), crawl it all."""
     from groundswell.demo_site import build_demo_site
 

@@ -20,7 +20,9 @@ CONTENT_TYPES = {
     ".txt": "text/plain", ".csv": "text/csv", ".png": "image/png", ".css": "text/css",
     ".js": "text/javascript", ".response": "text/html",
 }  # fmt: skip
-DECLARED_CHARSET = re.compile(rb"""(?:<meta[^>]+charset=["']?|encoding=["'])([A-Za-z0-9_-]+)""", re.I)
+DECLARED_CHARSET = re.compile(
+    rb"""(?:<meta[^>]+charset=["']?|encoding=["'])([A-Za-z0-9_-]+)""", re.I
+)
 SUFFIX_FALLBACKS = ("", "/index.html", ".json", ".html", ".xml")
 
 
@@ -79,7 +81,9 @@ class ReplayHandler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_replay_server(root: str | Path, port: int = 0, verbose: bool = False) -> ThreadingHTTPServer:
+def make_replay_server(
+    root: str | Path, port: int = 0, verbose: bool = False
+) -> ThreadingHTTPServer:
     """A server bound to 127.0.0.1 (``port`` 0 picks a free one); call ``serve_forever``."""
     handler = type("BoundReplayHandler", (ReplayHandler,), {"root": Path(root)})
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)

@@ -25,19 +25,22 @@ KIND = "hackernews"
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
 STORY_TYPES = ("story", "poll", "job")
 
-_SEARCH_HIT = re.compile(r'"objectID"\s*:')
-_SEARCH_PAGING = re.compile(r'"nbPages"\s*:')
-_ITEM_TREE = re.compile(r'"created_at_i"\s*:')
-_CHILDREN = re.compile(r'"children"\s*:\s*\[')
+ALGOLIA_HOST = "hn.algolia.com"
+
+# Algolia powers many sites; "created_at_i" is what marks the HN index.
+_HN_TIMESTAMP = re.compile(r'"created_at_i"\s*:')
+_SEARCH_RESULT = re.compile(r'"hits"\s*:\s*\[')
+_ITEM_TREE = re.compile(r'"children"\s*:\s*\[')
 
 
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if not looks_like_json(text):
         return False
-    if _SEARCH_HIT.search(text) or (_SEARCH_PAGING.search(text) and '"hits"' in text):
-        return True
-    return bool(_ITEM_TREE.search(text) and _CHILDREN.search(text))
+    if _HN_TIMESTAMP.search(text):
+        return bool(_SEARCH_RESULT.search(text) or _ITEM_TREE.search(text))
+    on_algolia = (urlsplit(url or "").hostname or "").endswith(ALGOLIA_HOST)
+    return on_algolia and bool(_SEARCH_RESULT.search(text))
 
 
 def parse(text: str, url: str) -> list[dict]:

@@ -53,9 +53,47 @@ def has_class(tag: Tag, prefix: str) -> bool:
 
 
 _BLOCK_TAGS = frozenset(
-    ["address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul"]
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    ]
 )
-_SKIP_TAGS = frozenset(["script", "style", "template", "noscript", "svg", "button", "input", "select", "textarea"])
+_SKIP_TAGS = frozenset(
+    ["script", "style", "template", "noscript", "svg", "button", "input", "select", "textarea"]
+)
 
 
 def _walk_text(node: Tag, out: list[str]) -> None:
@@ -107,8 +145,6 @@ def html_to_text(markup: str | None) -> str:
     if "<" not in markup and "&" not in markup:
         return normalize_space(markup)
     fragment = BeautifulSoup(markup, "html.parser")
-    for hidden in fragment.select("span.invisible"):
-        hidden.decompose()
     out: list[str] = []
     _walk_text(fragment, out)
     return normalize_space("".join(out))
@@ -205,7 +241,21 @@ def query_param(url: str, key: str) -> str | None:
 
 
 _NEXT_WORDS = frozenset(
-    ["next", "next", "page", "nächste", "weiter", "suivant", "suivante", "siguiente", "successivo", "prossimo", "próximo", "volgende", "»"]
+    [
+        "next",
+        "next",
+        "page",
+        "nächste",
+        "weiter",
+        "suivant",
+        "suivante",
+        "siguiente",
+        "successivo",
+        "prossimo",
+        "próximo",
+        "volgende",
+        "»",
+    ]
 )
 
 
@@ -253,7 +303,43 @@ _MONTHS = {
 }  # fmt: skip
 
 _WEEKDAYS = frozenset(
-    ["lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
+    [
+        "lunedì",
+        "martedì",
+        "mercoledì",
+        "giovedì",
+        "venerdì",
+        "sabato",
+        "domenica",
+        "lundi",
+        "mardi",
+        "mercredi",
+        "jeudi",
+        "vendredi",
+        "samedi",
+        "dimanche",
+        "montag",
+        "dienstag",
+        "mittwoch",
+        "donnerstag",
+        "freitag",
+        "samstag",
+        "sonntag",
+        "lunes",
+        "martes",
+        "miércoles",
+        "jueves",
+        "viernes",
+        "sábado",
+        "domingo",
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
+    ]
 )
 
 
@@ -268,7 +354,9 @@ def _translate_date_words(text: str) -> str:
 
 
 def _relative_day(text: str, now: datetime | None) -> str | None:
-    match = re.match(r"\s*(today|yesterday|oggi|ieri|heute|gestern|aujourd'hui|hier)\b", text, re.IGNORECASE)
+    match = re.match(
+        r"\s*(today|yesterday|oggi|ieri|heute|gestern|aujourd'hui|hier)\b", text, re.IGNORECASE
+    )
     if not match:
         return None
     now = now or datetime.now()

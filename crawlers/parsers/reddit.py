@@ -23,7 +23,6 @@ KIND = "reddit"
 
 PUBLIC_ORIGIN = "https://www.reddit.com"
 DEFAULT_PAGE_SIZE = "100"
-DELETED_AUTHORS = ("[deleted]", "[removed]")
 
 _LISTING = re.compile(r'"kind"\s*:\s*"Listing"')
 _THING = re.compile(r'"kind"\s*:\s*"t[13]"')
@@ -31,7 +30,7 @@ _THING = re.compile(r'"kind"\s*:\s*"t[13]"')
 
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
-    if not looks_like_json(text) or not _LISTING.search(text[:4096]):
+    if not looks_like_json(text) or not _LISTING.search(text):
         return False
     return bool(_THING.search(text)) or _is_reddit_host(url)
 
@@ -159,7 +158,7 @@ def post_mention(post: dict, site: str) -> dict:
         "kind": "question" if is_question else "post",
         "url": url,
         "thread_url": url,
-        "author": author_name(post.get("author")),
+        "author": post.get("author"),  # "[deleted]" kept as Reddit gives it
         "title": title,
         "body": body,
         "published_at": post.get("created_utc"),
@@ -181,7 +180,7 @@ def comment_mention(comment: dict, site: str, thread_url: str | None) -> dict:
         "url": url,
         "thread_url": thread_url,
         "parent_site_id": comment.get("parent_id"),
-        "author": author_name(comment.get("author")),
+        "author": comment.get("author"),
         "body": comment.get("body") or "",
         "published_at": comment.get("created_utc"),
         "raw": raw,
@@ -204,9 +203,3 @@ def permalink_url(site: str, permalink: str | None) -> str | None:
         return None
     absolute = urljoin(site + "/", permalink)
     return urlunsplit(urlsplit(absolute)._replace(query="", fragment=""))
-
-
-def author_name(author: str | None) -> str | None:
-    if not author or author in DELETED_AUTHORS:
-        return None
-    return author

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from urllib.parse import urldefrag
 
 import extruct
@@ -29,9 +30,13 @@ DISCUSSION_KINDS = {
 }
 THREAD_TYPES = frozenset({"DiscussionForumPosting", "Question"})
 SKIPPED_CONTAINERS = frozenset({"FAQPage"})
+NODE_KEYWORDS = frozenset({"@context", "@type", "@id"})  # "@graph" is walked into
 SCHEMA_PREFIXES = ("http://schema.org/", "https://schema.org/", "schema:")
 
-_TYPE_NAMES = r"(?:Review|UserReview|CriticReview|EmployerReview|DiscussionForumPosting|QAPage|Question|Answer|Comment)"
+_TYPE_NAMES = (
+    r"(?:Review|UserReview|CriticReview|EmployerReview"
+    r"|DiscussionForumPosting|QAPage|Question|Answer|Comment)"
+)
 _MARKUP = re.compile(
     r"itemtype\s*=\s*[\"']?https?://schema\.org/" + _TYPE_NAMES + r"\b"
     r"|\"@type\"\s*:\s*\[?\s*\"(?:https?://schema\.org/|schema:)?" + _TYPE_NAMES + r"\""
@@ -145,7 +150,7 @@ def type_names(node: dict) -> set[str]:
     return {_short_name(t).rsplit("/", 1)[-1] for t in types if isinstance(t, str)}
 
 
-def _walk(value: object, thread: dict | None):
+def _walk(value: object, thread: dict | None) -> Iterator[tuple[dict, dict | None]]:
     """Depth-first (node, enclosing thread node) pairs; FAQPage subtrees skipped."""
     if isinstance(value, list):
         for item in value:
@@ -159,7 +164,7 @@ def _walk(value: object, thread: dict | None):
     yield value, thread
     inner_thread = value if types & THREAD_TYPES else thread
     for key, item in value.items():
-        if not key.startswith("@"):
+        if key not in NODE_KEYWORDS:
             yield from _walk(item, inner_thread)
 
 
@@ -179,8 +184,18 @@ def node_mention(node: dict, page_url: str, thread: dict | None) -> dict | None:
         raw=node,
     )
     mention.setdefault("thread_url", page_url or None)
-    mention["url"] = own_url(node) or _fragment_url(page_url, mention)
+    mention["url"] = _mention_url(node, page_url, mention)
     return drop_empty(mention)
+
+
+def _mention_url(node: dict, page_url: str, mention: dict) -> str:
+    """The object's own url, unless that is just the page (then each gets its own fragment)."""
+    url = own_url(node)
+    if url and urldefrag(url)[0].rstrip("/") != page_url.rstrip("/"):
+        return url
+    if url and "#" in url:
+        return url
+    return _fragment_url(page_url, mention)
 
 
 def review_fields(node: dict) -> dict:

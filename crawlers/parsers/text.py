@@ -81,33 +81,41 @@ def _tidy_whitespace(text: str) -> str:
 
 
 _LEADING_TAGS = re.compile(r"^(\s*(\[[^\]]*\]|\([^)]*\)|[A-Za-z0-9]{2,8}:))+\s*")
+_ASKED_ABOUT = (
+    r"(i|you|we|they|he|she|it|there|this|that|these|those|anyone|anybody|someone|somebody"
+    r"|my|your|our|their|the|a|an|any)"
+)
+# "What is…", "Is there…", "Can someone…"; not "What I learned", "Will Smith…", "Do not…"
 _QUESTION_OPENERS = re.compile(
-    r"^(how (do|does|did|can|could|should|would|is|are|much|many|long|come)|"
-    r"what|why|when|where|which|who|whom|whose|"
-    r"is|are|am|was|were|can|could|should|would|will|shall|may|might|must|"
-    r"do|does|did|has|have|had|"
-    r"any ?(one|body)|does any ?(one|body)|help)\b",
+    r"^(?:(?:what|why|when|where|which|who|whose)\b(?!\s+(?:i|we|they|he|she)\b)"
+    r"|how\s+(?:do|does|did|can|could|should|would|is|are|much|many|long|come)\b"
+    r"|(?:is|are|am|was|were|can|could|should|would|will|do|does|did|has|have)\s+"
+    + _ASKED_ABOUT
+    + r"\b"
+    r"|any\s?(?:one|body)\s+(?:know|here|else|tried|using|have|has|got)\b)",
     re.IGNORECASE,
 )
 _FIRST_PARAGRAPH_CHARS = 300
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def looks_like_question(title: str | None, body: str | None = None) -> bool:
-    """Does this post ask something? Decided on the title; on the body's opening if no title.
+    """Does this post ask something? The title decides; failing that, the body's opening.
 
     A title asks when it contains a question mark or opens with an interrogative
     ("How do I…", "Is there…", "Anyone know…") after tags like "[serious]" or "ELI5:".
-    A body asks when its first paragraph ends with a question mark.
+    A body asks when the first or last sentence of its first paragraph ends with "?",
+    or, for an untitled post, when that paragraph opens with an interrogative.
     """
     title = (title or "").strip()
     if title and _title_asks(title):
         return True
-    opening = _first_paragraph(body or "")
-    if not opening:
+    sentences = _SENTENCE_END.split(_first_paragraph(body or ""))
+    if not sentences[0]:
         return False
-    if opening.endswith("?"):
+    if sentences[0].endswith("?") or sentences[-1].endswith("?"):
         return True
-    return not title and _title_asks(opening.split("\n")[0][:_FIRST_PARAGRAPH_CHARS])
+    return not title and bool(_QUESTION_OPENERS.match(_LEADING_TAGS.sub("", sentences[0])))
 
 
 def _title_asks(title: str) -> bool:

@@ -68,7 +68,9 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
                 kind="post" if is_starter else "comment",
                 url=_permalink(node, base) or with_fragment(thread_url, node["id"]),
                 thread_url=thread_url,
-                parent_site_id=None if is_starter else (discussion_id and f"discussion/{discussion_id}"),
+                parent_site_id=None
+                if is_starter
+                else (discussion_id and f"discussion/{discussion_id}"),
                 author=_author(node),
                 title=title if is_starter else None,
                 body=body,
@@ -82,12 +84,12 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
 def follow_urls(text: str, url: str) -> list[str]:
     soup = make_soup(text)
     base = base_url(soup, url)
-    found = [absolute(base, a["href"]) for a in soup.select("#PagerAfter a.Next[href], .Pager a.Next[href]")]
+    found = [
+        absolute(base, a["href"])
+        for a in soup.select("#PagerAfter a.Next[href], .Pager a.Next[href]")
+    ]
     links = [link for link in found if link]
-    for link in next_page_links(soup, url):
-        if link not in links:
-            links.append(link)
-    return links
+    return links or next_page_links(soup, url)
 
 
 def _author(node: Tag) -> str | None:
@@ -112,7 +114,9 @@ def _body(node: Tag) -> str:
     message = node.select_one(".Message.userContent") or node.select_one(".Message")
     if message is None:
         return ""
-    remove_all(message, ("blockquote.Quote", "blockquote.UserQuote", ".UserQuote", ".UserSignature"))
+    remove_all(
+        message, ("blockquote.Quote", "blockquote.UserQuote", ".UserQuote", ".UserSignature")
+    )
     return element_text(message)
 
 

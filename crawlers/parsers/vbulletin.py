@@ -40,7 +40,7 @@ _POST_ID = re.compile(r"^post_(\d+)$")
 def matches(url: str, content_type: str, text: str) -> bool:
     if not isinstance(text, str) or "<" not in text[:2000]:
         return False
-    generator = re.search(r'<meta name="generator" content="vBulletin', text[:20000], re.I)
+    generator = re.search(r'<meta name="generator" content="vBulletin', text[:20000], re.IGNORECASE)
     vbulletin = bool(generator) or 'id="vbulletin_html"' in text[:5000]
     return vbulletin and 'id="post_message_' in text
 

@@ -87,10 +87,7 @@ def follow_urls(text: str, url: str) -> list[str]:
     base = base_url(soup, url)
     links = [absolute(base, a.get("href")) for a in soup.select("a.pageNav-jump--next[href]")]
     found = [link for link in links if link]
-    for link in next_page_links(soup, url):
-        if link not in found:
-            found.append(link)
-    return found
+    return found or next_page_links(soup, url)
 
 
 def _author(node: Tag) -> str | None:

@@ -70,12 +70,15 @@ class NormalizePipeline:
         adapter["body"] = plain_text(adapter.get("body"))
         adapter["vendor_response"] = plain_text(adapter.get("vendor_response"))
         adapter["published_at"] = to_utc_iso(adapter.get("published_at"))
+        adapter["fetched_at"] = to_utc_iso(adapter.get("fetched_at"))
         adapter["rating"] = normalise_rating(adapter.get("rating"), adapter.get("rating_scale"))
         site_id = adapter.get("site_id")
         adapter["site_id"] = str(site_id) if site_id not in (None, "") else None
         adapter["id"] = mention_id(adapter["source_kind"], adapter["site_id"], adapter.get("url"))
         parent = adapter.get("parent_site_id")
-        adapter["parent_id"] = mention_id(adapter["source_kind"], str(parent), None) if parent else None
+        adapter["parent_id"] = (
+            mention_id(adapter["source_kind"], str(parent), None) if parent else None
+        )
         adapter["content_hash"] = content_hash(adapter.get("title"), adapter.get("body"))
         if adapter.get("raw") is not None and not isinstance(adapter["raw"], str):
             adapter["raw"] = json.dumps(adapter["raw"], ensure_ascii=False, default=str)

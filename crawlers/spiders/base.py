@@ -16,6 +16,8 @@ from crawlers.items import MENTION_FIELDS, MentionItem
 from crawlers.parsers import ParseError
 from crawlers.parsers.registry import detect_parser, parser_for_kind
 
+GONE_STATUSES = (404, 410)
+
 
 class MentionSpider(scrapy.Spider):
     name = "mentions"
@@ -36,9 +38,10 @@ class MentionSpider(scrapy.Spider):
     async def start(self):
         yield self.page_request(self.start_url)
 
-    def page_request(self, url: str) -> scrapy.Request:
+    def page_request(self, url: str, followed: bool = False) -> scrapy.Request:
         self.pages_requested += 1
-        return scrapy.Request(url, callback=self.parse, errback=self.on_error)
+        return scrapy.Request(url, callback=self.parse, errback=self.on_error,
+                              meta={"followed": followed})  # fmt: skip
 
     def parse(self, response):
         self.crawler.stats.inc_value("groundswell/pages")
@@ -72,7 +75,7 @@ class MentionSpider(scrapy.Spider):
             if self.pages_requested >= self.max_pages:
                 self.crawler.stats.inc_value("groundswell/pages_skipped_max")
                 return
-            yield self.page_request(url)
+            yield self.page_request(url, followed=True)
 
     def mention_item(self, mention: dict, kind: str) -> MentionItem:
         item = MentionItem(source=self.source, source_kind=kind,
@@ -87,7 +90,13 @@ class MentionSpider(scrapy.Spider):
     def on_error(self, failure):
         request = failure.request
         if failure.check(HttpError):
-            reason = f"HTTP {failure.value.response.status}"
+            status = failure.value.response.status
+            if status in GONE_STATUSES and request.meta.get("followed"):
+                # a thread or page linked from the start page that is gone: normal on live sites
+                self.crawler.stats.inc_value("groundswell/followed_gone")
+                self.logger.warning("%s: HTTP %s (linked page gone)", request.url, status)
+                return
+            reason = f"HTTP {status}"
         else:
             reason = failure.getErrorMessage() or failure.type.__name__
         self.record_problem(f"{request.url}: {reason}")

@@ -10,7 +10,9 @@ from crawlers.spiders.base import MentionSpider
 
 
 def platform_spider(kind: str) -> type[MentionSpider]:
-    return type(f"{kind.title().replace('_', '')}Spider", (MentionSpider,), {"name": kind, "kind": kind})
+    return type(
+        f"{kind.title().replace('_', '')}Spider", (MentionSpider,), {"name": kind, "kind": kind}
+    )
 
 
 PLATFORM_SPIDERS = {module.KIND: platform_spider(module.KIND) for module in parser_modules()}

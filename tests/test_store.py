@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import sqlite_utils
+
+from crawlers.pipelines.normalize import content_hash, mention_id, normalise_rating, to_utc_iso
+from pipeline.store import ensure_db_shape, mark_thread_replies, open_db, save_mentions
+
+
+def mention(mention_id_: str, body: str = "slow support, refund please", **extra) -> dict:
+    return {"id": mention_id_, "source": "s", "source_kind": "reddit", "kind": "post",
+            "url": f"http://127.0.0.1/{mention_id_}", "body": body,
+            "content_hash": content_hash(None, body), **extra}  # fmt: skip
+
+
+def test_ensure_db_shape_is_idempotent_and_uses_wal(tmp_path):
+    db = sqlite_utils.Database(tmp_path / "g.db")
+    ensure_db_shape(db)
+    ensure_db_shape(db)
+    assert {"sources", "crawl_runs", "mentions", "mention_topics", "keyphrases",
+            "mention_monitors"} <= set(db.table_names())  # fmt: skip
+    assert db.journal_mode == "wal"
+    assert db["mentions"].detect_fts() == "mentions_fts"
+    indexed = {tuple(index.columns) for index in db["mentions"].indexes}
+    assert {("published_at",), ("source",), ("kind",)} <= indexed
+
+
+def test_ensure_db_shape_adds_missing_columns_to_an_older_database(tmp_path):
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    db["mentions"].create({"id": str, "body": str}, pk="id")
+    ensure_db_shape(db)
+    assert "sentiment_score" in db["mentions"].columns_dict
+
+
+def test_save_twice_is_one_row_counted_as_updated(tmp_path):
+    db = open_db(tmp_path / "g.db")
+    first = save_mentions(db, [mention("a"), mention("b")])
+    second = save_mentions(db, [mention("a"), mention("b")])
+    assert (first.new, first.updated) == (2, 0)
+    assert (second.new, second.updated) == (0, 2)
+    assert db["mentions"].count == 2
+
+
+def test_changed_text_clears_tags_but_keeps_first_seen(tmp_path):
+    db = open_db(tmp_path / "g.db")
+    save_mentions(db, [mention("a", fetched_at="2026-01-01T00:00:00Z")])
+    db["mentions"].update("a", {"sentiment": "negative", "tagged_at": "2026-01-01T00:00:00Z"})
+    save_mentions(db, [mention("a", fetched_at="2026-01-02T00:00:00Z")])
+    assert db["mentions"].get("a")["tagged_at"] is not None  # same text: tags kept
+    save_mentions(
+        db, [mention("a", body="edited: support got back to me", fetched_at="2026-01-03T00:00:00Z")]
+    )
+    row = db["mentions"].get("a")
+    assert row["tagged_at"] is None
+    assert row["sentiment"] == "negative"  # the old tag stays visible until re-tagged
+    assert row["first_seen_at"] == "2026-01-01T00:00:00Z"
+
+
+def test_full_text_search_finds_saved_text(tmp_path):
+    db = open_db(tmp_path / "g.db")
+    save_mentions(db, [mention("a", body="The onboarding was painless"), mention("b")])
+    hits = [r["id"] for r in db["mentions"].search("onboarding")]
+    assert hits == ["a"]
+
+
+def test_replies_mark_their_parent_answered_and_vendor_responded(tmp_path):
+    db = open_db(tmp_path / "g.db")
+    save_mentions(db, [
+        mention("q", is_question=True), mention("r", parent_id="q", author="Acme_Support"),
+        mention("q2", is_question=True), mention("r2", parent_id="q2", author="someone"),
+    ])  # fmt: skip
+    mark_thread_replies(db, "s", ["acme_support"])
+    assert db["mentions"].get("q")["answered"] == 1
+    assert db["mentions"].get("q")["vendor_responded"] == 1
+    assert db["mentions"].get("q2")["answered"] == 1
+    assert db["mentions"].get("q2")["vendor_responded"] is None
+
+
+def test_dates_ratings_and_ids_normalise():
+    assert to_utc_iso(0) == "1970-01-01T00:00:00Z"
+    assert to_utc_iso("1456790400") == "2016-03-01T00:00:00Z"
+    assert to_utc_iso("2022-03-02T18:05:59-07:00") == "2022-03-03T01:05:59Z"
+    assert to_utc_iso("24 Aug 2020 04:27") == "2020-08-24T04:27:00Z"
+    assert to_utc_iso(1_700_000_000_000) == "2023-11-14T22:13:20Z"  # milliseconds
+    assert to_utc_iso(None) is None
+    assert normalise_rating(4, 5) == 4.0
+    assert normalise_rating("8", 10) == 4.0
+    assert normalise_rating(7, 5) == 5.0
+    assert normalise_rating(None, 5) is None
+    assert mention_id("reddit", "t3_x", "http://a/1") == mention_id("reddit", "t3_x", "http://b/2")
+    assert mention_id("reddit", None, "http://a/1?b=2&a=1") == mention_id(
+        "reddit", None, "http://a/1?a=1&b=2"
+    )
+    assert mention_id("reddit", "t3_x", None) != mention_id("hackernews", "t3_x", None)
