@@ -197,8 +197,7 @@ TOPIC_SENTENCES: dict[str, dict[str, tuple[str, ...]]] = {
             "Reports that used to open right away now take minutes to load, if they load at all.",
             "The agent workspace freezes for a few seconds whenever a new ticket arrives.",
             "Attachments upload slowly and often fail halfway through.",
-            "The queue page is so sluggish that we went back to working from email "
-            "notifications.",
+            "The queue page is so sluggish that we went back to working from email notifications.",
             "Everything has been crawling this week, especially during European business hours.",
             "API calls that create tickets are timing out, so our web form drops requests.",
             "Switching between tickets now shows a loading bar for {secs} seconds.",
@@ -560,8 +559,7 @@ ANSWERS: dict[str, tuple[str, ...]] = {
         "official page.",
     ),
     "security": (
-        "SCIM is on the {brand} enterprise plan only. We asked for an exception and got "
-        "nowhere.",
+        "SCIM is on the {brand} enterprise plan only. We asked for an exception and got nowhere.",
         "{brand} has a redaction rule under Admin, Security, but it only catches the common "
         "card formats.",
     ),
@@ -733,8 +731,7 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
         NEGATIVE: (
             (
                 "Developers call {brand} API docs incomplete",
-                "Integrators say the {brand} reference omits error codes and rate-limit "
-                "details.",
+                "Integrators say the {brand} reference omits error codes and rate-limit details.",
             ),
         ),
     },
@@ -771,8 +768,7 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
     },
 }
 ARTICLE_CONTEXT = (
-    "The helpdesk market has grown crowded, with {rival} competing for the same mid-sized "
-    "teams.",
+    "The helpdesk market has grown crowded, with {rival} competing for the same mid-sized teams.",
     "Analysts read the move as a response to pressure from {rival}.",
     "{rival} made a similar change earlier this year.",
     "The company did not say how many customers are affected.",
@@ -785,7 +781,7 @@ HOSTILE_REVIEW = (
     "Closed my ticket without reading it",
     "Acme Helpdesk support closed my ticket without reading it. <script>alert(1)</script> "
     "If your review widget runs that, you have bigger problems than my ticket. "
-    '<img src=x onerror=alert(2)> One star, and I hope someone at Acme Helpdesk reads this.',
+    "<img src=x onerror=alert(2)> One star, and I hope someone at Acme Helpdesk reads this.",
 )
 NEAR_DUPLICATE_REVIEW = (
     "Support that actually helps",
@@ -914,8 +910,12 @@ def review_text(ctx: TextContext, *, app_voice: bool = False) -> tuple[str, str]
         sentences += _topic_sentences(ctx, ctx.topic, ctx.sentiment, ctx.rng.choice((1, 2)))
         if ctx.secondary_topic and ctx.rng.random() < 0.5:
             sentences += _topic_sentences(ctx, ctx.secondary_topic, ctx.sentiment, 1)
-        title = ctx.deck.draw(f"t:{ctx.topic}:{ctx.sentiment}", REVIEW_TITLES[ctx.topic][ctx.sentiment])
-    sentences.append(ctx.fill(ctx.deck.draw(f"closer:{ctx.sentiment}", REVIEW_CLOSERS[ctx.sentiment])))
+        title = ctx.deck.draw(
+            f"t:{ctx.topic}:{ctx.sentiment}", REVIEW_TITLES[ctx.topic][ctx.sentiment]
+        )
+    sentences.append(
+        ctx.fill(ctx.deck.draw(f"closer:{ctx.sentiment}", REVIEW_CLOSERS[ctx.sentiment]))
+    )
     return title, " ".join(sentences)
 
 

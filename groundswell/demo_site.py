@@ -288,22 +288,42 @@ class ReviewPageSpec:
 
 REVIEW_PAGES = (
     ReviewPageSpec(
-        "reviewhub-acme", ACME, 24, "/reviewhub/products/acme-helpdesk.html", "jsonld",
-        "SoftwareApplication", "ReviewHub",
+        "reviewhub-acme",
+        ACME,
+        24,
+        "/reviewhub/products/acme-helpdesk.html",
+        "jsonld",
+        "SoftwareApplication",
+        "ReviewHub",
     ),
     ReviewPageSpec(
-        "reviewhub-zenlytics", ZENLYTICS, 9, "/reviewhub/products/zenlytics.html", "jsonld",
-        "Product", "ReviewHub",
+        "reviewhub-zenlytics",
+        ZENLYTICS,
+        9,
+        "/reviewhub/products/zenlytics.html",
+        "jsonld",
+        "Product",
+        "ReviewHub",
     ),
     ReviewPageSpec(
-        "reviewhub-tickettiger", TICKETTIGER, 8, "/reviewhub/products/tickettiger.html",
-        "jsonld", "SoftwareApplication", "ReviewHub",
+        "reviewhub-tickettiger",
+        TICKETTIGER,
+        8,
+        "/reviewhub/products/tickettiger.html",
+        "jsonld",
+        "SoftwareApplication",
+        "ReviewHub",
     ),
     ReviewPageSpec(
-        "saasgrid-acme", ACME, 11, "/saasgrid/acme-helpdesk/reviews.html", "microdata",
-        "SoftwareApplication", "SaaSGrid",
+        "saasgrid-acme",
+        ACME,
+        11,
+        "/saasgrid/acme-helpdesk/reviews.html",
+        "microdata",
+        "SoftwareApplication",
+        "SaaSGrid",
     ),
-)  # fmt: skip
+)
 APPSTORE_REVIEWS = 26
 RSS_ARTICLES = 12
 ATOM_ENTRIES = 10
@@ -325,8 +345,16 @@ class Planner:
     def weeks_before_trend(self, count: int) -> date:
         return self.cal.trend_week - timedelta(days=7 * count)
 
-    def single(self, platform: str, form: str, brand: str, role: str, author: str,
-               when: datetime | None = None, special: str = "") -> Unit:  # fmt: skip
+    def single(
+        self,
+        platform: str,
+        form: str,
+        brand: str,
+        role: str,
+        author: str,
+        when: datetime | None = None,
+        special: str = "",
+    ) -> Unit:
         moment = when or random_moment(self.rng, self.cal)
         draft = Draft(role=role, when=moment, author=author)
         return Unit(platform, form, brand, rival_of(brand, self.rng), [draft], special=special)
@@ -355,7 +383,9 @@ class Planner:
                 if special == "duplicate":
                     author = duplicate_author
                 units.append(
-                    self.single(spec.platform, "review", spec.brand, "review", author, when, special)
+                    self.single(
+                        spec.platform, "review", spec.brand, "review", author, when, special
+                    )
                 )
         return units
 
@@ -369,7 +399,9 @@ class Planner:
         units = []
         for _ in range(RSS_ARTICLES):
             brand = self.rng.choices(content.BRAND_NAMES, weights=(0.55, 0.25, 0.2))[0]
-            units.append(self.single("rss", "article", brand, "article", content.full_name(self.rng)))
+            units.append(
+                self.single("rss", "article", brand, "article", content.full_name(self.rng))
+            )
         french_when = random_moment(self.rng, self.cal, self.weeks_before_trend(2))
         for index in range(ATOM_ENTRIES):
             when, special = (french_when, "french") if index == 0 else (None, "")
@@ -422,14 +454,16 @@ class Planner:
             elif special == "spanish":
                 self.add_discourse_replies(unit, ["answer"])
             elif index >= 2 + DISCOURSE_UNANSWERED:
-                roles = ["answer" if n % 2 == 0 else "followup" for n in range(self.rng.randint(1, 4))]
+                roles = [
+                    "answer" if n % 2 == 0 else "followup" for n in range(self.rng.randint(1, 4))
+                ]
                 self.add_discourse_replies(unit, roles)
             units.append(unit)
         return units
 
     def add_discourse_replies(self, unit: Unit, roles: list[str]) -> None:
         moments = reply_moments(self.rng, self.cal, unit.root.when, len(roles))
-        for position, (role, moment) in enumerate(zip(roles, moments), start=1):
+        for position, (role, moment) in enumerate(zip(roles, moments, strict=True), start=1):
             author = {
                 "vendor": content.VENDOR_HANDLE,
                 "followup": unit.root.author,
@@ -455,10 +489,10 @@ def rating_deck(count: int) -> list[int]:
     """``count`` star ratings in RATING_SHARES proportions (largest remainder), best first."""
     exact = {stars: share * count for stars, share in RATING_SHARES.items()}
     allocated = {stars: int(value) for stars, value in exact.items()}
-    by_remainder = sorted(exact, key=lambda stars: (exact[stars] - allocated[stars], stars))
-    for stars in reversed(by_remainder[-(count - sum(allocated.values())) or len(exact) :]):
-        if sum(allocated.values()) < count:
-            allocated[stars] += 1
+    leftover = count - sum(allocated.values())
+    by_remainder = sorted(exact, key=lambda s: (exact[s] - allocated[s], s), reverse=True)
+    for stars in by_remainder[:leftover]:
+        allocated[stars] += 1
     return [stars for stars in sorted(allocated, reverse=True) for _ in range(allocated[stars])]
 
 
@@ -518,7 +552,7 @@ class TrendPlanter:
     def deal_ratings(self, units: list[Unit]) -> None:
         ratings = rating_deck(len(units))
         self.rng.shuffle(ratings)
-        for unit, rating in zip(units, ratings):
+        for unit, rating in zip(units, ratings, strict=True):
             unit.root.rating = rating
 
     def rate_trend_week(self) -> int:
@@ -530,16 +564,16 @@ class TrendPlanter:
         candidates = [u for u in reviews if u.performance_eligible]
         self.rng.shuffle(candidates)
         low_ratings = [self.rng.choice((1, 1, 2)) for _ in candidates]
-        fixed = [u.root.rating for u in self.in_week(self.cal.trend_week, lambda u: u.is_review)]
-        fixed_sum = sum(r for r in fixed if r is not None)
+        all_reviews = self.in_week(self.cal.trend_week, lambda u: u.is_review)
+        preset_sum = sum(u.root.rating or 0 for u in all_reviews)
 
         def week_average(complaints: int) -> float:
             rest = rating_deck(len(reviews) - complaints)
-            total = fixed_sum + sum(low_ratings[:complaints]) + sum(rest)
-            return total / max(1, len(fixed))
+            total = preset_sum + sum(low_ratings[:complaints]) + sum(rest)
+            return total / max(1, len(all_reviews))
 
         complaints = min(range(len(candidates) + 1), key=lambda n: abs(week_average(n) - target))
-        for unit, rating in zip(candidates[:complaints], low_ratings):
+        for unit, rating in zip(candidates[:complaints], low_ratings[:complaints], strict=True):
             self.make_performance_complaint(unit)
             unit.root.rating = rating
         self.deal_ratings(self.rateable(self.cal.trend_week))
@@ -637,7 +671,10 @@ def write_unit(ctx: TextContext, unit: Unit) -> None:
     elif unit.form == "post" and len(unit.drafts) == 1 and ctx.rng.random() < 0.4:
         root.role = "opinion"
         title, _ = content.review_text(ctx)
-        root.title, root.body = f"{unit.brand}: {title[:1].lower()}{title[1:]}", content.opinion_text(ctx)
+        root.title, root.body = (
+            f"{unit.brand}: {title[:1].lower()}{title[1:]}",
+            content.opinion_text(ctx),
+        )
     else:
         root.title, root.body = content.question_text(ctx)
         if unit.form == "hn_ask":
@@ -736,8 +773,13 @@ class IdMaker:
         return self.unique(lambda: first + "".join(self.rng.choices(alphabet, k=length - 1)))
 
     def numeric(self, moment: datetime, base: int, per_second: float) -> int:
-        start = base + max(0, int((unix(moment) - 1_700_000_000) * per_second))
-        return int(self.unique(lambda: str(start + self.rng.randint(0, 900))))
+        """Grows with time like real sequential ids; close moments never swap order by much."""
+        value = base + max(0, int((unix(moment) - 1_700_000_000) * per_second))
+        value += self.rng.randint(0, 40)
+        while str(value) in self.used:
+            value += 1
+        self.used.add(str(value))
+        return value
 
 
 # --- rendering: schema.org review pages -------------------------------------------------------
@@ -793,7 +835,7 @@ def jsonld_item(spec: ReviewPageSpec, reviews: list[Draft]) -> dict[str, object]
 
 def page_head(title: str, extra: str) -> str:
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n{extra}</head>\n"
     )
@@ -817,10 +859,10 @@ def jsonld_page(spec: ReviewPageSpec, reviews: list[Draft]) -> str:
         f"{spec.brand} reviews | {spec.site_name}",
         f'<script type="application/ld+json">\n{script_json(item)}\n</script>\n',
     )
-    score = item["aggregateRating"]["ratingValue"]  # type: ignore[index]
+    score = aggregate(reviews)["ratingValue"]
     listing = "".join(visible_review(r, 1000 + n) for n, r in enumerate(reviews, start=1))
     return (
-        f"{head}<body>\n<header><a href=\"/reviewhub/\">{spec.site_name}</a></header>\n<main>\n"
+        f'{head}<body>\n<header><a href="/reviewhub/">{spec.site_name}</a></header>\n<main>\n'
         f"<h1>{html.escape(spec.brand)}</h1>\n"
         f'<p class="summary">{score} out of 5 from {len(reviews)} reviews</p>\n'
         f'<ol class="reviews">\n{listing}</ol>\n</main>\n</body>\n</html>\n'
@@ -836,7 +878,7 @@ def microdata_review(review: Draft, number: int) -> str:
         '  <p class="byline"><span itemprop="author" itemscope itemtype="https://schema.org/Person">'
         f'<span itemprop="name">{html.escape(review.author)}</span></span>\n'
         f'  <meta itemprop="datePublished" content="{review.when.date().isoformat()}">'
-        f"<span class=\"date\">{long_date(review.when)}</span></p>\n"
+        f'<span class="date">{long_date(review.when)}</span></p>\n'
         '  <div class="rating" itemprop="reviewRating" itemscope itemtype="https://schema.org/Rating">'
         '<meta itemprop="worstRating" content="1">'
         f'<span itemprop="ratingValue">{rating}</span> / <span itemprop="bestRating">5</span></div>\n'
@@ -861,7 +903,7 @@ def microdata_page(spec: ReviewPageSpec, reviews: list[Draft]) -> str:
     cards = "".join(microdata_review(r, 500 + n) for n, r in enumerate(reviews, start=1))
     return (
         page_head(f"{spec.brand} user reviews - {spec.site_name}", breadcrumbs_jsonld(spec))
-        + "<body>\n<nav><a href=\"/saasgrid/\">SaaSGrid</a> / Help desk software</nav>\n"
+        + '<body>\n<nav><a href="/saasgrid/">SaaSGrid</a> / Help desk software</nav>\n'
         f'<main itemscope itemtype="https://schema.org/{spec.schema_type}">\n'
         f'<h1 itemprop="name">{html.escape(spec.brand)}</h1>\n'
         '<meta itemprop="applicationCategory" content="BusinessApplication">\n'
@@ -935,7 +977,9 @@ def atom_entry(unit: Unit, rng: random.Random, ids: IdMaker) -> str:
     host = "tech-hebdo.example" if draft.lang == "fr" else rng.choice(ALERT_OUTLETS)
     link = google_redirect(article_url(unit, host), rng)
     entry_id = ids.unique(lambda: str(rng.randint(10**18, 10**19 - 1)))
-    snippet = bold_brand(draft.body[:180].rsplit(" ", 1)[0]) + "&nbsp;..."
+    snippet = bold_brand(draft.body)
+    if len(draft.body) > 180:
+        snippet = bold_brand(draft.body[:180].rsplit(" ", 1)[0]) + "&nbsp;..."
     return (
         "<entry>"
         f"<id>tag:google.com,2013:googlealerts/feed:{entry_id}</id>"
@@ -1027,7 +1071,9 @@ def hn_story_hit(unit: Unit, story: HnStory, rng: random.Random) -> dict[str, ob
     }
 
 
-def hn_comment_hit(draft: Draft, object_id: int, story: HnStory, parent_id: int) -> dict[str, object]:
+def hn_comment_hit(
+    draft: Draft, object_id: int, story: HnStory, parent_id: int
+) -> dict[str, object]:
     text = hn_html(draft.body)
     return {
         "created_at": draft.when.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
@@ -1064,16 +1110,18 @@ def hn_search(units: list[Unit], rng: random.Random, ids: IdMaker) -> dict[str, 
         url = "" if unit.form == "hn_ask" else article_url(unit, rng.choice(ALERT_OUTLETS))
         own.append(HnStory(hn_id(ids, unit.root.when), unit.root.title, url, unit.root.when))
     hits: list[tuple[datetime, dict[str, object]]] = []
-    for unit, story in zip(sorted(stories, key=lambda u: u.root.when), own):
+    for unit, story in zip(sorted(stories, key=lambda u: u.root.when), own, strict=True):
         hits.append((unit.root.when, hn_story_hit(unit, story, rng)))
     for unit in [u for u in units if u.form == "hn_comment"]:
         draft = unit.root
         story = hn_comment_story(draft, own, rng, ids)
         object_id = hn_id(ids, draft.when)
         parent_id = story.object_id
-        if rng.random() < 0.35:
-            parent_id = ids.unique(lambda: str(rng.randint(story.object_id + 1, object_id - 1)))
-        hits.append((draft.when, hn_comment_hit(draft, object_id, story, int(parent_id))))
+        if rng.random() < 0.35 and object_id - story.object_id > 100:
+            parent_id = ids.numeric(
+                draft.when - timedelta(minutes=rng.randint(5, 50)), 38_000_000, 1 / 6
+            )
+        hits.append((draft.when, hn_comment_hit(draft, object_id, story, parent_id)))
     hits.sort(key=lambda pair: pair[0], reverse=True)
     return {
         "hits": [hit for _, hit in hits],
@@ -1088,9 +1136,7 @@ def hn_search(units: list[Unit], rng: random.Random, ids: IdMaker) -> dict[str, 
     }
 
 
-def hn_comment_story(
-    draft: Draft, own: list[HnStory], rng: random.Random, ids: IdMaker
-) -> HnStory:
+def hn_comment_story(draft: Draft, own: list[HnStory], rng: random.Random, ids: IdMaker) -> HnStory:
     earlier = [s for s in own if s.when < draft.when - timedelta(hours=1)]
     if earlier and rng.random() < 0.4:
         return rng.choice(earlier)
@@ -1110,7 +1156,9 @@ def reddit_html(text: str, wrapper: bool) -> str:
     return f"<!-- SC_OFF -->{markup}<!-- SC_ON -->" if wrapper else markup
 
 
-def reddit_listing(children: list[dict[str, object]], after: str | None = None) -> dict[str, object]:
+def reddit_listing(
+    children: list[dict[str, object]], after: str | None = None
+) -> dict[str, object]:
     return {
         "kind": "Listing",
         "data": {
@@ -1179,7 +1227,9 @@ def hash_text(text: str) -> int:
     return value
 
 
-def reddit_comment(post: RedditPost, index: int, rng: random.Random, depth: int) -> dict[str, object]:
+def reddit_comment(
+    post: RedditPost, index: int, rng: random.Random, depth: int
+) -> dict[str, object]:
     unit = post.unit
     draft = unit.drafts[index]
     parent = draft.parent or 0
@@ -1287,11 +1337,16 @@ def discourse_topics(units: list[Unit], rng: random.Random) -> list[DiscourseTop
     topics = []
     next_post_id = 8400
     for number, unit in enumerate(sorted(units, key=lambda u: u.root.when)):
-        post_ids = [next_post_id + n * rng.randint(1, 9) for n in range(len(unit.drafts))]
-        next_post_id = post_ids[-1] + rng.randint(5, 40)
+        post_ids = []
+        for _ in unit.drafts:
+            next_post_id += rng.randint(1, 9)
+            post_ids.append(next_post_id)
+        next_post_id += rng.randint(5, 40)
         created = [iso_millis_z(d.when, rng) for d in unit.drafts]
         slug = slugify(unit.root.title) or "topic"
-        topics.append(DiscourseTopic(unit, 1200 + number * 3, slug, post_ids, created, rng.randint(9, 400)))
+        topics.append(
+            DiscourseTopic(unit, 1200 + number * 3, slug, post_ids, created, rng.randint(9, 400))
+        )
     return topics
 
 
@@ -1316,7 +1371,7 @@ def discourse_post(
         "post_number": index + 1,
         "post_type": 1,
         "updated_at": topic.created_at[index],
-        "reply_count": sum(1 for d in topic.unit.drafts if d.parent == index and index),
+        "reply_count": sum(1 for d in topic.unit.drafts[1:] if index and d.parent == index),
         "reply_to_post_number": reply_to + 1 if reply_to else None,
         "quote_count": 0,
         "incoming_link_count": 0,
@@ -1539,11 +1594,19 @@ class SiteWriter:
         self.root = root
         self.files: list[DemoFile] = []
 
-    def write(self, path: str, text: str, kind: str, mentions: int, **extra: object) -> None:
+    def write(
+        self,
+        path: str,
+        text: str,
+        kind: str,
+        mentions: int,
+        listing_only: bool = False,
+        alias_of: str | None = None,
+    ) -> None:
         target = self.root / path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8", newline="\n")
-        self.files.append(DemoFile(path, kind, mentions, **extra))  # type: ignore[arg-type]
+        self.files.append(DemoFile(path, kind, mentions, listing_only, alias_of))
 
     def write_with_alias(self, path: str, alias: str, text: str, kind: str, mentions: int) -> None:
         self.write(path, text, kind, mentions)
@@ -1558,14 +1621,17 @@ def render_review_pages(writer: SiteWriter, units: list[Unit]) -> list[DemoSourc
     sources = []
     for spec in REVIEW_PAGES:
         reviews = [u.root for u in newest_first(units_of(units, spec.platform))]
-        page = jsonld_page(spec, reviews) if spec.markup == "jsonld" else microdata_page(spec, reviews)
+        page = (
+            jsonld_page(spec, reviews) if spec.markup == "jsonld" else microdata_page(spec, reviews)
+        )
         writer.write(spec.path, page, SCHEMA_ORG, len(reviews))
         sources.append(DemoSource(spec.platform, SCHEMA_ORG, spec.path))
     return sources
 
 
-def render_feeds(writer: SiteWriter, units: list[Unit], rng: random.Random, ids: IdMaker,
-                 cal: DemoCalendar) -> list[DemoSource]:  # fmt: skip
+def render_feeds(
+    writer: SiteWriter, units: list[Unit], rng: random.Random, ids: IdMaker, cal: DemoCalendar
+) -> list[DemoSource]:
     rss_units, atom_units = units_of(units, "rss"), units_of(units, "atom")
     writer.write(RSS_PATH, rss_feed(rss_units, cal), FEED, len(rss_units))
     writer.write(ATOM_PATH, atom_feed(atom_units, rng, ids), FEED, len(atom_units))
@@ -1575,8 +1641,9 @@ def render_feeds(writer: SiteWriter, units: list[Unit], rng: random.Random, ids:
     ]
 
 
-def render_hackernews(writer: SiteWriter, units: list[Unit], rng: random.Random,
-                      ids: IdMaker) -> list[DemoSource]:  # fmt: skip
+def render_hackernews(
+    writer: SiteWriter, units: list[Unit], rng: random.Random, ids: IdMaker
+) -> list[DemoSource]:
     hn_units = units_of(units, "hn")
     text = compact_json(hn_search(hn_units, rng, ids))
     query_path = f"{HN_QUERY_PATH}?{HN_QUERY}"
@@ -1584,8 +1651,9 @@ def render_hackernews(writer: SiteWriter, units: list[Unit], rng: random.Random,
     return [DemoSource("hn-acme-helpdesk", HACKERNEWS, query_path)]
 
 
-def render_reddit(writer: SiteWriter, units: list[Unit], rng: random.Random,
-                  ids: IdMaker) -> list[DemoSource]:  # fmt: skip
+def render_reddit(
+    writer: SiteWriter, units: list[Unit], rng: random.Random, ids: IdMaker
+) -> list[DemoSource]:
     posts = reddit_posts(units_of(units, "reddit"), ids)
     newest = sorted(posts, key=lambda p: p.unit.root.when, reverse=True)
     children = [{"kind": "t3", "data": reddit_post_data(p, rng)} for p in newest]
@@ -1594,8 +1662,9 @@ def render_reddit(writer: SiteWriter, units: list[Unit], rng: random.Random,
         if len(post.unit.drafts) > 1:
             text = compact_json(reddit_thread(post, rng))
             count = len(post.unit.drafts)
-            writer.write_with_alias(f"{post.permalink}.json", f"{post.permalink.rstrip('/')}.json",
-                                    text, REDDIT, count)  # fmt: skip
+            writer.write_with_alias(
+                f"{post.permalink}.json", f"{post.permalink.rstrip('/')}.json", text, REDDIT, count
+            )
     return [DemoSource(f"reddit-{SUBREDDIT}", REDDIT, REDDIT_LISTING_PATH)]
 
 
@@ -1608,16 +1677,19 @@ def render_discourse(writer: SiteWriter, units: list[Unit], rng: random.Random) 
     for topic in topics:
         text = compact_json(discourse_topic_json(topic, users))
         path = f"/t/{topic.topic_id}.json"
-        writer.write_with_alias(path, f"/t/{topic.slug}/{topic.topic_id}.json", text, DISCOURSE,
-                                len(topic.unit.drafts))  # fmt: skip
+        writer.write_with_alias(
+            path, f"/t/{topic.slug}/{topic.topic_id}.json", text, DISCOURSE, len(topic.unit.drafts)
+        )
     return [DemoSource("acme-community", DISCOURSE, DISCOURSE_LATEST_PATH)]
 
 
-def render_appstore(writer: SiteWriter, units: list[Unit], rng: random.Random,
-                    ids: IdMaker) -> list[DemoSource]:  # fmt: skip
+def render_appstore(
+    writer: SiteWriter, units: list[Unit], rng: random.Random, ids: IdMaker
+) -> list[DemoSource]:
     app_units = units_of(units, "appstore")
-    writer.write(APPSTORE_PATH, compact_json(appstore_feed(app_units, rng, ids)), APPSTORE,
-                 len(app_units))  # fmt: skip
+    writer.write(
+        APPSTORE_PATH, compact_json(appstore_feed(app_units, rng, ids)), APPSTORE, len(app_units)
+    )
     return [DemoSource("appstore-acme-helpdesk", APPSTORE, APPSTORE_PATH)]
 
 

@@ -127,15 +127,24 @@ def build_net(encoder, num_labels: int = len(LABELS)):
             hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
             return self.pool_and_classify(hidden.last_hidden_state, attention_mask)
 
-        def forward_from_layer(self, hidden, attention_mask, first_layer: int):
-            """Run layers ``first_layer..`` on cached hidden states (training shortcut)."""
+        def run_layers(self, hidden, attention_mask, start: int, stop: int | None = None):
             from transformers.masking_utils import create_bidirectional_mask
 
             mask = create_bidirectional_mask(
                 config=self.encoder.config, inputs_embeds=hidden, attention_mask=attention_mask
             )
-            for layer in self.encoder.encoder.layer[first_layer:]:
+            for layer in self.encoder.encoder.layer[start:stop]:
                 hidden = layer(hidden, mask)
+            return hidden
+
+        def hidden_at_layer(self, input_ids, attention_mask, layer: int):
+            """The hidden states entering layer ``layer`` (0: the embeddings)."""
+            hidden = self.encoder.embeddings(input_ids=input_ids)
+            return self.run_layers(hidden, attention_mask, 0, layer)
+
+        def forward_from_layer(self, hidden, attention_mask, first_layer: int):
+            """Run layers ``first_layer..`` on cached hidden states (training shortcut)."""
+            hidden = self.run_layers(hidden, attention_mask, first_layer)
             return self.pool_and_classify(hidden, attention_mask)
 
     return SentimentNet()

@@ -147,10 +147,7 @@ def cache_hidden(net, ids: list[list[int]], first_layer: int, batch_size: int = 
             input_ids = torch.zeros(len(batch), width, dtype=torch.long)
             for row, i in enumerate(batch):
                 input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
-            result = net.encoder(
-                input_ids=input_ids, attention_mask=mask, output_hidden_states=True
-            )
-            hidden = result.hidden_states[first_layer].half()
+            hidden = net.hidden_at_layer(input_ids, mask, first_layer).half()
             for row, i in enumerate(batch):
                 out[i] = hidden[row, : len(ids[i])].clone()
     return out

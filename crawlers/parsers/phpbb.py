@@ -218,6 +218,8 @@ def _body(node: Tag | None) -> str:
         node,
         (
             "blockquote",
+            ".quotetitle",
+            ".quotecontent",
             "div.signature",
             ".signature",
             ".codebox > p",

@@ -22,6 +22,7 @@ from crawlers.parsers.text import (
 KIND = "reddit"
 
 PUBLIC_ORIGIN = "https://www.reddit.com"
+DELETED_AUTHORS = ("[deleted]", "[removed]")  # placeholders, not people: no author
 DEFAULT_PAGE_SIZE = "100"
 
 _LISTING = re.compile(r'"kind"\s*:\s*"Listing"')
@@ -158,7 +159,7 @@ def post_mention(post: dict, site: str) -> dict:
         "kind": "question" if is_question else "post",
         "url": url,
         "thread_url": url,
-        "author": post.get("author"),  # "[deleted]" kept as Reddit gives it
+        "author": author_name(post.get("author")),
         "title": title,
         "body": body,
         "published_at": post.get("created_utc"),
@@ -180,7 +181,7 @@ def comment_mention(comment: dict, site: str, thread_url: str | None) -> dict:
         "url": url,
         "thread_url": thread_url,
         "parent_site_id": comment.get("parent_id"),
-        "author": comment.get("author"),
+        "author": author_name(comment.get("author")),
         "body": comment.get("body") or "",
         "published_at": comment.get("created_utc"),
         "raw": raw,
@@ -203,3 +204,9 @@ def permalink_url(site: str, permalink: str | None) -> str | None:
         return None
     absolute = urljoin(site + "/", permalink)
     return urlunsplit(urlsplit(absolute)._replace(query="", fragment=""))
+
+
+def author_name(author: str | None) -> str | None:
+    if not author or author in DELETED_AUTHORS:
+        return None
+    return author
