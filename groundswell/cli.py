@@ -166,6 +166,16 @@ def demo(db_path: str, port: int, site_port: int, no_serve: bool) -> None:
         serve_datasette(db_path, port=port)
 
 
+def register_commands() -> None:
+    from groundswell.cli_tagging import classify, evaluate_command, tag
+
+    for command in (tag, classify, evaluate_command):
+        cli.add_command(command)
+
+
+register_commands()
+
+
 def main() -> None:
     cli(prog_name="groundswell")
 

@@ -333,6 +333,9 @@ REDDIT_POSTS = 14
 REDDIT_THREADS = 5
 DISCOURSE_TOPICS = 10
 DISCOURSE_UNANSWERED = 3
+# Units dated in the trend week whatever the dice say, so the performance incident always has
+# enough Acme posts to be discussed in (which of them turn into complaints is decided later).
+INCIDENT_COVERAGE = {"atom": (1, 2), "hn": (0, 1, 2), "discourse": (2,)}
 
 
 class Planner:
@@ -341,6 +344,9 @@ class Planner:
     def __init__(self, rng: random.Random, cal: DemoCalendar) -> None:
         self.rng = rng
         self.cal = cal
+
+    def incident_moment(self) -> datetime:
+        return random_moment(self.rng, self.cal, self.cal.trend_week)
 
     def weeks_before_trend(self, count: int) -> date:
         return self.cal.trend_week - timedelta(days=7 * count)
@@ -405,6 +411,8 @@ class Planner:
         french_when = random_moment(self.rng, self.cal, self.weeks_before_trend(2))
         for index in range(ATOM_ENTRIES):
             when, special = (french_when, "french") if index == 0 else (None, "")
+            if index in INCIDENT_COVERAGE["atom"]:
+                when = self.incident_moment()
             units.append(self.single("atom", "article", ACME, "article", "", when, special))
         return units
 
@@ -413,10 +421,10 @@ class Planner:
             self.single("hn", form, ACME, "story", content.short_handle(self.rng))
             for form in HN_STORY_FORMS
         ]
-        units += [
-            self.single("hn", "hn_comment", ACME, "opinion", content.short_handle(self.rng))
-            for _ in range(HN_COMMENTS)
-        ]
+        for index in range(HN_COMMENTS):
+            when = self.incident_moment() if index in INCIDENT_COVERAGE["hn"] else None
+            author = content.short_handle(self.rng)
+            units.append(self.single("hn", "hn_comment", ACME, "opinion", author, when))
         return units
 
     def reddit(self) -> list[Unit]:
@@ -447,6 +455,8 @@ class Planner:
             special = {0: "vendor", 1: "spanish"}.get(index, "")
             week = {0: self.weeks_before_trend(2), 1: self.weeks_before_trend(3)}.get(index)
             when = random_moment(self.rng, self.cal, week) if week else None
+            if index in INCIDENT_COVERAGE["discourse"]:
+                when = self.incident_moment()
             op = content.short_handle(self.rng)
             unit = self.single("discourse", "topic", ACME, "question", op, when, special)
             if special == "vendor":
@@ -501,6 +511,18 @@ def average(values: Iterable[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
+def units_summing_to(units: list[Unit], needed: int) -> list[Unit]:
+    """Units whose mention counts add up to ``needed`` (else as close below as possible),
+    preferring units earlier in the list."""
+    reachable: dict[int, list[int]] = {0: []}
+    for index, unit in enumerate(units):
+        for total, chosen in list(reachable.items()):
+            new_total = total + len(unit.drafts)
+            if new_total <= needed and new_total not in reachable:
+                reachable[new_total] = [*chosen, index]
+    return [units[index] for index in reachable[max(reachable)]]
+
+
 class TrendPlanter:
     """Chooses the performance complaints and star ratings, week by week."""
 
@@ -528,26 +550,17 @@ class TrendPlanter:
         targets = self.performance_targets()
         for week in self.cal.weeks():
             if week != self.cal.trend_week:
-                complaints = 1 if targets[week] >= 3 and self.rng.random() < 0.5 else 0
-                self.rate_week(week, complaints)
+                self.deal_ratings(self.rateable(week))
         baseline_mean = average(targets[w] for w in self.baseline_weeks())
         reviews_with_complaints = self.rate_trend_week()
         targets[self.cal.trend_week] = max(
-            round(TREND_MULTIPLIER * baseline_mean), reviews_with_complaints + 3
+            round(TREND_MULTIPLIER * baseline_mean), reviews_with_complaints
         )
         for week in self.cal.weeks():
             self.add_performance_threads(week, targets[week] - self.performance_count(week))
 
     def rateable(self, week: date) -> list[Unit]:
         return self.in_week(week, lambda u: u.is_review and u.root.rating is None)
-
-    def rate_week(self, week: date, complaints: int) -> None:
-        candidates = [u for u in self.rateable(week) if u.performance_eligible]
-        chosen = self.rng.sample(candidates, min(complaints, len(candidates)))
-        for unit in chosen:
-            self.make_performance_complaint(unit)
-            unit.root.rating = self.rng.choice((1, 1, 2))
-        self.deal_ratings(self.rateable(week))
 
     def deal_ratings(self, units: list[Unit]) -> None:
         ratings = rating_deck(len(units))
@@ -590,10 +603,8 @@ class TrendPlanter:
             week, lambda u: not u.is_review and u.performance_eligible and not u.topic
         )
         self.rng.shuffle(candidates)
-        for unit in candidates:
-            if 0 < len(unit.drafts) <= needed:
-                self.make_performance_complaint(unit)
-                needed -= len(unit.drafts)
+        for unit in units_summing_to(candidates, needed):
+            self.make_performance_complaint(unit)
 
     @staticmethod
     def make_performance_complaint(unit: Unit) -> None:

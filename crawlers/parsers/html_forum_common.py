@@ -412,6 +412,7 @@ _QUESTION_PHRASES = (
 
 
 _URLISH = re.compile(r"\S+://\S+|\S+\?\S*=\S*")
+_ASKS = re.compile(r"\?+(?:\s|$|[\"'”’)\]])")  # a sentence's '?', not a query string's
 
 
 def looks_like_question(title: str | None, body: str | None = None) -> bool:
@@ -419,7 +420,7 @@ def looks_like_question(title: str | None, body: str | None = None) -> bool:
     title = _URLISH.sub(" ", (title or "").strip().lower())
     body = (body or "").strip().lower()
     lead = _URLISH.sub(" ", body[:400] + " " + body[-300:])
-    if "?" in title or "?" in lead:
+    if _ASKS.search(title) or _ASKS.search(lead):
         return True
     first_word = re.split(r"\W+", title, maxsplit=1)[0] if title else ""
     if first_word in _QUESTION_STARTS:
