@@ -36,6 +36,8 @@ def run_spider(settings, **spider_args):
 
 
 def crawl_status(stats: dict, problems: list[str]) -> str:
+    if stats.get("finish_reason") == "shutdown":
+        return "interrupted"
     if problems:
         return "error"
     return "ok" if stats.get("groundswell/parsed", 0) else "empty"

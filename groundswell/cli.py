@@ -167,9 +167,10 @@ def demo(db_path: str, port: int, site_port: int, no_serve: bool) -> None:
 
 
 def register_commands() -> None:
+    from groundswell.cli_ops import run
     from groundswell.cli_tagging import classify, evaluate_command, tag
 
-    for command in (tag, classify, evaluate_command):
+    for command in (tag, classify, evaluate_command, run):
         cli.add_command(command)
 
 

@@ -22,6 +22,22 @@ INTERVAL_PATTERN = re.compile(r"^every\s+(\d+)\s*(s|m|h|d)$")
 CRON_FIELDS = 5
 
 
+def check_schedule(value: str) -> str:
+    """'every N[s|m|h|d]' or a 5-field cron expression that APScheduler accepts."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    value = value.strip()
+    if INTERVAL_PATTERN.match(value):
+        return value
+    if len(value.split()) == CRON_FIELDS:
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as error:
+            raise ValueError(f"not a valid cron expression: {error}") from None
+        return value
+    raise ValueError("expected 'every N[s|m|h|d]' or a 5-field cron expression")
+
+
 class ConfigError(ValueError):
     """The configuration file is missing, not TOML, or holds a wrong key or value."""
 
@@ -52,6 +68,22 @@ class ModelConfig(Section):
     batch_size: int = Field(64, ge=1)
 
 
+class ScheduleConfig(Section):
+    tag: str = "every 2m"
+    alerts: str = "every 5m"
+    job_timeout: float = Field(
+        1800, gt=0, description="seconds before a tag/alerts/digest job is stopped"
+    )
+    shutdown_grace: float = Field(
+        20, ge=0, description="seconds running jobs get to finish on stop"
+    )
+
+    @field_validator("tag", "alerts")
+    @classmethod
+    def schedule_is_interval_or_cron(cls, value: str) -> str:
+        return check_schedule(value)
+
+
 class MonitorConfig(Section):
     name: str
     query: str
@@ -77,9 +109,7 @@ class SourceConfig(Section):
     @field_validator("schedule")
     @classmethod
     def schedule_is_interval_or_cron(cls, value: str) -> str:
-        if INTERVAL_PATTERN.match(value.strip()) or len(value.split()) == CRON_FIELDS:
-            return value.strip()
-        raise ValueError("expected 'every N[s|m|h|d]' or a 5-field cron expression")
+        return check_schedule(value)
 
 
 class TopicConfig(Section):
@@ -107,8 +137,12 @@ class AlertsConfig(Section):
 
 class DigestConfig(Section):
     weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
-    time: str = Field("08:00", pattern=r"^\d{2}:\d{2}$")
+    time: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     recipients: list[str] = []
+    out_dir: str = Field("digests", description="folder for digest files, one subfolder a week")
+    cloud_words: int = Field(60, ge=5, le=300, description="words in the tag cloud")
+    trend_weeks: int = Field(8, ge=2, le=52, description="weeks in the sentiment-trend chart")
+    list_limit: int = Field(10, ge=1, le=100, description="rows shown per list in the digest")
 
 
 class SmtpConfig(Section):
@@ -123,6 +157,7 @@ class SmtpConfig(Section):
 class Config(Section):
     database: DatabaseConfig = DatabaseConfig()
     crawl: CrawlConfig = CrawlConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
     model: ModelConfig = ModelConfig()
     monitor: list[MonitorConfig] = []
     source: list[SourceConfig] = []

@@ -594,6 +594,16 @@ COMPARISONS = {
 }
 
 VENDOR_HANDLE = "acme_support"
+VENDOR_QUESTION = (
+    "{brand} and {integration}: comments not syncing back",
+    "We linked {brand} to {integration} last week. New tickets create issues fine, but "
+    "status changes and comments made in {integration} never show up on the {brand} ticket. "
+    "Is two-way sync supported, or do we need a middleware tool?",
+)
+VENDOR_FOLLOWUP = (
+    "That switch was exactly it, thanks. Comments made in {integration} now show up in "
+    "{brand} within a minute."
+)
 VENDOR_ANSWER = (
     "Hi @{op}, thanks for the clear write-up. Two-way sync with {integration} is available on "
     "every {brand} plan: open Admin, then Integrations, then {integration}, pick the project "
@@ -613,12 +623,22 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
                 "The new tier includes the shared inbox and basic automation. {brand} says "
                 "prices for paid plans stay the same.",
             ),
+            (
+                "{brand} drops the minimum seat count on annual contracts",
+                "Teams of any size can now sign a yearly {brand} contract, which used to "
+                "require at least ten agents.",
+            ),
         ),
         NEGATIVE: (
             (
                 "{brand} raises per-agent prices on its {plan} plan",
                 "Existing {brand} customers will pay the new rate at renewal. The company "
                 "points to new automation features as the reason.",
+            ),
+            (
+                "{brand} starts charging for its knowledge base add-on",
+                "What was bundled for free now costs extra per agent, according to a notice "
+                "{brand} sent to administrators.",
             ),
         ),
     },
@@ -629,12 +649,21 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
                 "Customers on every paid {brand} tier can now reach a support agent by chat "
                 "around the clock on weekdays.",
             ),
+            (
+                "{brand} names a head of customer experience",
+                "The new executive will run {brand}'s own support, onboarding and community teams.",
+            ),
         ),
         NEGATIVE: (
             (
                 "Customers question {brand}'s new tiered support model",
                 "Smaller {brand} customers say moving phone support to the top plan leaves "
                 "them with email only during incidents.",
+            ),
+            (
+                "{brand} closes its weekend support desk",
+                "Weekend tickets to {brand} will now be answered on Monday unless they are "
+                "marked as an outage.",
             ),
         ),
     },
@@ -645,12 +674,21 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
                 "The {brand} redesign puts customer history next to the conversation and adds "
                 "shortcuts for the most common actions.",
             ),
+            (
+                "{brand} ships a dark mode and a compact ticket view",
+                "Both were among the most requested items on the {brand} ideas board.",
+            ),
         ),
         NEGATIVE: (
             (
                 "Long-time users push back on {brand}'s new editor",
                 "Agents report that the new {brand} editor strips formatting from pasted text; "
                 "the company says a fix is planned.",
+            ),
+            (
+                "{brand}'s navigation overhaul confuses administrators",
+                "Settings moved into three separate menus in the latest {brand} release, and "
+                "admins say they cannot find familiar options.",
             ),
         ),
     },
@@ -680,12 +718,22 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
                 "The {brand} report shows two short incidents in twelve months and explains "
                 "what changed after each.",
             ),
+            (
+                "{brand} adds a second data center for failover",
+                "Customer data is now replicated to a standby region, and {brand} says a full "
+                "switch takes minutes.",
+            ),
         ),
         NEGATIVE: (
             (
                 "{brand} outage leaves support teams without inbound email",
                 "For about an hour, email sent to {brand} inboxes was queued rather than "
                 "delivered. No messages were lost, according to the company.",
+            ),
+            (
+                "Notification failures hit {brand} customers for a second time this month",
+                "Agents did not receive alerts for new tickets for part of the afternoon, "
+                "{brand} confirmed.",
             ),
         ),
     },
@@ -696,12 +744,21 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
                 "Status changes and comments now travel both ways between {brand} tickets and "
                 "{integration}.",
             ),
+            (
+                "{brand} opens its app marketplace to outside developers",
+                "Partners can now publish connectors for {brand}; the first batch includes "
+                "{integration}.",
+            ),
         ),
         NEGATIVE: (
             (
                 "{brand} retires its legacy {integration} connector",
                 "Customers have until the end of the quarter to move to the new {brand} app "
                 "for {integration}, which requires a higher plan.",
+            ),
+            (
+                "{brand} tightens API rate limits",
+                "Integrators say the new {brand} limits break nightly exports for larger accounts.",
             ),
         ),
     },
@@ -712,12 +769,22 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
                 "The {brand} offer covers ticket history, macros and attachments for teams "
                 "that sign an annual contract.",
             ),
+            (
+                "{brand} adds a guided setup for first-time administrators",
+                "A checklist walks new {brand} accounts through email forwarding, routing and "
+                "a first automation.",
+            ),
         ),
         NEGATIVE: (
             (
                 "Migration pains: switching helpdesks is still hard, {brand} users say",
                 "Teams that moved to {brand} describe missing attachments and weeks of "
                 "re-creating routing rules by hand.",
+            ),
+            (
+                "{brand} ends free onboarding calls for smaller plans",
+                "New {brand} customers below the top tier now get recorded videos instead of "
+                "a live session.",
             ),
         ),
     },
@@ -727,11 +794,21 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
                 "{brand} opens its API reference with runnable examples",
                 "Every {brand} endpoint now has a copyable request and a sample response.",
             ),
+            (
+                "{brand} rewrites its help center",
+                "The new {brand} help center groups articles by task and marks which plan each "
+                "feature needs.",
+            ),
         ),
         NEGATIVE: (
             (
                 "Developers call {brand} API docs incomplete",
                 "Integrators say the {brand} reference omits error codes and rate-limit details.",
+            ),
+            (
+                "{brand} help articles lag behind its redesign",
+                "Screenshots across the {brand} help center still show the old interface, "
+                "users point out.",
             ),
         ),
     },
@@ -741,12 +818,21 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
                 "{brand} adds SAML single sign-on to mid-tier plans",
                 "SSO was previously an enterprise-only feature for {brand} customers.",
             ),
+            (
+                "{brand} completes its SOC 2 Type II audit",
+                "The report is available to {brand} customers on request under a standard NDA.",
+            ),
         ),
         NEGATIVE: (
             (
                 "Researchers disclose a since-fixed permissions bug in {brand}",
                 "The flaw let light agents read internal notes in some {brand} accounts. The "
                 "company says it found no sign of misuse.",
+            ),
+            (
+                "{brand} customers ask for longer audit log retention",
+                "Compliance teams say thirty days of {brand} audit history is not enough for "
+                "their reviews.",
             ),
         ),
     },
@@ -757,12 +843,21 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
                 "The {brand} assistant drafts answers from the knowledge base; agents review "
                 "every draft before it is sent.",
             ),
+            (
+                "{brand} adds scheduled replies and follow-up reminders",
+                "Agents can now write a {brand} reply and choose when the customer receives it.",
+            ),
         ),
         NEGATIVE: (
             (
                 "{brand} sunsets its classic reporting module",
                 "Customers who built dashboards on the old {brand} reports must rebuild them "
                 "in the new analytics screen.",
+            ),
+            (
+                "{brand} delays its long-promised workflow builder",
+                "The feature, first shown at the {brand} user conference, is now expected "
+                "next year.",
             ),
         ),
     },
@@ -773,6 +868,9 @@ ARTICLE_CONTEXT = (
     "{rival} made a similar change earlier this year.",
     "The company did not say how many customers are affected.",
     "Reaction from customers on forums has been mixed.",
+    "A spokesperson said more details will follow in the product newsletter.",
+    "The change applies to new and existing accounts.",
+    "Rival {rival} has not announced anything comparable.",
 )
 
 # --- special mentions --------------------------------------------------------------------
@@ -964,6 +1062,13 @@ def full_name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
 
 
+def name_for_handle(handle: str, rng: random.Random) -> str:
+    """A display name that fits a ``short_handle`` ("pvarga" -> "Priya Varga")."""
+    firsts = [name for name in FIRST_NAMES if name[0].lower() == handle[0]] or list(FIRST_NAMES)
+    surname = next((s for s in SURNAMES if s.lower() == handle[1:]), handle[1:].capitalize())
+    return f"{rng.choice(firsts)} {surname}"
+
+
 def reddit_handle(rng: random.Random) -> str:
     first, second = (rng.choice(words) for words in HANDLE_WORDS)
     if rng.random() < 0.5:
@@ -974,3 +1079,49 @@ def reddit_handle(rng: random.Random) -> str:
 def short_handle(rng: random.Random) -> str:
     """A Hacker News / Discourse style login, e.g. "pvarga"."""
     return f"{rng.choice(FIRST_NAMES)[0]}{rng.choice(SURNAMES)}".lower()
+
+
+# --- topics for the demo configuration -----------------------------------------------------
+
+TOPIC_GUIDE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "pricing": (
+        "Price, plans, seats, billing and renewals.",
+        ("price", "pricing", "plan", "per agent", "invoice", "renewal", "seats", "billing"),
+    ),
+    "support": (
+        "The vendor's own customer support: response times, escalation, account managers.",
+        ("support team", "escalation", "account manager", "reply", "chatbot", "phone support"),
+    ),
+    "usability": (
+        "How easy the product is to learn and use day to day.",
+        ("easy", "clicks", "interface", "shortcuts", "editor", "layout", "confusing"),
+    ),
+    PERFORMANCE: (
+        "Speed: slow pages, lag, timeouts, freezes.",
+        ("slow", "lag", "latency", "timeout", "times out", "loading", "freezes", "sluggish"),
+    ),
+    "reliability": (
+        "Outages, incidents, lost email or notifications, uptime.",
+        ("outage", "incident", "uptime", "down", "status page", "notifications"),
+    ),
+    "integrations": (
+        "Connectors, sync with other tools, API and webhooks.",
+        ("integration", "sync", "connector", "API", "webhook", "Slack", "Jira", "Salesforce"),
+    ),
+    "onboarding": (
+        "Setup, migration from another tool, first weeks.",
+        ("onboarding", "migration", "migrate", "import", "setup", "rollout"),
+    ),
+    "documentation": (
+        "Help center, API reference, guides.",
+        ("docs", "documentation", "help article", "API reference", "guide", "changelog"),
+    ),
+    "security": (
+        "SSO, permissions, audit logs, compliance, data protection.",
+        ("SSO", "SAML", "SCIM", "audit log", "SOC 2", "permissions", "GDPR", "redact"),
+    ),
+    "features": (
+        "Product capabilities and what is missing.",
+        ("feature", "automation", "reporting", "AI", "macros", "SLA", "schedule"),
+    ),
+}

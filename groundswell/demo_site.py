@@ -288,41 +288,50 @@ class ReviewPageSpec:
 
 REVIEW_PAGES = (
     ReviewPageSpec(
-        "reviewhub-acme",
-        ACME,
-        24,
-        "/reviewhub/products/acme-helpdesk.html",
-        "jsonld",
-        "SoftwareApplication",
-        "ReviewHub",
+        platform="reviewhub-acme",
+        brand=ACME,
+        count=24,
+        path="/reviewhub/products/acme-helpdesk.html",
+        markup="jsonld",
+        schema_type="SoftwareApplication",
+        site_name="ReviewHub",
     ),
     ReviewPageSpec(
-        "reviewhub-zenlytics",
-        ZENLYTICS,
-        9,
-        "/reviewhub/products/zenlytics.html",
-        "jsonld",
-        "Product",
-        "ReviewHub",
+        platform="reviewhub-zenlytics",
+        brand=ZENLYTICS,
+        count=9,
+        path="/reviewhub/products/zenlytics.html",
+        markup="jsonld",
+        schema_type="Product",
+        site_name="ReviewHub",
     ),
     ReviewPageSpec(
-        "reviewhub-tickettiger",
-        TICKETTIGER,
-        8,
-        "/reviewhub/products/tickettiger.html",
-        "jsonld",
-        "SoftwareApplication",
-        "ReviewHub",
+        platform="reviewhub-tickettiger",
+        brand=TICKETTIGER,
+        count=8,
+        path="/reviewhub/products/tickettiger.html",
+        markup="jsonld",
+        schema_type="SoftwareApplication",
+        site_name="ReviewHub",
     ),
     ReviewPageSpec(
-        "saasgrid-acme",
-        ACME,
-        11,
-        "/saasgrid/acme-helpdesk/reviews.html",
-        "microdata",
-        "SoftwareApplication",
-        "SaaSGrid",
+        platform="saasgrid-acme",
+        brand=ACME,
+        count=11,
+        path="/saasgrid/acme-helpdesk/reviews.html",
+        markup="microdata",
+        schema_type="SoftwareApplication",
+        site_name="SaaSGrid",
     ),
+)
+DEMO_SOURCES: tuple[DemoSource, ...] = (
+    *(DemoSource(spec.platform, SCHEMA_ORG, spec.path) for spec in REVIEW_PAGES),
+    DemoSource("appstore-acme-helpdesk", APPSTORE, APPSTORE_PATH),
+    DemoSource("supportops-weekly", FEED, RSS_PATH),
+    DemoSource("google-alerts-acme", FEED, ATOM_PATH),
+    DemoSource("hn-acme-helpdesk", HACKERNEWS, f"{HN_QUERY_PATH}?{HN_QUERY}"),
+    DemoSource(f"reddit-{SUBREDDIT}", REDDIT, REDDIT_LISTING_PATH),
+    DemoSource("acme-community", DISCOURSE, DISCOURSE_LATEST_PATH),
 )
 APPSTORE_REVIEWS = 26
 RSS_ARTICLES = 12
@@ -671,35 +680,43 @@ def write_special(unit: Unit) -> None:
         unit.drafts[1].body, unit.drafts[1].lang = content.SPANISH_ANSWER, "es"
 
 
-def write_unit(ctx: TextContext, unit: Unit) -> None:
+def write_opinion_post(ctx: TextContext, unit: Unit) -> None:
+    """A Reddit post sharing an experience rather than asking: "Brand: headline" + story."""
+    headline, _ = content.review_text(ctx)
+    unit.root.role = "opinion"
+    unit.root.title = f"{unit.brand}: {headline[:1].lower()}{headline[1:]}"
+    unit.root.body = content.opinion_text(ctx)
+
+
+def write_root(ctx: TextContext, unit: Unit) -> None:
     root = unit.root
     if unit.is_review:
         root.title, root.body = content.review_text(ctx, app_voice=unit.form == "app_review")
-    elif unit.form == "article" or unit.form == "hn_link":
+    elif unit.form in ("article", "hn_link"):
         root.title, root.body = content.article_text(ctx)
     elif unit.form == "hn_comment":
         root.body = content.opinion_text(ctx)
     elif unit.form == "post" and len(unit.drafts) == 1 and ctx.rng.random() < 0.4:
-        root.role = "opinion"
-        title, _ = content.review_text(ctx)
-        root.title, root.body = (
-            f"{unit.brand}: {title[:1].lower()}{title[1:]}",
-            content.opinion_text(ctx),
-        )
+        write_opinion_post(ctx, unit)
     else:
         root.title, root.body = content.question_text(ctx)
         if unit.form == "hn_ask":
             root.title = f"Ask HN: {root.title}"
-    for reply in unit.drafts[1:]:
-        reply.body = reply_text(ctx, reply.role)
 
 
 def reply_text(ctx: TextContext, role: str) -> str:
-    if role == "vendor":
-        return ctx.fill(content.VENDOR_ANSWER)
     if role == "followup":
         return content.followup_text(ctx)
     return content.answer_text(ctx)
+
+
+def write_vendor_thread(ctx: TextContext, unit: Unit) -> None:
+    """The one question the vendor's own account answers (and the asker confirms)."""
+    ctx.slots["integration"] = "Jira"
+    title, body = content.VENDOR_QUESTION
+    unit.root.title, unit.root.body = ctx.fill(title), ctx.fill(body)
+    answer, thanks = unit.drafts[1:3]
+    answer.body, thanks.body = ctx.fill(content.VENDOR_ANSWER), ctx.fill(content.VENDOR_FOLLOWUP)
 
 
 def write_texts(rng: random.Random, units: list[Unit]) -> None:
@@ -707,11 +724,13 @@ def write_texts(rng: random.Random, units: list[Unit]) -> None:
     for unit in units:
         ctx = text_context(rng, deck, unit)
         if unit.special == "vendor":
-            ctx.slots["integration"] = "Jira"
-        if unit.special in ("vendor", ""):
-            write_unit(ctx, unit)
-        else:
+            write_vendor_thread(ctx, unit)
+        elif unit.special:
             write_special(unit)
+        else:
+            write_root(ctx, unit)
+            for reply in unit.drafts[1:]:
+                reply.body = reply_text(ctx, reply.role)
 
 
 # --- formats -----------------------------------------------------------------------------
@@ -758,7 +777,7 @@ def html_paragraphs(text: str) -> str:
 
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
 
 
 def stars(rating: int) -> str:
@@ -1188,13 +1207,15 @@ class RedditPost:
     unit: Unit
     post_id: str
     permalink: str
+    score: int
+    upvote_ratio: float
     comment_ids: list[str] = field(default_factory=list)
 
 
-def reddit_post_data(post: RedditPost, rng: random.Random) -> dict[str, object]:
+def reddit_post_data(post: RedditPost) -> dict[str, object]:
     draft = post.unit.root
     flair = "Question" if draft.role == "question" else "Discussion"
-    score = rng.randint(1, 90)
+    score = post.score
     return {
         "approved_at_utc": None,
         "subreddit": SUBREDDIT,
@@ -1207,7 +1228,7 @@ def reddit_post_data(post: RedditPost, rng: random.Random) -> dict[str, object]:
         "link_flair_text": flair,
         "downs": 0,
         "name": f"t3_{post.post_id}",
-        "upvote_ratio": round(rng.uniform(0.7, 1.0), 2),
+        "upvote_ratio": post.upvote_ratio,
         "ups": score,
         "score": score,
         "is_self": True,
@@ -1285,16 +1306,18 @@ def reddit_comment(
 def reddit_thread(post: RedditPost, rng: random.Random) -> list[dict[str, object]]:
     top_level = [i for i in range(1, len(post.unit.drafts)) if post.unit.drafts[i].parent == 0]
     comments = [reddit_comment(post, i, rng, depth=0) for i in top_level]
-    head = reddit_listing([{"kind": "t3", "data": reddit_post_data(post, rng)}])
+    head = reddit_listing([{"kind": "t3", "data": reddit_post_data(post)}])
     return [head, reddit_listing(comments)]
 
 
-def reddit_posts(units: list[Unit], ids: IdMaker) -> list[RedditPost]:
+def reddit_posts(units: list[Unit], ids: IdMaker, rng: random.Random) -> list[RedditPost]:
     posts = []
     for unit in sorted(units, key=lambda u: u.root.when):
         post_id = ids.base36("1")
         slug = slugify(unit.root.title)[:50].strip("-").replace("-", "_")
-        post = RedditPost(unit, post_id, f"/r/{SUBREDDIT}/comments/{post_id}/{slug}/")
+        permalink = f"/r/{SUBREDDIT}/comments/{post_id}/{slug}/"
+        score, ratio = rng.randint(1, 90), round(rng.uniform(0.7, 1.0), 2)
+        post = RedditPost(unit, post_id, permalink, score, ratio)
         post.comment_ids = [ids.base36("m") for _ in unit.drafts[1:]]
         posts.append(post)
     return posts
@@ -1339,7 +1362,7 @@ def discourse_users(units: list[Unit], rng: random.Random) -> dict[str, Discours
     for unit in units:
         for draft in unit.drafts:
             if draft.author not in users:
-                name = content.full_name(rng)
+                name = content.name_for_handle(draft.author, rng)
                 users[draft.author] = DiscourseUser(100 + len(users) * 7, draft.author, name)
     return users
 
@@ -1568,7 +1591,11 @@ def appstore_feed(units: list[Unit], rng: random.Random, ids: IdMaker) -> dict[s
         for u in ordered
     ]
     base = f"https://itunes.apple.com/us/rss/customerreviews/id={APPSTORE_APP_ID}"
-    page = f"{base}/sortby=mostrecent/xml?urlDesc=/customerreviews/id={APPSTORE_APP_ID}/sortby=mostrecent/json"
+    page = (
+        f"https://itunes.apple.com/us/rss/customerreviews/page=1/id={APPSTORE_APP_ID}"
+        f"/sortby=mostrecent/xml?urlDesc=/customerreviews/id={APPSTORE_APP_ID}"
+        "/sortby=mostrecent/json"
+    )
     return {
         "feed": {
             "author": {
@@ -1589,8 +1616,8 @@ def appstore_feed(units: list[Unit], rng: random.Random, ids: IdMaker) -> dict[s
                     }
                 },
                 {"attributes": {"rel": "self", "href": f"{base}/sortby=mostrecent/json"}},
-                {"attributes": {"rel": "first", "href": page.replace("/sortby", "/page=1/sortby")}},
-                {"attributes": {"rel": "last", "href": page.replace("/sortby", "/page=1/sortby")}},
+                {"attributes": {"rel": "first", "href": page}},
+                {"attributes": {"rel": "last", "href": page}},
             ],
             "id": {"label": f"{base}/sortby=mostrecent/json"},
         }
@@ -1628,58 +1655,48 @@ def units_of(units: list[Unit], platform: str) -> list[Unit]:
     return [u for u in units if u.platform == platform]
 
 
-def render_review_pages(writer: SiteWriter, units: list[Unit]) -> list[DemoSource]:
-    sources = []
+def render_review_pages(writer: SiteWriter, units: list[Unit]) -> None:
     for spec in REVIEW_PAGES:
         reviews = [u.root for u in newest_first(units_of(units, spec.platform))]
-        page = (
-            jsonld_page(spec, reviews) if spec.markup == "jsonld" else microdata_page(spec, reviews)
-        )
-        writer.write(spec.path, page, SCHEMA_ORG, len(reviews))
-        sources.append(DemoSource(spec.platform, SCHEMA_ORG, spec.path))
-    return sources
+        render = jsonld_page if spec.markup == "jsonld" else microdata_page
+        writer.write(spec.path, render(spec, reviews), SCHEMA_ORG, len(reviews))
 
 
 def render_feeds(
     writer: SiteWriter, units: list[Unit], rng: random.Random, ids: IdMaker, cal: DemoCalendar
-) -> list[DemoSource]:
+) -> None:
     rss_units, atom_units = units_of(units, "rss"), units_of(units, "atom")
     writer.write(RSS_PATH, rss_feed(rss_units, cal), FEED, len(rss_units))
     writer.write(ATOM_PATH, atom_feed(atom_units, rng, ids), FEED, len(atom_units))
-    return [
-        DemoSource("supportops-weekly", FEED, RSS_PATH),
-        DemoSource("google-alerts-acme", FEED, ATOM_PATH),
-    ]
 
 
 def render_hackernews(
     writer: SiteWriter, units: list[Unit], rng: random.Random, ids: IdMaker
-) -> list[DemoSource]:
+) -> None:
+    """Written twice: under the exact query (what the source asks for) and the bare path (what
+    the replay server falls back to when a crawl adds or reorders parameters)."""
     hn_units = units_of(units, "hn")
     text = compact_json(hn_search(hn_units, rng, ids))
     query_path = f"{HN_QUERY_PATH}?{HN_QUERY}"
     writer.write_with_alias(query_path, HN_QUERY_PATH, text, HACKERNEWS, len(hn_units))
-    return [DemoSource("hn-acme-helpdesk", HACKERNEWS, query_path)]
 
 
-def render_reddit(
-    writer: SiteWriter, units: list[Unit], rng: random.Random, ids: IdMaker
-) -> list[DemoSource]:
-    posts = reddit_posts(units_of(units, "reddit"), ids)
+def render_reddit(writer: SiteWriter, units: list[Unit], rng: random.Random, ids: IdMaker) -> None:
+    """The listing, plus each commented post's thread at ``<permalink minus slash>.json`` (what
+    the crawler follows) and at ``<permalink>.json`` (reddit answers both)."""
+    posts = reddit_posts(units_of(units, "reddit"), ids, rng)
     newest = sorted(posts, key=lambda p: p.unit.root.when, reverse=True)
-    children = [{"kind": "t3", "data": reddit_post_data(p, rng)} for p in newest]
+    children = [{"kind": "t3", "data": reddit_post_data(p)} for p in newest]
     writer.write(REDDIT_LISTING_PATH, compact_json(reddit_listing(children)), REDDIT, len(posts))
     for post in posts:
         if len(post.unit.drafts) > 1:
             text = compact_json(reddit_thread(post, rng))
-            count = len(post.unit.drafts)
-            writer.write_with_alias(
-                f"{post.permalink}.json", f"{post.permalink.rstrip('/')}.json", text, REDDIT, count
-            )
-    return [DemoSource(f"reddit-{SUBREDDIT}", REDDIT, REDDIT_LISTING_PATH)]
+            thread_path = f"{post.permalink.rstrip('/')}.json"
+            alias = f"{post.permalink}.json"
+            writer.write_with_alias(thread_path, alias, text, REDDIT, len(post.unit.drafts))
 
 
-def render_discourse(writer: SiteWriter, units: list[Unit], rng: random.Random) -> list[DemoSource]:
+def render_discourse(writer: SiteWriter, units: list[Unit], rng: random.Random) -> None:
     forum_units = units_of(units, "discourse")
     users = discourse_users(forum_units, rng)
     topics = discourse_topics(forum_units, rng)
@@ -1688,20 +1705,16 @@ def render_discourse(writer: SiteWriter, units: list[Unit], rng: random.Random) 
     for topic in topics:
         text = compact_json(discourse_topic_json(topic, users))
         path = f"/t/{topic.topic_id}.json"
-        writer.write_with_alias(
-            path, f"/t/{topic.slug}/{topic.topic_id}.json", text, DISCOURSE, len(topic.unit.drafts)
-        )
-    return [DemoSource("acme-community", DISCOURSE, DISCOURSE_LATEST_PATH)]
+        alias = f"/t/{topic.slug}/{topic.topic_id}.json"
+        writer.write_with_alias(path, alias, text, DISCOURSE, len(topic.unit.drafts))
 
 
 def render_appstore(
     writer: SiteWriter, units: list[Unit], rng: random.Random, ids: IdMaker
-) -> list[DemoSource]:
+) -> None:
     app_units = units_of(units, "appstore")
-    writer.write(
-        APPSTORE_PATH, compact_json(appstore_feed(app_units, rng, ids)), APPSTORE, len(app_units)
-    )
-    return [DemoSource("appstore-acme-helpdesk", APPSTORE, APPSTORE_PATH)]
+    text = compact_json(appstore_feed(app_units, rng, ids))
+    writer.write(APPSTORE_PATH, text, APPSTORE, len(app_units))
 
 
 # --- ground truth --------------------------------------------------------------------------
@@ -1771,19 +1784,90 @@ def build_demo_site(root: Path, today: date | None = None, seed: int = 7) -> Dem
     rng = random.Random(f"groundswell-demo-render:{seed}:{cal.today.isoformat()}")
     ids = IdMaker(rng)
     writer = SiteWriter(Path(root))
-    sources = (
-        render_review_pages(writer, units)
-        + render_appstore(writer, units, rng, ids)
-        + render_feeds(writer, units, rng, ids, cal)
-        + render_hackernews(writer, units, rng, ids)
-        + render_reddit(writer, units, rng, ids)
-        + render_discourse(writer, units, rng)
-    )
+    render_review_pages(writer, units)
+    render_appstore(writer, units, rng, ids)
+    render_feeds(writer, units, rng, ids, cal)
+    render_hackernews(writer, units, rng, ids)
+    render_reddit(writer, units, rng, ids)
+    render_discourse(writer, units, rng)
     return DemoSite(
         root=Path(root),
         today=cal.today,
-        sources=sources,
+        sources=list(DEMO_SOURCES),
         files=writer.files,
         mentions_by_kind=mentions_by_kind(units),
         trend=planted_trend(cal, units),
     )
+
+
+# --- the demo configuration ----------------------------------------------------------------
+
+
+def toml_value(value: object) -> str:
+    """A TOML literal for a str, bool, number or list of those (JSON strings are TOML strings)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def toml_table(header: str, values: dict[str, object]) -> list[str]:
+    return [header, *(f"{key} = {toml_value(value)}" for key, value in values.items()), ""]
+
+
+def demo_config_lines(base_url: str, db_path: Path | str) -> list[str]:
+    base = base_url.rstrip("/")
+    lines = [
+        "# groundswell.toml for the built-in demo (written by groundswell.demo_site).",
+        "# Every source below is a page of the synthetic demo site, served on this machine by",
+        "# `groundswell replay`; nothing is fetched from the internet. The data is invented.",
+        "",
+        *toml_table("[database]", {"path": str(db_path)}),
+        "# A local replay server: no need to be gentle with it.",
+        *toml_table(
+            "[crawl]",
+            {"download_delay": 0.0, "retries": 1, "backoff_base": 0.2, "max_pages": 50},
+        ),
+        "# Brand monitors: Acme Helpdesk is ours; the others are competitors (share of voice).",
+    ]
+    for brand in DEMO_BRANDS:
+        lines += toml_table(
+            "[[monitor]]",
+            {"name": brand.name, "query": brand.query, "competitor": brand.competitor},
+        )
+    lines.append("# One source per demo page or API endpoint; `kind` picks the spider.")
+    for source in DEMO_SOURCES:
+        values: dict[str, object] = {
+            "name": source.name,
+            "kind": source.kind,
+            "url": base + source.url_path,
+            "schedule": "every 1h",
+        }
+        if source.kind == DISCOURSE:
+            values["vendor_accounts"] = [content.VENDOR_HANDLE]
+        lines += toml_table("[[source]]", values)
+    lines.append("# Topics the tagger looks for; the demo data talks about all of them.")
+    for name, (description, keywords) in content.TOPIC_GUIDE.items():
+        lines += toml_table(
+            "[[topic]]", {"name": name, "description": description, "keywords": list(keywords)}
+        )
+    lines += [
+        *toml_table("[digest]", {"weekday": "mon", "time": "08:00"}),
+        "# Uncomment to route Acme Helpdesk complaints to someone (needs [smtp]):",
+        "# [[advocate]]",
+        '# name = "Support lead"',
+        '# email = "support-lead@example.com"',
+        '# monitors = ["Acme Helpdesk"]',
+        '# topics = ["performance", "reliability"]',
+    ]
+    return lines
+
+
+def write_demo_config(path: Path | str, base_url: str, db_path: Path | str) -> Path:
+    """Write a commented ``groundswell.toml`` whose sources point at the demo site served at
+    ``base_url`` (e.g. ``http://127.0.0.1:8777``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(demo_config_lines(base_url, db_path)) + "\n", encoding="utf-8")
+    return path

@@ -41,7 +41,7 @@ _STARS = re.compile(r"(\d+(?:[.,]\d+)?) out of (\d+) stars")
 def matches(url: str, content_type: str, text: str) -> bool:
     if not isinstance(text, str) or "<" not in text[:5000]:
         return False
-    amazon = "amazon." in (url or "") or "images-amazon.com" in text or "amazon.com" in text
+    amazon = "amazon." in (url or "") or re.search(r"amazon\.|media-amazon|images-amazon", text)
     if not amazon:
         return False
     if 'data-hook="review"' in text:
