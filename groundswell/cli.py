@@ -129,20 +129,39 @@ def serve(db_path: str, port: int, host: str) -> None:
 def status(config_path: str, db_path: str) -> None:
     """Each source: last crawl, its status and counts."""
     from rich.console import Console
-    from rich.table import Table
 
     from pipeline.store import open_db, save_sources, source_status
+    from schedules.state import job_health
 
     config = read_config(config_path, missing_ok=True)
     db = open_db(db_path)
     save_sources(db, config.source)
-    table = Table("source", "kind", "last run", "status", "pages", "new", "updated", "errors",
-                  "mentions", "message")  # fmt: skip
-    for row in source_status(db):
-        table.add_row(*(str(row[k]) if row[k] is not None else "" for k in (
-            "source", "kind", "last_run", "status", "pages", "new", "updated", "errors",
-            "mentions", "message")))  # fmt: skip
-    Console(width=200).print(table)
+    console = Console(width=200)
+    console.print(sources_table(source_status(db)))
+    jobs = job_health(db)
+    if jobs:
+        console.print(jobs_table(jobs))
+
+
+def sources_table(rows: list[dict]):
+    from rich.table import Table
+
+    columns = ("source", "kind", "last_run", "status", "pages", "new", "updated", "errors",
+               "mentions", "message")  # fmt: skip
+    table = Table(*columns, title="sources")
+    for row in rows:
+        table.add_row(*(str(row[k]) if row[k] is not None else "" for k in columns))
+    return table
+
+
+def jobs_table(rows: list[dict]):
+    from rich.table import Table
+
+    columns = ("job_id", "working", "last_started", "last_status", "last_success", "last_error")
+    table = Table(*columns, title="scheduled jobs (groundswell run)")
+    for row in rows:
+        table.add_row(*(str(row[k]) if row[k] is not None else "" for k in columns))
+    return table
 
 
 @cli.command()

@@ -806,7 +806,7 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
                 "Integrators say the {brand} reference omits error codes and rate-limit details.",
             ),
             (
-                "{brand} help articles lag behind its redesign",
+                "{brand} help articles fall behind its redesign",
                 "Screenshots across the {brand} help center still show the old interface, "
                 "users point out.",
             ),

@@ -223,3 +223,208 @@ def load_shipped_net(artifact_dir: Path = ARTIFACT_DIR):
     apply_adapter(net, load_file(str(artifact_dir / ADAPTER_FILE)), config)
     net.eval()
     return tokenizer, net, config
+
+
+# --------------------------------------------------------------------------------------------
+# Inference
+# --------------------------------------------------------------------------------------------
+
+BACKENDS = ("onnx-int8", "onnx-fp32", "torch")
+BACKEND_ENV = "GROUNDSWELL_SENTIMENT_BACKEND"
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class TorchBackend:
+    """The merged shipped net run by torch."""
+
+    name = "torch"
+
+    def __init__(self, net) -> None:
+        self.net = net
+
+    def probabilities(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        torch = _torch()
+        with torch.inference_mode():
+            logits = self.net(torch.from_numpy(input_ids), torch.from_numpy(attention_mask))
+        return softmax(logits.float().numpy())
+
+
+class OnnxBackend:
+    """An ONNX Runtime session of the exported net (outputs logits)."""
+
+    def __init__(self, path: Path, name: str, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        self.name = name
+        self.path = path
+
+    def probabilities(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        feeds = {"input_ids": input_ids, "attention_mask": attention_mask}
+        return softmax(self.session.run(["logits"], feeds)[0])
+
+
+class HFBackend:
+    """A user's local sequence-classification model, its classes mapped onto ours."""
+
+    def __init__(self, model, columns: list[int | None]) -> None:
+        self.model = model
+        self.columns = columns  # for each of our LABELS, the model's class index (or None)
+        self.name = "torch"
+
+    def probabilities(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        torch = _torch()
+        with torch.inference_mode():
+            logits = self.model(
+                input_ids=torch.from_numpy(input_ids),
+                attention_mask=torch.from_numpy(attention_mask),
+            ).logits
+        probs = softmax(logits.float().numpy())
+        out = np.zeros((len(probs), len(LABELS)), dtype=np.float32)
+        for ours, theirs in enumerate(self.columns):
+            if theirs is not None:
+                out[:, ours] = probs[:, theirs]
+        return out / out.sum(axis=-1, keepdims=True)
+
+
+def map_hf_labels(id2label: dict) -> list[int | None]:
+    """For negative/neutral/positive, the index of the model's matching class.
+
+    Names containing neg / neu / pos are matched (any case); a 3-class model with generic
+    ``LABEL_0..2`` names is taken as negative/neutral/positive (TweetEval order, as the
+    cardiffnlp models use). Neutral may be missing (2-class models); negative and positive not.
+    """
+    names = {int(i): str(name).lower() for i, name in id2label.items()}
+    columns: list[int | None] = []
+    for stem in ("neg", "neu", "pos"):
+        hits = [i for i, name in names.items() if name.startswith(stem) or stem in name]
+        columns.append(hits[0] if len(hits) == 1 else None)
+    generic = all(re.fullmatch(r"label_\d+", n) for n in names.values())
+    if generic and len(names) == 3:
+        log.warning("model labels %s are generic; reading them as neg/neu/pos", id2label)
+        return [0, 1, 2]
+    if columns[0] is None or columns[2] is None:
+        raise ValueError(
+            f"cannot map the model's labels {id2label} to negative/neutral/positive: "
+            "its id2label must name the classes (neg..., neu..., pos...)"
+        )
+    return columns
+
+
+class SentimentModel:
+    """Tokenizer + backend; ``predict`` batches texts of similar length together."""
+
+    def __init__(
+        self,
+        tokenizer,
+        backend,
+        model_version: str,
+        max_length: int = MAX_LENGTH,
+        batch_size: int = 64,
+        normalize: bool = True,
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.backend = backend
+        self.model_version = model_version
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.normalize = normalize
+
+    def _encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        encoded = self.tokenizer(
+            texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="np"
+        )
+        return (
+            encoded["input_ids"].astype(np.int64),
+            encoded["attention_mask"].astype(np.int64),
+        )
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), 3) probabilities in LABELS order, rows aligned with ``texts``."""
+        prepared = [normalize_text(t) if self.normalize else (t or "") for t in texts]
+        out = np.zeros((len(prepared), len(LABELS)), dtype=np.float32)
+        for batch in length_sorted_batches(prepared, self.batch_size):
+            input_ids, attention_mask = self._encode([prepared[i] for i in batch])
+            out[batch] = self.backend.probabilities(input_ids, attention_mask)
+        return out
+
+    def predict(self, texts: list[str]) -> list[SentimentResult]:
+        return [self._result(row) for row in self.predict_proba(list(texts))]
+
+    def _result(self, probs: np.ndarray) -> SentimentResult:
+        best = int(probs.argmax())
+        return SentimentResult(
+            label=LABELS[best],
+            score=float(np.clip(probs[2] - probs[0], -1.0, 1.0)),
+            confidence=float(probs[best]),
+            model_version=self.model_version,
+        )
+
+    def iter_predict(self, texts: list[str], chunk: int = 1024) -> Iterator[SentimentResult]:
+        for start in range(0, len(texts), chunk):
+            yield from self.predict(texts[start : start + chunk])
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("GROUNDSWELL_CACHE") or Path.home() / ".cache" / "groundswell")
+
+
+def shipped_model(
+    artifact_dir: Path = ARTIFACT_DIR, backend: str | None = None, threads: int | None = None
+) -> SentimentModel:
+    """The committed model on ``backend`` (default: config's choice, env override).
+
+    ONNX backends are built into ``cache_dir()`` on first use; if that fails, torch serves.
+    """
+    config = read_config(artifact_dir)
+    backend = backend or os.environ.get(BACKEND_ENV) or config.get("inference", "onnx-int8")
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown sentiment backend {backend!r}; choose one of {BACKENDS}")
+    tokenizer, net = None, None
+    engine = None
+    if backend.startswith("onnx"):
+        try:
+            from models.export_onnx import ensure_onnx
+
+            path = ensure_onnx(artifact_dir, quantized=backend == "onnx-int8")
+            engine = OnnxBackend(path, backend, threads)
+            tokenizer, _ = load_base_encoder(config.get("base_model"))
+        except Exception as exc:  # noqa: BLE001 - any export/runtime failure falls back
+            log.warning("ONNX sentiment backend unavailable (%s); using torch", exc)
+            engine = None
+    if engine is None:
+        tokenizer, net, config = load_shipped_net(artifact_dir)
+        engine = TorchBackend(net)
+    return SentimentModel(tokenizer, engine, config["version"], config.get("max_length", 64))
+
+
+def hf_model(path: str) -> SentimentModel:
+    """A local Hugging Face sequence-classification model (directory) as a SentimentModel."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForSequenceClassification.from_pretrained(path)
+    model.eval()
+    columns = map_hf_labels(model.config.id2label)
+    max_length = min(int(getattr(tokenizer, "model_max_length", 512) or 512), 512)
+    version = f"hf:{Path(path).name or path}"
+    return SentimentModel(tokenizer, HFBackend(model, columns), version, max_length)
+
+
+@lru_cache(maxsize=4)
+def load_sentiment_model(name: str | None = None) -> SentimentModel:
+    """The process-wide sentiment model: the shipped one, or a local HF model at ``name``."""
+    if name in (None, "", "default", "groundswell"):
+        return shipped_model()
+    return hf_model(name)
