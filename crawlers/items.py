@@ -18,7 +18,7 @@ MENTION_FIELDS = (
     "parent_site_id",  # site id of the mention this one replies to
     "author",
     "title",
-    "body",  # plain text, or HTML that the normalize pipeline turns to text
+    "body",  # plain text: parsers turn the site's HTML into text (crawlers.parsers.text)
     "rating",  # as the site gives it; normalised to 0..5 by the pipeline with rating_scale
     "rating_scale",  # best rating on the site's scale (default 5)
     "published_at",  # datetime, ISO string or unix seconds; normalised to ISO 8601 UTC

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Literal
 
 import tomllib
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_CONFIG = "groundswell.toml"
 DEFAULT_DB = "groundswell.db"
@@ -119,20 +126,98 @@ class TopicConfig(Section):
     examples: list[str] = []
 
 
+ALERT_RULE_KINDS = (
+    "negative_review", "unanswered_question", "vip_author", "competitor_comparison",
+    "volume_spike", "negativity_spike",
+)  # fmt: skip
+SENTIMENTS = Literal["negative", "neutral", "positive"]
+EMAIL_PATTERN = r"^[^@\s<>\"]+@[^@\s<>\"]+$"
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
 class AdvocateConfig(Section):
-    name: str
-    email: str | None = None
-    webhook_env: str | None = Field(None, description="environment variable holding the URL")
+    """A person (or team) who answers mentions: where alerts go and which ones they get."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.@ -]+$")
+    email: str | None = Field(None, pattern=EMAIL_PATTERN)
+    apprise_env: list[str] = Field(
+        [], description="environment variables each holding Apprise URL(s): Slack, Teams, json://"
+    )
+    apprise_file: str | None = Field(None, description="secrets file: one Apprise URL a line")
+    operator: bool = Field(False, description="also gets crawl-health (operator) alerts")
+    fallback: bool = Field(False, description="gets alerts that no advocate's routing matched")
+    escalate_to: str | None = Field(
+        None, description="an advocate name, an email address, or env:VAR (Apprise URL)"
+    )
+    rules: list[str] = Field([], description="alert rule names; empty: every rule")
+    monitors: list[str] = []
     sources: list[str] = []
     topics: list[str] = []
     languages: list[str] = []
-    monitors: list[str] = []
+    sentiments: list[SENTIMENTS] = []
+    rating_min: float | None = Field(None, ge=0, le=5)
+    rating_max: float | None = Field(None, ge=0, le=5)
+
+    @field_validator("apprise_env", mode="before")
+    @classmethod
+    def one_name_or_a_list(cls, value):
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("apprise_env")
+    @classmethod
+    def env_names_are_names(cls, names: list[str]) -> list[str]:
+        bad = [n for n in names if not re.match(ENV_NAME_PATTERN, n)]
+        if bad:
+            raise ValueError(f"expected environment variable names, not URLs (got {bad[0]!r})")
+        return names
+
+    @field_validator("escalate_to")
+    @classmethod
+    def escalation_target_is_not_a_secret(cls, value: str | None) -> str | None:
+        if value and "://" in value:
+            raise ValueError("put the URL in an environment variable and write env:VAR")
+        if value and value.startswith("env:") and not re.match(ENV_NAME_PATTERN, value[4:]):
+            raise ValueError("expected env:VARIABLE_NAME")
+        return value
+
+
+class AlertRuleConfig(Section):
+    """One ``[[alert_rule]]``: what raises an alert and how long an advocate has to respond."""
+
+    kind: Literal[ALERT_RULE_KINDS]  # type: ignore[valid-type]
+    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$", description="default: the kind")
+    sla_hours: float | None = Field(None, gt=0, description="default: [alerts] sla_hours")
+    rating_max: float | None = Field(None, ge=0, le=5, description="negative_review")
+    negative_sentiment: bool = Field(True, description="negative_review: sentiment counts too")
+    after_hours: float | None = Field(None, ge=0, description="unanswered_question")
+    authors: list[str] = Field([], description="vip_author: author names, any case")
+    monitors: list[str] = Field([], description="only mentions of these monitors; empty: any")
+    window_days: int = Field(14, ge=2, le=365, description="spikes: trailing days compared")
+    z_threshold: float = Field(3.0, gt=0, description="spikes: standard deviations above mean")
+    min_count: int = Field(5, ge=1, description="spikes: fewest mentions in a day to count")
+
+    @property
+    def rule_name(self) -> str:
+        return self.name or self.kind
+
+    @model_validator(mode="after")
+    def vip_rule_names_authors(self) -> AlertRuleConfig:
+        if self.kind == "vip_author" and not self.authors:
+            raise ValueError("a vip_author rule needs authors = [...]")
+        return self
 
 
 class AlertsConfig(Section):
     negative_rating_max: float = Field(2.0, ge=0, le=5)
     unanswered_after_hours: float = Field(24, ge=0)
     sla_hours: float = Field(24, gt=0)
+    max_age_days: float = Field(7, gt=0, description="mentions published earlier raise nothing")
+    max_attempts: int = Field(5, ge=1, description="delivery tries before an alert is failed")
+    sending_lease_seconds: float = Field(
+        300, gt=0, description="a send claimed this long ago by a lost process is retried"
+    )
+    operator_failed_runs: int = Field(2, ge=1, description="bad crawl runs in a row to alert")
+    body_chars: int = Field(600, ge=40, description="mention text shown in a message")
 
 
 class DigestConfig(Section):
@@ -152,6 +237,8 @@ class SmtpConfig(Section):
     username: str | None = None
     password_env: str = "GROUNDSWELL_SMTP_PASSWORD"
     starttls: bool = False
+    ssl: bool = Field(False, description="SMTPS (implicit TLS, usually port 465)")
+    timeout: float = Field(30, gt=0, description="seconds")
 
 
 class Config(Section):
@@ -164,6 +251,7 @@ class Config(Section):
     topic: list[TopicConfig] = []
     advocate: list[AdvocateConfig] = []
     alerts: AlertsConfig = AlertsConfig()
+    alert_rule: list[AlertRuleConfig] = []
     digest: DigestConfig = DigestConfig()
     smtp: SmtpConfig = SmtpConfig()
 
@@ -211,6 +299,7 @@ def parse_config(data: dict, path: Path) -> Config:
     except ValidationError as error:
         raise ConfigError(explain_validation_error(path, error)) from None
     check_source_kinds(config, path)
+    check_alert_references(config, path)
     return config
 
 
@@ -224,6 +313,45 @@ def check_source_kinds(config: Config, path: Path) -> None:
                 f"{path}: source[{index}].kind: expected one of {', '.join(sorted(kinds))} "
                 f"(got {source.kind!r})"
             )
+
+
+def check_alert_references(config: Config, path: Path) -> None:
+    """Advocate and rule names are unique; escalate_to and rules name things that exist."""
+    problems = alert_reference_problems(config)
+    if problems:
+        raise ConfigError("\n".join(f"{path}: {problem}" for problem in problems))
+
+
+def alert_reference_problems(config: Config) -> list[str]:
+    problems = repeated_names("advocate", [a.name for a in config.advocate])
+    rule_names = [r.rule_name for r in config.alert_rule]
+    problems += repeated_names("alert_rule", rule_names)
+    advocates = {a.name for a in config.advocate}
+    known_rules = set(rule_names or ["negative_review", "unanswered_question"]) | {
+        "source_health", "escalation"}  # fmt: skip
+    for index, advocate in enumerate(config.advocate):
+        target = advocate.escalate_to
+        if target and not (target in advocates or "@" in target or target.startswith("env:")):
+            problems.append(
+                f"advocate[{index}].escalate_to: expected an advocate name, an email address "
+                f"or env:VAR (got {target!r}; advocates: {', '.join(sorted(advocates))})"
+            )
+        if target == advocate.name:
+            problems.append(f"advocate[{index}].escalate_to: an advocate cannot escalate to self")
+        unknown = [r for r in advocate.rules if r not in known_rules]
+        if unknown:
+            problems.append(
+                f"advocate[{index}].rules: no alert rule named {unknown[0]!r} "
+                f"(rules: {', '.join(sorted(known_rules))})"
+            )
+    return problems
+
+
+def repeated_names(section: str, names: list[str]) -> list[str]:
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if not duplicated:
+        return []
+    return [f"{section}: names must be unique; repeated: {', '.join(duplicated)}"]
 
 
 def load_config(path: str | Path, missing_ok: bool = False) -> Config:

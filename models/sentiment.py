@@ -202,23 +202,26 @@ def apply_adapter(net, state: dict, config: dict) -> None:
         net.head.bias.copy_(state["head.bias"].float())
 
 
-def load_base_encoder(name: str | None = None):
+def load_base_encoder(name: str | None = None, attn_implementation: str | None = None):
     from transformers import AutoModel, AutoTokenizer
 
     path = resolve_model_path(name)
-    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
+    kwargs = {"attn_implementation": attn_implementation} if attn_implementation else {}
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path, **kwargs)
 
 
 def read_config(artifact_dir: Path = ARTIFACT_DIR) -> dict:
     return json.loads((artifact_dir / CONFIG_FILE).read_text())
 
 
-def load_shipped_net(artifact_dir: Path = ARTIFACT_DIR):
+def load_shipped_net(artifact_dir: Path = ARTIFACT_DIR, attn_implementation: str | None = None):
     """(tokenizer, merged eval-mode net, config) from the committed artifacts."""
     from safetensors.torch import load_file
 
     config = read_config(artifact_dir)
-    tokenizer, encoder = load_base_encoder(config.get("base_model", DEFAULT_MODEL))
+    tokenizer, encoder = load_base_encoder(
+        config.get("base_model", DEFAULT_MODEL), attn_implementation
+    )
     net = build_net(encoder, len(config["labels"]))
     apply_adapter(net, load_file(str(artifact_dir / ADAPTER_FILE)), config)
     net.eval()

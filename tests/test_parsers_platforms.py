@@ -240,7 +240,10 @@ def test_xenforo_statcounter():
         "261438", "Rory_A", "Custom Tags examples"
     )  # fmt: skip
     assert first["published_at"] == "2017-09-09T01:19:18+01:00"
-    assert first["url"] == "https://forum.statcounter.com/threads/custom-tags-examples.44340/post-261438"
+    assert (
+        first["url"]
+        == "https://forum.statcounter.com/threads/custom-tags-examples.44340/post-261438"
+    )
     assert first["body"].startswith("Howto : tag affiliate info in the stats")
     assert first["is_question"] is False
     reply = by_site_id(items, "268814")
@@ -280,7 +283,9 @@ def test_vanilla_scope():
     )  # fmt: skip
     assert first["published_at"] == "2019-03-27T21:47:34+00:00"
     assert first["body"].startswith("I have just been told I have copd")
-    assert poppy["url"] == "https://community.scope.org.uk/discussion/comment/225744/#Comment_225744"
+    assert (
+        poppy["url"] == "https://community.scope.org.uk/discussion/comment/225744/#Comment_225744"
+    )
     assert poppy["author"] == "poppy123456"
     assert poppy["parent_site_id"] == "discussion/57774"
     assert "Namaste" not in cockney["body"]  # signature
@@ -434,7 +439,11 @@ def test_google_play_reviews_from_callback_data():
     assert len({item["site_id"] for item in items}) == 40  # distinct review ids
     first = items[0]
     assert first["site_id"].startswith("gp:AOqpTOHEgM3NmwIJV")
-    assert (first["author"], first["rating"], first["published_at"]) == ("Saifudheen K", 1, 1625581068)
+    assert (first["author"], first["rating"], first["published_at"]) == (
+        "Saifudheen K",
+        1,
+        1625581068,
+    )
     assert first["body"].startswith("These days we see almost every day an increase in petrol")
     assert first["vendor_responded"] is True
     assert first["vendor_response"].startswith("Hey, we regret the inconvenience caused to you.")
@@ -509,3 +518,557 @@ def test_trustpilot_webhook_dedupes_and_yelp_api():
     assert yelp_review["url"] == (
         "http://www.yelp.com/biz/flour-water-san-francisco?hrid=avkhtVLd9VOMSyCvjBqdTw"
     )
+
+
+# --------------------------------------------------------------------------- synthetic pages
+# Hand-written pages in each platform's markup (other boards, other themes, newer layouts).
+
+PHPBB_PROSILVER_33 = """<!DOCTYPE html><html><head><title>Printer jams - Example Board</title>
+<link rel="canonical" href="https://board.example/viewtopic.php?t=77"></head>
+<body id="phpbb" class="section-viewtopic">
+<h2 class="topic-title"><a href="./viewtopic.php?t=77">Printer jams</a></h2>
+<div class="pagination">12 posts <ul><li class="active"><span>1</span></li>
+<li><a class="button" href="./viewtopic.php?t=77&amp;start=10">2</a></li>
+<li class="arrow next"><a class="button" href="./viewtopic.php?t=77&amp;start=10" rel="next">
+<span class="sr-only">Next</span></a></li></ul></div>
+<div id="p901" class="post has-profile bg2"><div class="inner">
+<dl class="postprofile" id="profile901"><dt>
+<a href="./memberlist.php?mode=viewprofile&amp;u=2" class="username">alice</a></dt></dl>
+<div class="postbody"><div id="post_content901">
+<h3 class="first"><a href="./viewtopic.php?p=901#p901">Printer jams</a></h3>
+<p class="author"><a class="unread" href="./viewtopic.php?p=901#p901"><span>Post</span></a>
+<span class="responsive-hide">by <strong><a href="./memberlist.php?mode=viewprofile&amp;u=2"
+class="username">alice</a></strong> » </span><time datetime="2021-03-02T09:15:00+00:00">Tue Mar 02,
+2021 9:15 am</time></p>
+<div class="content">My printer jams on every page.<br>How do I stop it?</div>
+<div id="sig901" class="signature">alice's signature</div>
+</div></div></div></div>
+<div id="p902" class="post has-profile bg1"><div class="inner">
+<div class="postbody"><div id="post_content902">
+<h3><a href="./viewtopic.php?p=902#p902">Re: Printer jams</a></h3>
+<p class="author"><a href="./viewtopic.php?p=902#p902"><span>Post</span></a>
+<span class="responsive-hide">by <strong><span class="username">Guest</span></strong> » </span>
+<time datetime="2021-03-02T10:00:00+00:00">Tue Mar 02, 2021 10:00 am</time></p>
+<div class="content"><blockquote cite="./viewtopic.php?p=901#p901"><div><cite>alice wrote:
+<a href="./viewtopic.php?p=901#p901" data-post-id="901">^</a></cite>My printer jams</div>
+</blockquote>Clean the rollers.</div>
+</div></div></div></div>
+</body></html>"""
+
+PHPBB_SUBSILVER2 = """<html><head><title>Example Board &bull; View topic - Scanner noise</title></head>
+<body class="ltr"><div id="pageheader"><h2><a class="titles"
+href="./viewtopic.php?f=2&amp;t=88">Scanner noise</a></h2></div>
+<table class="tablebg" width="100%" cellspacing="1"><tr><th>Author</th><th>Message</th></tr>
+<tr class="row1"><td align="center" valign="middle"><a name="p1001"></a>
+<b class="postauthor">mallory</b></td>
+<td width="100%"><table width="100%"><tr><td class="gensmall" width="100%">
+<div style="float: left;">&nbsp;<b>Post subject:</b> <a href="#p1001">Scanner noise</a></div>
+<div style="float: right;"><a href="./viewtopic.php?p=1001#p1001"><img src="i.gif" alt="Post"
+/></a><b>Posted:</b> Mon Mar 02, 2009 9:15 am&nbsp;</div></td></tr></table></td></tr>
+<tr class="row1"><td class="profile"><span class="postdetails">Joined: 2008</span></td>
+<td><table width="100%"><tr><td><div class="postbody">It grinds when scanning.</div>
+<br clear="all" /><span class="postbody"><br />_________________<br />mallory's sig</span>
+</td></tr></table></td></tr>
+<tr class="row2"><td align="center" valign="middle"><a name="p1002"></a>
+<b class="postauthor">trent</b></td>
+<td width="100%"><table width="100%"><tr><td class="gensmall" width="100%">
+<div style="float: left;">&nbsp;<b>Post subject:</b> <a href="#p1002">Re: Scanner noise</a></div>
+<div style="float: right;"><a href="./viewtopic.php?p=1002#p1002"><img src="i.gif" alt="Post"
+/></a><b>Posted:</b> Tue Mar 03, 2009 6:40 pm&nbsp;</div></td></tr></table></td></tr>
+<tr class="row2"><td class="profile"></td><td><table width="100%"><tr><td>
+<div class="postbody"><div class="quotetitle">mallory wrote:</div>
+<div class="quotecontent">It grinds</div><br />Lubricate the rail.</div></td></tr></table></td></tr>
+</table><p>Powered by phpBB</p></body></html>"""
+
+
+def test_phpbb_synthetic_prosilver_33_with_time_guest_and_quote():
+    url = "https://board.example/viewtopic.php?t=77&sid=0123456789abcdef0123456789abcdef"
+    assert registry.detect_parser("", "text/html", PHPBB_PROSILVER_33) is phpbb
+    first, guest = phpbb.parse(PHPBB_PROSILVER_33, url)
+    assert (first["author"], first["kind"], first["title"]) == ("alice", "post", "Printer jams")
+    assert first["published_at"] == "2021-03-02T09:15:00+00:00"
+    assert first["body"] == "My printer jams on every page.\nHow do I stop it?"
+    assert first["is_question"] is True
+    assert first["url"] == "https://board.example/viewtopic.php?p=901#p901"
+    assert first["thread_url"] == "https://board.example/viewtopic.php?t=77"
+    assert (guest["author"], guest["body"], guest["parent_site_id"]) == (
+        "Guest", "Clean the rollers.", "901"
+    )  # fmt: skip
+    assert "title" not in guest  # 'Re: …' subjects are not titles
+    assert phpbb.follow_urls(PHPBB_PROSILVER_33, url) == [
+        "https://board.example/viewtopic.php?t=77&start=10"
+    ]
+    later = phpbb.parse(PHPBB_PROSILVER_33, "https://board.example/viewtopic.php?t=77&start=10")
+    assert later[0]["kind"] == "comment"  # not the thread starter on page 2
+
+
+def test_phpbb_synthetic_subsilver2_tables():
+    assert registry.detect_parser("", "text/html", PHPBB_SUBSILVER2) is phpbb
+    first, reply = phpbb.parse(PHPBB_SUBSILVER2, "http://old.example/viewtopic.php?f=2&t=88")
+    assert (first["site_id"], first["author"], first["title"]) == (
+        "1001",
+        "mallory",
+        "Scanner noise",
+    )
+    assert first["published_at"] == "2009-03-02T09:15:00"
+    assert first["body"] == "It grinds when scanning."
+    assert first["url"] == "http://old.example/viewtopic.php?p=1001#p1001"
+    assert (reply["author"], reply["body"]) == ("trent", "Lubricate the rail.")
+    assert reply["published_at"] == "2009-03-03T18:40:00"
+
+
+XENFORO_PAGE_2 = """<!DOCTYPE html><html id="XF" data-template="thread_view"><head>
+<link rel="canonical" href="https://xf.example/threads/slow-sync.123/page-2"></head><body>
+<h1 class="p-title-value">Slow sync</h1>
+<article class="message message--post js-post" data-author="carol" data-content="post-501"
+ id="js-post-501"><div class="message-attribution"><a href="/threads/slow-sync.123/post-501">
+<time class="u-dt" datetime="2022-05-01T10:00:00+0000" data-time="1651399200">May 1</time></a></div>
+<div class="message-body"><div class="bbWrapper"><div class="bbCodeBlock bbCodeBlock--quote">
+<div class="bbCodeBlock-title"><a class="bbCodeBlock-sourceJump" data-content-selector="#post-499">
+dave said:</a></div><div class="bbCodeBlock-content">is it slow for everyone?</div></div>
+Yes, since the update.</div></div>
+<aside class="message-signature"><div class="bbWrapper">carol's signature</div></aside></article>
+<a class="pageNav-jump pageNav-jump--next" href="/threads/slow-sync.123/page-3">Next</a>
+</body></html>"""
+
+
+def test_xenforo_synthetic_page_two():
+    url = "https://xf.example/threads/slow-sync.123/page-2"
+    assert registry.detect_parser("", "text/html", XENFORO_PAGE_2) is xenforo
+    (post,) = xenforo.parse(XENFORO_PAGE_2, url)
+    assert (post["kind"], post["author"], post["parent_site_id"]) == ("comment", "carol", "499")
+    assert post["body"] == "Yes, since the update."
+    assert post["thread_url"] == "https://xf.example/threads/slow-sync.123/"
+    assert post["url"] == "https://xf.example/threads/slow-sync.123/post-501"
+    assert post["published_at"] == "2022-05-01T10:00:00+00:00"
+    assert xenforo.follow_urls(XENFORO_PAGE_2, url) == [
+        "https://xf.example/threads/slow-sync.123/page-3"
+    ]
+
+
+VBULLETIN_LEGACY = """<html id="vbulletin_html"><head>
+<meta name="generator" content="vBulletin 4.2.5" /><base href="https://vb.example/forum/" />
+<link rel="canonical" href="showthread.php?t=55&amp;s=0123456789abcdef0123456789abcdef" />
+</head><body><span class="threadtitle"><a href="showthread.php?t=55">Battery drain</a></span>
+<ol id="posts"><li class="postbitlegacy postbitim postcontainer" id="post_77">
+<div class="posthead"><span class="postdate"><span class="date">Yesterday,&nbsp;<span
+class="time">11:02 PM</span></span></span><span class="nodecontrols"><a name="post77"
+href="showthread.php?t=55&amp;p=77#post77" class="postcounter">#1</a></span></div>
+<div class="userinfo"><div class="username_container"><a class="username" href="member.php?u=3">
+<strong>erin</strong></a></div></div>
+<div class="postbody"><h2 class="title icon">Battery drain</h2><div class="content">
+<div id="post_message_77"><blockquote class="postcontent restore">Phone dies by noon.
+Anyone else?</blockquote></div></div>
+<blockquote class="signature restore"><div class="signaturecontainer">erin's sig</div>
+</blockquote></div></li>
+<li class="postbitlegacy postbitim postcontainer" id="post_78">
+<div class="posthead"><span class="date">03-15-2022,&nbsp;<span class="time">08:00 AM</span>
+</span></div><div class="username_container"><a class="username" href="member.php?u=4">
+<strong>frank</strong></a></div><div class="content"><div id="post_message_78">
+<blockquote class="postcontent restore"><div class="bbcode_container"><div class="bbcode_quote">
+<div class="quote_container"><div class="bbcode_postedby">Originally Posted by <strong>erin
+</strong><a href="showthread.php?p=77#post77" rel="nofollow">view</a></div>
+<div class="message">Phone dies by noon.</div></div></div></div>Same here.</blockquote></div></div>
+</li></ol>
+<div class="pagination"><span class="prev_next"><a rel="next"
+href="showthread.php?t=55&amp;page=2&amp;s=0123456789abcdef0123456789abcdef">Next</a></span></div>
+</body></html>"""
+
+
+def test_vbulletin_synthetic_relative_date_quote_and_base_href():
+    from datetime import datetime, timedelta
+
+    url = "https://vb.example/forum/showthread.php?t=55"
+    assert registry.detect_parser("", "text/html", VBULLETIN_LEGACY) is vbulletin
+    first, reply = vbulletin.parse(VBULLETIN_LEGACY, url)
+    yesterday = (datetime.now() - timedelta(days=1)).strftime("%Y-%m-%d")
+    assert first["published_at"] == f"{yesterday}T23:02:00"
+    assert (first["author"], first["title"], first["is_question"]) == (
+        "erin",
+        "Battery drain",
+        True,
+    )
+    assert first["body"] == "Phone dies by noon. Anyone else?"
+    assert first["url"] == "https://vb.example/forum/showthread.php?t=55&p=77#post77"
+    assert first["thread_url"] == "https://vb.example/forum/showthread.php?t=55"
+    assert (reply["author"], reply["body"], reply["parent_site_id"]) == (
+        "frank",
+        "Same here.",
+        "77",
+    )
+    assert reply["published_at"] == "2022-03-15T08:00:00"
+    assert vbulletin.follow_urls(VBULLETIN_LEGACY, url) == [
+        "https://vb.example/forum/showthread.php?t=55&page=2"
+    ]
+
+
+VANILLA_PAGE_2 = """<html><head>
+<link rel="canonical" href="https://v.example/discussion/900/wifi-drops/p2"></head>
+<body id="vanilla_discussion_index" class="Vanilla Discussion">
+<div class="PageTitle"><h1>Wifi drops</h1></div><ul class="MessageList DataList Comments">
+<li class="Item ItemComment" id="Comment_9001"><div class="Comment"><div class="Item-Header">
+<span class="Author"><a href="/profile/gina" class="Username">gina</a></span>
+<span class="MItem DateCreated"><a href="/discussion/comment/9001/#Comment_9001" class="Permalink">
+<time datetime="2023-01-05T08:00:00+00:00">January 5</time></a></span></div>
+<div class="Item-Body"><div class="Message userContent"><blockquote class="UserQuote">
+<div class="QuoteAuthor">hank said:</div><div class="QuoteText">mine drops hourly</div>
+</blockquote>Update the router firmware.</div>
+<div class="Signature UserSignature userContent">gina's sig</div></div></div></li></ul>
+<div id="PagerAfter" class="Pager"><a href="/discussion/900/wifi-drops/p3" class="Next">»</a></div>
+</body></html>"""
+
+
+def test_vanilla_synthetic_comment_page():
+    url = "https://v.example/discussion/900/wifi-drops/p2"
+    assert registry.detect_parser("", "text/html", VANILLA_PAGE_2) is vanilla
+    (comment,) = vanilla.parse(VANILLA_PAGE_2, url)
+    assert (comment["site_id"], comment["parent_site_id"]) == ("comment/9001", "discussion/900")
+    assert (comment["author"], comment["body"]) == ("gina", "Update the router firmware.")
+    assert comment["thread_url"] == "https://v.example/discussion/900/wifi-drops"
+    assert comment["url"] == "https://v.example/discussion/comment/9001/#Comment_9001"
+    assert vanilla.follow_urls(VANILLA_PAGE_2, url) == [
+        "https://v.example/discussion/900/wifi-drops/p3"
+    ]
+
+
+DISCOURSE_NEW_CRAWLER_VIEW = """<html><head>
+<meta name="generator" content="Discourse 3.2.0 - https://github.com/discourse/discourse">
+<link rel="canonical" href="https://forum.example/t/export-fails/4321?page=2"></head><body>
+<div id='post_21' itemprop='comment' itemscope itemtype='http://schema.org/DiscussionForumPosting'
+ class='topic-body crawler-post'><div class='crawler-post-meta'>
+<span class="creator" itemprop="author" itemscope itemtype="http://schema.org/Person">
+<a itemprop="url" href='https://forum.example/u/ivy'><span itemprop='name'>ivy</span></a></span>
+<span class="crawler-post-infos"><time itemprop='datePublished' datetime='2024-02-01T12:00:00Z'
+ class='post-time'>February 1, 2024</time><meta itemprop='dateModified'
+ content='2024-02-03T12:00:00Z'><span itemprop='position'>21</span></span></div>
+<div class='post' itemprop='text'><aside class="quote" data-post="20" data-topic="4321">
+<div class="title">jay:</div><blockquote><p>export fails with 500</p></blockquote></aside>
+<p>Fixed in 3.2, upgrade.</p></div></div>
+<div role='navigation' itemscope itemtype='http://schema.org/SiteNavigationElement'
+ class="topic-body crawler-post"><span itemprop='name'><a rel="next" itemprop="url"
+ href="/t/export-fails/4321?page=3">next page →</a></span></div></body></html>"""
+
+
+def test_discourse_synthetic_newer_crawler_view():
+    url = "https://forum.example/t/export-fails/4321?page=2"
+    assert registry.detect_parser("", "text/html", DISCOURSE_NEW_CRAWLER_VIEW) is discourse_html
+    (post,) = discourse_html.parse(DISCOURSE_NEW_CRAWLER_VIEW, url)
+    assert (post["site_id"], post["parent_site_id"], post["kind"]) == (
+        "4321/21",
+        "4321/20",
+        "comment",
+    )
+    assert (post["author"], post["body"]) == ("ivy", "Fixed in 3.2, upgrade.")
+    assert post["url"] == "https://forum.example/t/export-fails/4321/21"
+    assert post["published_at"] == "2024-02-01T12:00:00+00:00"
+    assert discourse_html.follow_urls(DISCOURSE_NEW_CRAWLER_VIEW, url) == [
+        "https://forum.example/t/export-fails/4321?page=3"
+    ]
+
+
+SUPERUSER_QUESTION = """<html itemscope itemtype="https://schema.org/QAPage"><head>
+<link rel="canonical" href="https://superuser.com/questions/42/why-is-my-fan-loud">
+<link rel="stylesheet" href="https://cdn.sstatic.net/Sites/superuser/primary.css"></head><body>
+<div id="question-header"><h1 itemprop="name"><a href="/questions/42/why-is-my-fan-loud"
+ class="question-hyperlink">Why is my fan loud?</a></h1></div>
+<div class="question js-question" data-questionid="42" id="question">
+<div class="js-vote-count" itemprop="upvoteCount" data-value="3">3</div>
+<div class="s-prose js-post-body" itemprop="text"><p>It roars at idle.</p></div>
+<div class="post-signature owner"><div class="user-action-time">asked <span
+ title="2021-06-01 10:00:00Z" class="relativetime">Jun 1, 2021</span></div>
+<div class="user-details" itemprop="author" itemscope><a href="/users/7/kim">kim</a>
+<span class="d-none" itemprop="name">kim</span></div></div>
+<ul class="comments-list"><li id="comment-555" class="comment js-comment" data-comment-id="555">
+<span class="comment-copy">Which laptop?</span> – <a href="/users/8/lee" class="comment-user">lee</a>
+<span class="comment-date"><span title="2021-06-01 11:00:00Z, License: CC BY-SA 4.0">Jun 1</span>
+</span></li></ul></div>
+<div id="answer-43" class="answer js-answer" data-answerid="43" itemprop="suggestedAnswer"
+ itemscope itemtype="https://schema.org/Answer"><div class="js-accepted-answer-indicator d-none">
+</div><div class="s-prose js-post-body" itemprop="text"><p>Clean the dust.</p></div>
+<time itemprop="dateCreated" datetime="2021-06-02T09:00:00"></time>
+<div class="post-signature"><div class="user-details" itemprop="author" itemscope>
+<a href="/users/9/max">max</a><span class="d-none" itemprop="name">max</span></div></div></div>
+</body></html>"""
+
+
+def test_stackexchange_synthetic_other_site_unanswered():
+    url = "https://superuser.com/questions/42/why-is-my-fan-loud"
+    assert registry.detect_parser("", "text/html", SUPERUSER_QUESTION) is stackoverflow
+    question, comment, answer = stackoverflow.parse(SUPERUSER_QUESTION, url)
+    assert (question["title"], question["author"], question["answered"]) == (
+        "Why is my fan loud?", "kim", False
+    )  # fmt: skip
+    assert question["published_at"] == "2021-06-01T10:00:00+00:00"
+    assert (comment["author"], comment["body"], comment["parent_site_id"]) == (
+        "lee", "Which laptop?", "42"
+    )  # fmt: skip
+    assert (answer["url"], answer["author"], answer["body"]) == (
+        "https://superuser.com/a/43", "max", "Clean the dust."
+    )  # fmt: skip
+    assert answer["published_at"] == "2021-06-02T09:00:00+00:00"
+    plain_qapage = '<html itemscope itemtype="https://schema.org/QAPage"><div id="question">'
+    assert not stackoverflow.matches("", "text/html", plain_qapage)  # not a Stack Exchange page
+
+
+AMAZON_UK = """<html><head>
+<link rel="canonical" href="https://www.amazon.co.uk/product-reviews/B000TEST"></head><body>
+<div id="R2TESTREVIEW1" data-hook="review" class="a-section review">
+<span class="a-profile-name">Oliver</span>
+<i data-hook="cmps-review-star-rating" class="a-icon a-icon-star a-star-2 review-rating">
+<span class="a-icon-alt">2.0 out of 5 stars</span></i>
+<span data-hook="review-title" class="review-title"><span>Leaked in the box</span></span>
+<span data-hook="review-date">Reviewed in the United Kingdom on 5 March 2023</span>
+<span data-hook="review-body"><span>Cap was loose.</span></span></div>
+<ul class="a-pagination"><li class="a-last">
+<a href="/product-reviews/B000TEST?pageNumber=2">Next page</a></li></ul></body></html>"""
+
+
+def test_amazon_synthetic_other_marketplace():
+    url = "https://www.amazon.co.uk/product-reviews/B000TEST"
+    assert registry.detect_parser("", "text/html", AMAZON_UK) is amazon
+    (review,) = amazon.parse(AMAZON_UK, url)
+    assert (review["site_id"], review["author"], review["rating"]) == (
+        "R2TESTREVIEW1",
+        "Oliver",
+        2.0,
+    )
+    assert (review["title"], review["body"]) == ("Leaked in the box", "Cap was loose.")
+    assert review["published_at"] == "2023-03-05T00:00:00"
+    assert review["url"] == "https://www.amazon.co.uk/gp/customer-reviews/R2TESTREVIEW1"
+    assert amazon.follow_urls(AMAZON_UK, url) == [
+        "https://www.amazon.co.uk/product-reviews/B000TEST?pageNumber=2"
+    ]
+
+
+YELP_OTHER_BUSINESS = """<html><head><meta property="og:site_name" content="Yelp">
+<meta property="og:url" content="https://www.yelp.com/biz/joes-diner-springfield"></head><body><ul>
+<li class="y-css-aa1"><div class="user-passport-info y-css-aa2"><span>
+<a href="/user_details?userid=U1xx">Pat Q.</a></span></div>
+<div><div class="y-css-aa3" role="img" aria-label="2 star rating"></div><span>Mar 3, 2024</span></div>
+<p class="comment__22bb__Zz9 y-css-aa4"><span lang="en">Cold fries and slow service.</span></p>
+<div data-testid="business-owner-passport" role="region"><p data-font-weight="bold">Joe D.</p>
+<p>Business Owner</p></div><div><p>Mar 5, 2024</p>
+<p class="comment__22bb__Qq1 y-css-aa4"><span>Sorry Pat, we fixed the fryer.</span></p></div></li>
+<li class="y-css-aa1"><div class="user-passport-info"><a href="/user_details?userid=U2yy">Sam R.</a>
+</div><div role="img" aria-label="5 star rating"></div><span>Apr 1, 2024</span>
+<p class="comment__22bb__Zz9"><span>Best pie in town.</span></p></li></ul>
+<a class="next-link navigation-button__22bb__Xy" href="/biz/joes-diner-springfield?start=10">Next</a>
+</body></html>"""
+
+
+def test_yelp_synthetic_hashed_classes_owner_reply_no_apollo_state():
+    url = "https://www.yelp.com/biz/joes-diner-springfield"
+    assert registry.detect_parser("", "text/html", YELP_OTHER_BUSINESS) is yelp
+    assert yelp.reviews_not_rendered(YELP_OTHER_BUSINESS) is False
+    pat, sam = yelp.parse(YELP_OTHER_BUSINESS, url)
+    assert (pat["author"], pat["rating"], pat["body"]) == (
+        "Pat Q.",
+        2.0,
+        "Cold fries and slow service.",
+    )
+    assert pat["published_at"] == "2024-03-03T00:00:00"
+    assert pat["vendor_responded"] is True
+    assert pat["vendor_response"] == "Sorry Pat, we fixed the fryer."
+    assert pat["raw"]["reply_author"] == "Joe D." and pat["raw"]["reply_date"] == "Mar 5, 2024"
+    assert pat["site_id"] == "U1xx/2024-03-03"  # no review id on the page
+    assert (sam["author"], sam["rating"], sam["vendor_responded"]) == ("Sam R.", 5.0, False)
+    assert yelp.follow_urls(YELP_OTHER_BUSINESS, url) == [
+        "https://www.yelp.com/biz/joes-diner-springfield?start=10"
+    ]
+
+
+LENDINGTREE_MORTGAGE = """<html><head>
+<link rel="canonical" href="https://www.lendingtree.com/reviews/mortgage/acme-bank/123"></head><body>
+<div class="col-xs-12 mainReviews"><div class="starReviews"><div class="rating-stars-top">
+<div class="rating-stars-bar" style="width:80%;"></div></div></div><div class="reviewDetail">
+<p class="reviewTitle">Slow but fair</p><p class="reviewText">Took six weeks.</p>
+<div class="hideText"><p class="consumerName">Quinn <span>from AUSTIN, TX </span></p>
+<p class="consumerReviewDate">Reviewed in March 2021</p></div>
+<input class="reviewId" name="reviewId" type="hidden" value="abc123"/></div></div>
+<ul class="pagination"><li><a href="https://www.lendingtree.com/reviews/mortgage/acme-bank/123?pid=2">
+Next</a></li></ul></body></html>"""
+
+
+def test_lendingtree_synthetic_star_bar_rating():
+    url = "https://www.lendingtree.com/reviews/mortgage/acme-bank/123"
+    assert registry.detect_parser("", "text/html", LENDINGTREE_MORTGAGE) is lendingtree
+    (review,) = lendingtree.parse(LENDINGTREE_MORTGAGE, url)
+    assert (review["site_id"], review["author"], review["rating"]) == ("abc123", "Quinn", 4.0)
+    assert review["published_at"] == "2021-03-01T00:00:00"
+    assert review["raw"]["location"] == "AUSTIN, TX"
+    assert lendingtree.follow_urls(LENDINGTREE_MORTGAGE, url) == [url + "?pid=2"]
+
+
+GOOGLE_PLAY_OTHER_KEY = """<html><head><link rel="canonical"
+ href="https://play.google.com/store/apps/details?id=com.acme.app"></head><body><script>
+AF_initDataCallback({key: 'ds:42', hash: '7', data:[null,[[["gp:AAA111",["Uma",[null,2]],4,null,
+"Works well offline.",[1700000000,0],3,null,null,null,"2.1.0"],["gp:BBB222",["Vic",[]],2,null,
+"Crashes on start.",[1700000100,5],0,["Acme Apps","Fixed in 2.1.1",[1700000200,0]]]]]],
+sideChannel: {}});</script></body></html>"""
+
+
+def test_google_play_synthetic_other_key_and_nesting():
+    assert registry.detect_parser("", "text/html", GOOGLE_PLAY_OTHER_KEY) is google_play
+    uma, vic = google_play.parse(GOOGLE_PLAY_OTHER_KEY, "")
+    assert (uma["author"], uma["rating"], uma["published_at"]) == ("Uma", 4, 1700000000)
+    assert (
+        uma["url"]
+        == "https://play.google.com/store/apps/details?id=com.acme.app&reviewId=gp:AAA111"
+    )
+    assert uma["vendor_responded"] is False and uma["raw"]["app_version"] == "2.1.0"
+    assert (vic["vendor_response"], vic["raw"]["developer"]) == ("Fixed in 2.1.1", "Acme Apps")
+
+
+ETSY_NEWER = """<html><head><meta property="og:site_name" content="Etsy">
+<link rel="canonical" href="https://www.etsy.com/listing/555/mug"></head><body>
+<div data-reviews-container><div data-review-region="9876543210" class="wt-grid">
+<a class="wt-text-link" href="https://www.etsy.com/people/wren42">Wren</a> <p>Mar 9, 2023</p>
+<span class="wt-screen-reader-only">4 out of 5 stars</span>
+<p id="review-preview-toggle-0">Lovely glaze, a bit small.</p></div></div></body></html>"""
+
+
+def test_etsy_synthetic_newer_review_region():
+    assert registry.detect_parser("", "text/html", ETSY_NEWER) is etsy
+    (review,) = etsy.parse(ETSY_NEWER, "https://www.etsy.com/listing/555/mug")
+    assert (review["site_id"], review["author"], review["rating"]) == ("9876543210", "Wren", 4.0)
+    assert review["published_at"] == "2023-03-09T00:00:00"
+    assert review["body"] == "Lovely glaze, a bit small."
+
+
+def _status(status_id: str, content: str, reply_to: str | None = None) -> dict:
+    return {
+        "id": status_id, "created_at": "2024-01-01T00:00:00.000Z", "in_reply_to_id": reply_to,
+        "uri": f"https://m.example/users/a/statuses/{status_id}", "url": f"https://m.example/@a/{status_id}",
+        "content": content, "spoiler_text": "", "reblog": None,
+        "account": {"acct": "a@m.example", "username": "a", "display_name": "A"},
+    }  # fmt: skip
+
+
+def test_mastodon_synthetic_boosts_and_single_status():
+    original = _status("2", "<p>Hello <a href='https://m.example/tags/x'>#<span>x</span></a></p>")
+    boost = {**_status("3", ""), "reblog": original}
+    items = mastodon.parse(
+        json.dumps([original, boost]), "https://m.example/api/v1/timelines/public"
+    )
+    assert [item["site_id"] for item in items] == ["2"]  # the boost is the same status
+    assert items[0]["body"] == "Hello #x"
+    reply = mastodon.parse(json.dumps(_status("9", "<p>re</p>", reply_to="2")), "")
+    assert (reply[0]["kind"], reply[0]["parent_site_id"]) == ("comment", "2")
+    assert registry.detect_parser("", "application/json", json.dumps([original])) is mastodon
+
+
+def _post_view(rkey: str, text: str, parent: str | None = None) -> dict:
+    record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": "2024-05-01T00:00:00Z"}
+    if parent:
+        record["reply"] = {"parent": {"uri": parent}, "root": {"uri": parent}}
+    return {"uri": f"at://did:plc:abc/app.bsky.feed.post/{rkey}", "cid": "c",
+            "author": {"did": "did:plc:abc", "handle": "ann.example"}, "record": record}  # fmt: skip
+
+
+def test_bluesky_synthetic_thread_with_parents_and_feed():
+    root, middle = (
+        _post_view("r1", "root"),
+        _post_view("m1", "mid", "at://did:plc:abc/app.bsky.feed.post/r1"),
+    )
+    leaf = _post_view("l1", "leaf", middle["uri"])
+    thread = {"thread": {"$type": "app.bsky.feed.defs#threadViewPost", "post": middle,
+              "parent": {"$type": "app.bsky.feed.defs#threadViewPost", "post": root},
+              "replies": [{"$type": "app.bsky.feed.defs#threadViewPost", "post": leaf, "replies": []},
+                          {"$type": "app.bsky.feed.defs#notFoundPost", "uri": "at://gone"}]}}  # fmt: skip
+    items = bluesky.parse(
+        json.dumps(thread), "https://bsky.social/xrpc/app.bsky.feed.getPostThread"
+    )
+    assert [item["body"] for item in items] == ["root", "mid", "leaf"]
+    assert items[2]["parent_site_id"] == middle["uri"]
+    feed = {"feed": [{"post": root}, {"post": leaf}], "cursor": "abc"}
+    url = "https://bsky.social/xrpc/app.bsky.feed.getAuthorFeed?actor=ann.example"
+    assert [item["url"] for item in bluesky.parse(json.dumps(feed), url)][0] == (
+        "https://bsky.app/profile/ann.example/post/r1"
+    )
+    assert bluesky.follow_urls(json.dumps(feed), url) == [url + "&cursor=abc"]
+
+
+def test_trustpilot_synthetic_api_list_company_reply_and_deleted_event():
+    reviews = {"reviews": [{"id": "t1", "stars": 2, "title": "Late", "text": "Parcel came late.",
+               "createdAt": "2024-02-02T10:00:00Z", "consumer": {"displayName": "Rae"},
+               "companyReply": {"text": "Sorry, Rae!", "createdAt": "2024-02-03T10:00:00Z"}}]}  # fmt: skip
+    assert registry.detect_parser("", "application/json", json.dumps(reviews)) is trustpilot
+    (review,) = trustpilot.parse(json.dumps(reviews), "")
+    assert (review["author"], review["rating"], review["vendor_response"]) == (
+        "Rae",
+        2,
+        "Sorry, Rae!",
+    )
+    deleted = {"events": [{"eventName": "service-review-deleted", "eventData": {"id": "t1"}}]}
+    assert trustpilot.parse(json.dumps(deleted), "") == []
+
+
+def test_yelp_api_v3_reviews_endpoint():
+    body = {"reviews": [{"id": "y1", "url": "https://www.yelp.com/biz/x?hrid=y1", "text": "Good tacos.",
+            "rating": 4, "time_created": "2016-08-29 00:41:13", "user": {"id": "u", "name": "Lu"}}],
+            "total": 1, "possible_languages": ["en"]}  # fmt: skip
+    assert registry.detect_parser("", "application/json", json.dumps(body)) is yelp_api
+    (review,) = yelp_api.parse(json.dumps(body), "https://api.yelp.com/v3/businesses/x/reviews")
+    assert (review["author"], review["published_at"]) == ("Lu", "2016-08-29T00:41:13")
+    assert review["url"] == "https://www.yelp.com/biz/x?hrid=y1"
+    assert review["thread_url"] == "https://www.yelp.com/biz/x"
+
+
+@pytest.mark.parametrize(
+    "module, text",
+    [
+        (phpbb, "<html><body><p>nothing here</p></body></html>"),
+        (xenforo, "<html><body><p>nothing here</p></body></html>"),
+        (vbulletin, "<html><body><p>nothing here</p></body></html>"),
+        (vanilla, "<html><body><p>nothing here</p></body></html>"),
+        (discourse_html, "<html><body><p>nothing here</p></body></html>"),
+        (stackoverflow, "<html><body><p>nothing here</p></body></html>"),
+        (amazon, "<html><body><p>nothing here</p></body></html>"),
+        (lendingtree, "<html><body><p>nothing here</p></body></html>"),
+        (google_play, "<html><body><p>nothing here</p></body></html>"),
+        (mastodon, '{"unexpected": true}'),
+        (bluesky, "[1, 2]"),
+        (trustpilot, '{"unexpected": true}'),
+        (yelp_api, '{"unexpected": true}'),
+        (stackoverflow, '{"unexpected": true}'),
+        (mastodon, "not json at all"),
+    ],
+)
+def test_wrong_shapes_raise_parse_error(module, text):
+    with pytest.raises(ParseError):
+        module.parse(text, "https://example.com/")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("24 Aug 2020 04:27", "2020-08-24T04:27:00"),
+        ("Fri Aug 21, 2020 3:54 pm", "2020-08-21T15:54:00"),
+        ("martedì 21 gennaio 2020, 14:24", "2020-01-21T14:24:00"),
+        ("Reviewed in the United States on July 3, 2024", "2024-07-03T00:00:00"),
+        ("Reviewed in June 2019", "2019-06-01T00:00:00"),
+        ("04-06-2019, 06:55 AM", "2019-04-06T06:55:00"),
+        ("Rezension aus Deutschland vom 3. Juli 2024", "2024-07-03T00:00:00"),
+        ("Nov 19 at 19:57", None),  # no year: unknown rather than wrong
+        (1442432702, 1442432702),
+        (1442432702000, 1442432702),
+    ],
+)
+def test_parse_date(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_strip_session_keeps_value_less_keys():
+    assert strip_session("https://x/showthread.php?145403-Title&s=abc&p=1#post1") == (
+        "https://x/showthread.php?145403-Title&p=1#post1"
+    )
+    assert strip_session("https://x/viewtopic.php?t=1&sid=abc") == "https://x/viewtopic.php?t=1"
+
+
+def test_looks_like_question_ignores_query_strings():
+    assert looks_like_question("How to open office file", "")
+    assert looks_like_question("Sort of new here", "Long story. Has anyone been through this?")
+    assert not looks_like_question("Custom Tags examples", "Use page.html?id=Source and ?linkID=x")

@@ -66,7 +66,8 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
             title = topic_title or title
         elif title and title.lower().startswith("re:"):
             title = None
-        permalink = _permalink(node, base, post_id) or with_fragment(thread_url, f"p{post_id}")
+        scope = node if style == "prosilver" else (node.find_parent("tr") or node)
+        permalink = _permalink(scope, base, post_id) or with_fragment(thread_url, f"p{post_id}")
         out.append(
             mention(
                 site_id=post_id,

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import datetime, timezone
 
 from dateutil import parser as date_parser
 from itemadapter import ItemAdapter
 from w3lib.url import canonicalize_url
-
-from crawlers.parsers.text import html_to_text
-
-TAG_PATTERN = re.compile(r"<[a-zA-Z/!][^>]*>")
 
 
 def to_utc_iso(value) -> str | None:
@@ -45,11 +40,11 @@ def normalise_rating(rating, scale) -> float | None:
 
 
 def plain_text(value: str | None) -> str | None:
+    """Parsers return plain text already (``html_to_text``): only trim it here, so text that
+    merely looks like markup (``git push <remote>``, a hostile ``<script>``) is kept as typed."""
     if value is None:
         return None
-    text = html_to_text(value) if TAG_PATTERN.search(value) else value
-    text = text.strip()
-    return text or None
+    return str(value).strip() or None
 
 
 def mention_id(source_kind: str, site_id: str | None, url: str | None) -> str:

@@ -1,0 +1,506 @@
+"""Topic tagging from a taxonomy: which topics a text talks about, and how it feels about each.
+
+A taxonomy is a list of ``TopicConfig`` (name, description, keywords, examples); a config with
+no ``[[topic]]`` gets ``DEFAULT_TOPICS``, a B2B software taxonomy. ``TopicTagger.tag(texts)``:
+
+1. splits every text into segments: sentences, cut again at contrast words ("but",
+   "however", ";"...) so "support was slow but the price is fair" gives two segments;
+2. embeds all segments of the batch at once and scores each against each topic's prototype
+   (the embeddings of its description and examples), adding a bonus where one of the topic's
+   keywords occurs (matched on crude stems, so "crashes" matches "crash");
+3. keeps a topic where a segment's score clears the topic's threshold (multi-label);
+4. asks the sentiment model once, for the topic-bearing segments of the whole batch: a topic's
+   sentiment is that of the segments that carry it (aspect sentiment).
+
+Thresholds were calibrated on held-out data, see ``bench/topic_accuracy.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from groundswell.config import TopicConfig
+
+# A segment's topic similarity is the cosine to the topic centroid blended with the best
+# cosine to a single prototype sentence: SIMILARITY_CENTROID_WEIGHT * centroid + rest * best.
+SIMILARITY_CENTROID_WEIGHT = 0.5
+KEYWORD_BONUS = 0.15
+DEFAULT_THRESHOLD = 0.45
+SCORE_STEEPNESS = 12.0  # logistic slope turning (similarity - threshold) into a 0..1 score
+MAX_SEGMENTS_PER_TEXT = 40
+MIN_SEGMENT_WORDS = 2
+NEUTRAL = "neutral"
+
+
+class TextEncoder(Protocol):
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+class SentimentModel(Protocol):
+    def predict(self, texts: list[str]) -> list: ...
+
+
+@dataclass(frozen=True)
+class TopicHit:
+    name: str
+    score: float  # 0..1; 0.5 is the topic's threshold
+    sentiment: str | None  # negative / neutral / positive; None without a sentiment model
+
+
+# --------------------------------------------------------------------------------------------
+# The default taxonomy (B2B software)
+# --------------------------------------------------------------------------------------------
+
+DEFAULT_TOPICS: list[TopicConfig] = [
+    TopicConfig(
+        name="pricing",
+        description="The price, cost, plans, billing, licensing and value for money of the "
+        "product.",
+        keywords=[
+            "price", "pricing", "priced", "cost", "costly", "expensive", "cheap", "affordable",
+            "overpriced", "pricey", "subscription", "billing", "invoice", "refund", "fee",
+            "license fee", "licensing", "value for money", "worth the money", "money", "$", "€",
+            "£", "per seat", "per user", "discount", "paid version", "paid plan", "free plan",
+            "free version", "free tier", "premium version", "pro version", "in app purchase",
+            "in app purchases", "charge", "paywall", "budget",
+        ],  # fmt: skip
+        examples=[
+            "The pricing is fair for what you get.",
+            "It is way too expensive for a small team.",
+            "They raised the price of our subscription again at renewal.",
+            "Good value for money compared to the competitors.",
+            "We were billed twice and had to ask for a refund.",
+            "The free plan is too limited, you have to pay for the pro version.",
+        ],
+    ),
+    TopicConfig(
+        name="support",
+        description="Customer support and service: the support team, help desk tickets, "
+        "response times and how helpful the staff are.",
+        keywords=[
+            "support", "customer service", "customer support", "support team", "helpdesk",
+            "help desk", "support ticket", "agent", "agents", "representative", "account manager",
+            "customer success", "live chat", "support staff", "responded", "got back to",
+            "escalated", "contacted", "contact",
+        ],  # fmt: skip
+        examples=[
+            "Customer support was quick and very helpful.",
+            "I opened a ticket and nobody answered for a week.",
+            "The support team solved our problem the same day.",
+            "Their service reps are rude and clueless.",
+            "Our account manager always gets back to us quickly.",
+            "I emailed the developer and got a reply within hours.",
+        ],
+    ),
+    TopicConfig(
+        name="usability",
+        description="Ease of use, user interface and user experience: how intuitive, simple or "
+        "confusing the product is to use.",
+        keywords=[
+            "usability", "easy to use", "user friendly", "intuitive", "unintuitive",
+            "interface", "ui", "ux", "navigation", "navigate", "clunky", "confusing",
+            "cluttered", "layout", "hard to use", "difficult to use", "simple to use",
+            "ease of use", "user experience", "design", "menu", "menus", "button", "buttons",
+            "clicks", "look and feel", "easy", "simple",
+        ],  # fmt: skip
+        examples=[
+            "The interface is clean and intuitive.",
+            "It is very easy to use, even for non technical people.",
+            "The UI is cluttered and confusing.",
+            "It takes too many clicks to do anything simple.",
+            "Navigation between screens is awkward.",
+            "I love the design, everything is where you expect it.",
+        ],
+    ),
+    TopicConfig(
+        name="performance",
+        description="Speed and performance: how fast or slow the product is, loading times, "
+        "lag, latency, responsiveness and resource usage.",
+        keywords=[
+            "performance", "slow", "slowness", "sluggish", "laggy", "lag", "lagging", "latency",
+            "speed", "fast", "faster", "snappy", "responsive", "load time", "loading time",
+            "takes forever", "memory usage", "cpu", "battery drain", "drains the battery",
+            "resource hog", "smooth",
+        ],  # fmt: skip
+        examples=[
+            "The app is really slow and laggy.",
+            "Pages take forever to load.",
+            "It is fast and responsive, even with large projects.",
+            "Performance has improved a lot since the last update.",
+            "It eats memory and drains the battery.",
+            "Searching takes several seconds every time.",
+        ],
+    ),
+    TopicConfig(
+        name="reliability",
+        description="Reliability and stability: crashes, bugs, errors, outages, downtime, data "
+        "loss and features that stop working.",
+        keywords=[
+            "crash", "crashes", "crashing", "bug", "bugs", "buggy", "glitch", "glitchy",
+            "error", "errors", "outage", "outages", "downtime", "freeze", "freezes", "frozen",
+            "broken", "stopped working", "doesn't work", "does not work", "not working",
+            "force close", "force closes", "unstable", "stable", "stability", "reliable",
+            "unreliable", "reliability", "uptime", "data loss", "lost my data", "fails",
+            "failed",
+        ],  # fmt: skip
+        examples=[
+            "The app keeps crashing when I open it.",
+            "It has been rock solid, no downtime in two years.",
+            "After the last update nothing works anymore.",
+            "Full of bugs and error messages.",
+            "We lost data during an outage.",
+            "It freezes and force closes every few minutes.",
+        ],
+    ),
+    TopicConfig(
+        name="integrations",
+        description="Integrations with other tools: APIs, webhooks, plugins, connectors, sync, "
+        "import and export with third party software.",
+        keywords=[
+            "integration", "integrations", "integrates", "integrate", "api", "apis", "webhook",
+            "webhooks", "zapier", "slack", "salesforce", "hubspot", "jira", "github",
+            "google sheets", "sync", "syncs", "syncing", "connector", "connectors", "plugin",
+            "plugins", "add on", "add ons", "third party", "import", "export",
+        ],  # fmt: skip
+        examples=[
+            "It integrates nicely with Slack and Jira.",
+            "The API is well designed and easy to work with.",
+            "Syncing with our CRM breaks every other day.",
+            "There is no way to export the data to a spreadsheet.",
+            "We connected it to our other tools with webhooks.",
+        ],
+    ),
+    TopicConfig(
+        name="onboarding",
+        description="Onboarding and setup: getting started, installation, configuration, "
+        "migration, implementation and the learning curve for new users.",
+        keywords=[
+            "onboarding", "onboard", "setup", "set up", "getting started", "get started",
+            "implementation", "migration", "migrate", "migrated", "learning curve", "training",
+            "install", "installation", "installed", "configure", "configuration",
+            "up and running", "trial",
+        ],  # fmt: skip
+        examples=[
+            "Setup took only ten minutes.",
+            "The onboarding was smooth and the team trained our staff.",
+            "Migrating our data from the old system was painful.",
+            "There is a steep learning curve at the beginning.",
+            "We were up and running in a day.",
+        ],
+    ),
+    TopicConfig(
+        name="documentation",
+        description="Documentation and learning material: docs, manuals, guides, tutorials, "
+        "help articles, knowledge base and examples.",
+        keywords=[
+            "documentation", "docs", "documented", "undocumented", "manual", "guide", "guides",
+            "tutorial", "tutorials", "knowledge base", "help center", "help articles", "faq",
+            "how to", "readme", "release notes", "changelog", "instructions", "examples",
+        ],  # fmt: skip
+        examples=[
+            "The documentation is thorough and well written.",
+            "The docs are outdated and missing examples.",
+            "I could not find any guide on how to configure it.",
+            "Their knowledge base answered all my questions.",
+            "There are no instructions for the advanced settings.",
+        ],
+    ),
+    TopicConfig(
+        name="security",
+        description="Security and privacy: data protection, encryption, passwords, "
+        "authentication, permissions, compliance and tracking of personal data.",
+        keywords=[
+            "security", "secure", "insecure", "privacy", "private", "encryption", "encrypted",
+            "encrypt", "password", "passwords", "2fa", "two factor", "mfa", "sso",
+            "single sign on", "permission", "permissions", "access control", "gdpr", "soc 2",
+            "compliance", "compliant", "breach", "hacked", "vulnerability", "malware",
+            "tracking", "personal data", "personal information", "spyware", "safe",
+        ],  # fmt: skip
+        examples=[
+            "They take security seriously, with SSO and two factor authentication.",
+            "End to end encryption keeps my messages private.",
+            "The app asks for way too many permissions.",
+            "I do not trust them with my personal data.",
+            "Role based access control lets us limit who sees what.",
+            "It is GDPR compliant, which mattered for our legal team.",
+        ],
+    ),
+    TopicConfig(
+        name="features",
+        description="Features and functionality: what the product can and cannot do, missing "
+        "features, feature requests, options and customization.",
+        keywords=[
+            "feature", "features", "functionality", "functionalities", "capability",
+            "capabilities", "missing", "lacks", "wish it had", "would be nice", "please add",
+            "feature request", "option to", "ability to", "customization", "customize",
+            "customizable", "roadmap", "reporting", "automation", "templates", "widget",
+            "widgets", "settings",
+        ],  # fmt: skip
+        examples=[
+            "It has every feature we need.",
+            "Please add an option to export reports.",
+            "It lacks basic functionality like recurring tasks.",
+            "The automation features save us hours every week.",
+            "I wish it had a dark mode.",
+            "You can customize almost everything.",
+        ],
+    ),
+]
+
+# Per-topic thresholds of the default taxonomy (calibrated, see bench/topic_accuracy.py);
+# a topic not listed uses DEFAULT_THRESHOLD.
+DEFAULT_TOPIC_THRESHOLDS: dict[str, float] = {}
+
+
+# --------------------------------------------------------------------------------------------
+# Segments: sentences cut at contrast words
+# --------------------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*[\r\n]+\s*|(?<=[.!?])(?=[A-Z][a-z])")
+_CONTRAST = re.compile(
+    r"\s*(?:;|\s[-–—]\s|,?\s+(?=(?:but|however|although|though|whereas|except that|"
+    r"nevertheless|on the other hand)\b))\s*",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[$€£¥]")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text or "") if s and s.strip()]
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """Cut a sentence before contrast words; a cut-off piece too short to stand alone is merged
+    into the clause before it."""
+    clauses: list[str] = []
+    for piece in (p.strip() for p in _CONTRAST.split(sentence)):
+        if not piece:
+            continue
+        if clauses and len(_WORD.findall(piece.lower())) < MIN_SEGMENT_WORDS:
+            clauses[-1] = f"{clauses[-1]} {piece}"
+        else:
+            clauses.append(piece)
+    return clauses
+
+
+def split_segments(text: str) -> list[str]:
+    """The segments topics are detected in (at most ``MAX_SEGMENTS_PER_TEXT``)."""
+    segments = [c for s in split_sentences(text) for c in split_clauses(s)]
+    return segments[:MAX_SEGMENTS_PER_TEXT]
+
+
+# --------------------------------------------------------------------------------------------
+# Keywords, matched on crude stems
+# --------------------------------------------------------------------------------------------
+
+_SUFFIXES = ("ing", "ies", "ied", "es", "ed", "ly", "s", "e")
+
+
+def stem_word(word: str) -> str:
+    """A crude stem for matching inflections: crashes/crashing/crashed -> crash,
+    prices/priced/pricing -> pric. The same function runs on keywords and text."""
+    word = word.lower().replace("'s", "")
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            if suffix in ("ies", "ied"):
+                word += "y"
+            break
+    return word.removesuffix("e") if len(word) > 3 else word
+
+
+def stemmed_text(text: str) -> str:
+    """Space-separated stems with a space at each end, ready for ``" stem "`` lookups."""
+    return " " + " ".join(stem_word(w) for w in _WORD.findall(text.lower())) + " "
+
+
+def stemmed_keywords(keywords: Sequence[str]) -> tuple[str, ...]:
+    stems = {stemmed_text(k) for k in keywords}
+    return tuple(s for s in stems if s.strip())
+
+
+def keyword_matrix(segments: list[str], keyword_stems: list[tuple[str, ...]]) -> np.ndarray:
+    """1.0 where segment i contains a keyword of topic j."""
+    matrix = np.zeros((len(segments), len(keyword_stems)), dtype=np.float32)
+    for i, segment in enumerate(segments):
+        stems = stemmed_text(segment)
+        for j, keywords in enumerate(keyword_stems):
+            if any(k in stems for k in keywords):
+                matrix[i, j] = 1.0
+    return matrix
+
+
+# --------------------------------------------------------------------------------------------
+# Prototypes and similarity
+# --------------------------------------------------------------------------------------------
+
+
+def prototype_texts(topic: TopicConfig) -> list[str]:
+    texts = [topic.description] if topic.description else []
+    texts += list(topic.examples)
+    return texts or [topic.name.replace("_", " ")]
+
+
+@dataclass
+class Prototypes:
+    """Each topic's normalised centroid and the rows of its prototype sentences."""
+
+    centroids: np.ndarray  # (topics, dim)
+    sentences: np.ndarray  # (prototype sentences, dim)
+    owner: np.ndarray  # (prototype sentences,) topic index of each row
+
+
+def build_prototypes(topics: Sequence[TopicConfig], encoder: TextEncoder) -> Prototypes:
+    texts, owner = [], []
+    for index, topic in enumerate(topics):
+        for text in prototype_texts(topic):
+            texts.append(text)
+            owner.append(index)
+    vectors = np.asarray(encoder.embed(texts), dtype=np.float32)
+    owner_array = np.asarray(owner)
+    centroids = np.stack([vectors[owner_array == i].mean(0) for i in range(len(topics))])
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True).clip(1e-9)
+    return Prototypes(centroids, vectors, owner_array)
+
+
+def similarity_matrix(
+    vectors: np.ndarray, prototypes: Prototypes, centroid_weight: float
+) -> np.ndarray:
+    """(segments, topics): centroid cosine blended with the best single-prototype cosine."""
+    to_centroid = vectors @ prototypes.centroids.T
+    to_sentences = vectors @ prototypes.sentences.T
+    best = np.full_like(to_centroid, -1.0)
+    for topic in range(prototypes.centroids.shape[0]):
+        best[:, topic] = to_sentences[:, prototypes.owner == topic].max(1)
+    return centroid_weight * to_centroid + (1.0 - centroid_weight) * best
+
+
+def logistic(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-value))
+
+
+# --------------------------------------------------------------------------------------------
+# Aspect sentiment
+# --------------------------------------------------------------------------------------------
+
+
+def combine_sentiments(labels: list[str], scores: list[float]) -> str:
+    """One label for a topic carried by several segments: the majority, ties by mean score."""
+    counts = Counter(labels).most_common()
+    if len(counts) == 1 or counts[0][1] > counts[1][1]:
+        return counts[0][0]
+    mean = sum(scores) / len(scores)
+    return "positive" if mean > 0.1 else "negative" if mean < -0.1 else NEUTRAL
+
+
+# --------------------------------------------------------------------------------------------
+# The tagger
+# --------------------------------------------------------------------------------------------
+
+
+class TopicTagger:
+    """Multi-label topics with aspect sentiment for batches of texts."""
+
+    def __init__(
+        self,
+        topics: Sequence[TopicConfig],
+        encoder: TextEncoder,
+        sentiment_model: SentimentModel | None = None,
+        thresholds: dict[str, float] | None = None,
+        keyword_bonus: float = KEYWORD_BONUS,
+        centroid_weight: float = SIMILARITY_CENTROID_WEIGHT,
+    ) -> None:
+        if not topics:
+            raise ValueError("a topic taxonomy needs at least one topic")
+        names = [t.name for t in topics]
+        if len(set(names)) != len(names):
+            raise ValueError(f"topic names must be unique: {names}")
+        self.topics = list(topics)
+        self.encoder = encoder
+        self.sentiment_model = sentiment_model
+        self.keyword_bonus = keyword_bonus
+        self.centroid_weight = centroid_weight
+        known = thresholds or {}
+        self.thresholds = np.array(
+            [known.get(name, DEFAULT_THRESHOLD) for name in names], dtype=np.float32
+        )
+        self.keyword_stems = [stemmed_keywords(t.keywords) for t in self.topics]
+        self.prototypes = build_prototypes(self.topics, encoder)
+
+    def segment_scores(self, segments: list[str]) -> np.ndarray:
+        """(segments, topics) raw scores: similarity plus keyword bonus, minus the threshold."""
+        if not segments:
+            return np.zeros((0, len(self.topics)), dtype=np.float32)
+        vectors = np.asarray(self.encoder.embed(segments), dtype=np.float32)
+        similarity = similarity_matrix(vectors, self.prototypes, self.centroid_weight)
+        keywords = keyword_matrix(segments, self.keyword_stems)
+        return similarity + self.keyword_bonus * keywords - self.thresholds
+
+    def tag(self, texts: list[str]) -> list[list[TopicHit]]:
+        """For each text, its topics (best first) with score 0..1 and aspect sentiment."""
+        segments, owners = [], []
+        for index, text in enumerate(texts):
+            for segment in split_segments(text):
+                segments.append(segment)
+                owners.append(index)
+        margins = self.segment_scores(segments)
+        carriers = self.topic_carriers(margins, owners, len(texts))
+        sentiments = self.segment_sentiments(segments, carriers)
+        return [self.text_hits(found, margins, sentiments) for found in carriers]
+
+    def topic_carriers(
+        self, margins: np.ndarray, owners: list[int], n_texts: int
+    ) -> list[dict[int, list[int]]]:
+        """Per text: topic index -> the segments above that topic's threshold."""
+        carriers: list[dict[int, list[int]]] = [{} for _ in range(n_texts)]
+        for segment, topic in zip(*np.nonzero(margins >= 0), strict=True):
+            carriers[owners[segment]].setdefault(int(topic), []).append(int(segment))
+        return carriers
+
+    def segment_sentiments(
+        self, segments: list[str], carriers: list[dict[int, list[int]]]
+    ) -> dict[int, tuple[str, float]]:
+        """(label, score) of every topic-bearing segment, from one call to the model."""
+        if self.sentiment_model is None:
+            return {}
+        wanted = sorted({s for found in carriers for ids in found.values() for s in ids})
+        if not wanted:
+            return {}
+        results = self.sentiment_model.predict([segments[i] for i in wanted])
+        return {i: (r.label, float(r.score)) for i, r in zip(wanted, results, strict=True)}
+
+    def text_hits(
+        self,
+        found: dict[int, list[int]],
+        margins: np.ndarray,
+        sentiments: dict[int, tuple[str, float]],
+    ) -> list[TopicHit]:
+        hits = []
+        for topic, segment_ids in found.items():
+            best = float(margins[segment_ids, topic].max())
+            sentiment = None
+            if sentiments:
+                labels = [sentiments[i][0] for i in segment_ids]
+                scores = [sentiments[i][1] for i in segment_ids]
+                sentiment = combine_sentiments(labels, scores)
+            score = round(logistic(SCORE_STEEPNESS * best), 4)
+            hits.append(TopicHit(self.topics[topic].name, score, sentiment))
+        return sorted(hits, key=lambda h: -h.score)
+
+
+def topic_tagger_from_config(
+    topics: Sequence[TopicConfig],
+    encoder: TextEncoder,
+    sentiment_model: SentimentModel | None = None,
+) -> TopicTagger:
+    """The tagger for a config's ``[[topic]]`` list, or for ``DEFAULT_TOPICS`` when empty."""
+    if topics:
+        return TopicTagger(topics, encoder, sentiment_model)
+    return TopicTagger(DEFAULT_TOPICS, encoder, sentiment_model, DEFAULT_TOPIC_THRESHOLDS)
