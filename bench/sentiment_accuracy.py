@@ -85,7 +85,9 @@ def main(argv: list[str] | None = None) -> None:
         print(format_report(result))
     if not args.no_baseline:
         result = bench_baseline(args.data, texts, labels, args.baseline_train)
-        print(f"\n=== baseline: frozen MiniLM + logistic regression ({result['train_size']} train) ===")
+        print(
+            f"\n=== baseline: frozen MiniLM + logistic regression ({result['train_size']} train) ==="
+        )
         print(format_report(result))
 
 

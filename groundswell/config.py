@@ -336,6 +336,8 @@ def alert_reference_problems(config: Config) -> list[str]:
                 f"advocate[{index}].escalate_to: expected an advocate name, an email address "
                 f"or env:VAR (got {target!r}; advocates: {', '.join(sorted(advocates))})"
             )
+        if not (advocate.email or advocate.apprise_env or advocate.apprise_file):
+            problems.append(f"advocate[{index}]: needs email, apprise_env or apprise_file")
         if target == advocate.name:
             problems.append(f"advocate[{index}].escalate_to: an advocate cannot escalate to self")
         unknown = [r for r in advocate.rules if r not in known_rules]

@@ -830,9 +830,20 @@ def aggregate(reviews: list[Draft]) -> dict[str, object]:
     }
 
 
-def jsonld_review(review: Draft) -> dict[str, object]:
+def public_page_url(spec: ReviewPageSpec) -> str:
+    """Where the fictional review site itself would publish the page."""
+    return f"https://www.{spec.site_name.lower()}.example{spec.path.removesuffix('.html')}"
+
+
+def review_number(review: Draft) -> int:
+    """A stable per-review number (its publication second) for ids and anchors."""
+    return unix(review.when)
+
+
+def jsonld_review(review: Draft, spec: ReviewPageSpec) -> dict[str, object]:
     return {
         "@type": "Review",
+        "@id": f"{public_page_url(spec)}#review-{review_number(review)}",
         "author": {"@type": "Person", "name": review.author},
         "datePublished": iso_z(review.when),
         "name": review.title,
@@ -859,7 +870,7 @@ def jsonld_item(spec: ReviewPageSpec, reviews: list[Draft]) -> dict[str, object]
     item["description"] = f"{spec.brand} is customer support software for growing teams."
     item["offers"] = {"@type": "Offer", "price": "19.00", "priceCurrency": "USD"}
     item["aggregateRating"] = aggregate(reviews)
-    item["review"] = [jsonld_review(r) for r in reviews]
+    item["review"] = [jsonld_review(r, spec) for r in reviews]
     return item
 
 
@@ -871,10 +882,10 @@ def page_head(title: str, extra: str) -> str:
     )
 
 
-def visible_review(review: Draft, number: int) -> str:
+def visible_review(review: Draft) -> str:
     rating = review.rating or 0
     return (
-        f'<li class="review" id="review-{number}" lang="{review.lang}">\n'
+        f'<li class="review" id="review-{review_number(review)}" lang="{review.lang}">\n'
         f'  <h3 class="review-title">{html.escape(review.title)}</h3>\n'
         f'  <p class="review-meta">by <span class="reviewer">{html.escape(review.author)}</span>'
         f' on <time datetime="{iso_z(review.when)}">{long_date(review.when)}</time>'
@@ -890,7 +901,7 @@ def jsonld_page(spec: ReviewPageSpec, reviews: list[Draft]) -> str:
         f'<script type="application/ld+json">\n{script_json(item)}\n</script>\n',
     )
     score = aggregate(reviews)["ratingValue"]
-    listing = "".join(visible_review(r, 1000 + n) for n, r in enumerate(reviews, start=1))
+    listing = "".join(visible_review(r) for r in reviews)
     return (
         f'{head}<body>\n<header><a href="/reviewhub/">{spec.site_name}</a></header>\n<main>\n'
         f"<h1>{html.escape(spec.brand)}</h1>\n"
@@ -899,11 +910,13 @@ def jsonld_page(spec: ReviewPageSpec, reviews: list[Draft]) -> str:
     )
 
 
-def microdata_review(review: Draft, number: int) -> str:
-    rating = review.rating or 0
+def microdata_review(review: Draft, spec: ReviewPageSpec) -> str:
+    rating, number = review.rating or 0, review_number(review)
     return (
         f'<article class="review-card" id="r{number}" lang="{review.lang}" itemprop="review"'
-        ' itemscope itemtype="https://schema.org/Review">\n'
+        f' itemscope itemtype="https://schema.org/Review"'
+        f' itemid="{public_page_url(spec)}#r{number}">\n'
+        f'  <meta itemprop="identifier" content="sg-{number}">\n'
         f'  <h3 itemprop="name">{html.escape(review.title)}</h3>\n'
         '  <p class="byline"><span itemprop="author" itemscope itemtype="https://schema.org/Person">'
         f'<span itemprop="name">{html.escape(review.author)}</span></span>\n'
@@ -930,7 +943,7 @@ def breadcrumbs_jsonld(spec: ReviewPageSpec) -> str:
 
 def microdata_page(spec: ReviewPageSpec, reviews: list[Draft]) -> str:
     summary = aggregate(reviews)
-    cards = "".join(microdata_review(r, 500 + n) for n, r in enumerate(reviews, start=1))
+    cards = "".join(microdata_review(r, spec) for r in reviews)
     return (
         page_head(f"{spec.brand} user reviews - {spec.site_name}", breadcrumbs_jsonld(spec))
         + '<body>\n<nav><a href="/saasgrid/">SaaSGrid</a> / Help desk software</nav>\n'

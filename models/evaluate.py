@@ -35,15 +35,22 @@ def _label_word(value, scheme: str) -> str:
     return LABELS[number + offset]
 
 
-def normalize_labels(values: Sequence) -> list[str]:
-    """Label words for ``values``; numbers are read as -1/0/1 if any is negative, else 0/1/2."""
-    numbers = []
-    for v in values:
-        try:
-            numbers.append(int(float(str(v).strip())))
-        except ValueError:
-            continue
-    scheme = "signed" if any(n < 0 for n in numbers) else "index"
+def normalize_labels(values: Sequence, scheme: str | None = None) -> list[str]:
+    """Label words for ``values`` (words, 0/1/2 or -1/0/1).
+
+    Numbers follow ``scheme`` ("index": 0/1/2, "signed": -1/0/1); by default they are read as
+    signed when any is negative, else as indexes.
+    """
+    if scheme is None:
+        numbers = []
+        for v in values:
+            try:
+                numbers.append(int(float(str(v).strip())))
+            except ValueError:
+                continue
+        scheme = "signed" if any(n < 0 for n in numbers) else "index"
+    if scheme not in ("index", "signed"):
+        raise ValueError(f"unknown label scheme {scheme!r}: use 'index' or 'signed'")
     return [_label_word(v, scheme) for v in values]
 
 
@@ -61,7 +68,7 @@ def evaluate(y_true: Sequence, y_pred: Sequence, labels: Sequence = LABELS) -> d
         return index[v] if v in index else int(v)
 
     confusion = [[0] * len(labels) for _ in labels]
-    for t, p in zip(y_true, y_pred):
+    for t, p in zip(y_true, y_pred, strict=True):
         confusion[to_index(t)][to_index(p)] += 1
     support = [sum(row) for row in confusion]
     recall = {
@@ -95,6 +102,6 @@ def format_report(result: dict) -> str:
         "confusion (rows: true, columns: predicted)",
         " " * width + "".join(f"{label:>{width}}" for label in labels),
     ]
-    for label, row in zip(labels, result["confusion"]):
+    for label, row in zip(labels, result["confusion"], strict=True):
         lines.append(f"{label:<{width}}" + "".join(f"{count:>{width}}" for count in row))
     return "\n".join(lines)

@@ -303,7 +303,10 @@ def train(args: argparse.Namespace) -> dict:
         )
         if metrics["macro_recall"] > best["macro_recall"]:
             best = {**metrics, "epoch": epoch}
-            config["val"] = {"epoch": epoch, **{k: metrics[k] for k in ("macro_recall", "accuracy")}}
+            config["val"] = {
+                "epoch": epoch,
+                **{k: metrics[k] for k in ("macro_recall", "accuracy")},
+            }
             if not args.no_save:
                 save_artifacts(net, config, args.out)
     print(f"best epoch {best['epoch']} ({time.time() - t0:.0f}s total)")

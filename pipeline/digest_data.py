@@ -649,8 +649,14 @@ def reviews_to_amplify(mentions: list[Mention], week: IsoWeek) -> list[ReviewHig
                                  min(len(m.body or ""), 800)), reverse=True)  # fmt: skip
     return [
         ReviewHighlight(
-            mention_id=m.id, source=m.source, url=m.url, author=m.author, title=m.title,
-            body=m.body, rating=m.rating, helpful_votes=m.helpful_votes,
+            mention_id=m.id,
+            source=m.source,
+            url=m.url,
+            author=m.author,
+            title=m.title,
+            body=m.body,
+            rating=m.rating,
+            helpful_votes=m.helpful_votes,
             sentiment_score=m.sentiment_score,
         )  # fmt: skip
         for m in positive[:AMPLIFY_LIMIT]

@@ -471,6 +471,8 @@ def test_parsers_read_every_demo_file(site: DemoSite, kind: str) -> None:
         expected = (0, file.mentions) if file.listing_only else (file.mentions,)
         assert len(parsed) in expected, file
         assert all(m.get("published_at") for m in parsed), file
+        ids = [m.get("site_id") or m.get("url") for m in parsed]
+        assert len(set(ids)) == len(ids), f"{file.path}: mentions share an id"
 
 
 def test_replay_server_serves_every_source(site: DemoSite) -> None:

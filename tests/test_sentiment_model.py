@@ -53,7 +53,7 @@ def test_batching_preserves_order(model):
     alone = {t: model.predict([t])[0] for t in (short_pos, long_neg, medium)}
     batched = model.predict(texts)
     assert len(batched) == len(texts)
-    for text, result in zip(texts, batched):
+    for text, result in zip(texts, batched, strict=True):
         assert result.label == alone[text].label
         assert result.score == pytest.approx(alone[text].score, abs=1e-4)
 

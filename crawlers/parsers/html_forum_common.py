@@ -469,7 +469,3 @@ def looks_like_json(content_type: str, text: Any) -> bool:
 
 def unescape(text: str | None) -> str | None:
     return html.unescape(text) if isinstance(text, str) else text
-
-
-def first(items: Iterable[Any]) -> Any:
-    return next(iter(items), None)

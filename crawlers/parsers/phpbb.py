@@ -57,7 +57,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     starter_id: str | None = None
     for index, (post_id, node, style) in enumerate(posts):
-        fields = _prosilver_fields(node, base) if style == "prosilver" else _subsilver_fields(node)
+        fields = _prosilver_fields(node) if style == "prosilver" else _subsilver_fields(node)
         is_starter = first_page and index == 0
         if is_starter:
             starter_id = post_id
@@ -101,7 +101,7 @@ def _prosilver_posts(soup: BeautifulSoup) -> list[tuple[str, Tag, str]]:
     return posts
 
 
-def _prosilver_fields(node: Tag, base: str) -> dict[str, Any]:
+def _prosilver_fields(node: Tag) -> dict[str, Any]:
     author_line = node.select_one("p.author") or node.select_one(".author")
     return {
         "author": _prosilver_author(node, author_line),
@@ -163,9 +163,7 @@ def _subject(node: Tag) -> str | None:
 def _subsilver_posts(soup: BeautifulSoup) -> list[tuple[str, Tag, str]]:
     posts = []
     for anchor in soup.find_all("a", attrs={"name": _POST_ID}):
-        row = anchor.find_parent("tr")
-        table = anchor.find_parent("table")
-        if row is None or table is None:
+        if anchor.find_parent("tr") is None:
             continue
         posts.append((_POST_ID.match(anchor["name"]).group(1), anchor, "subsilver"))
     return posts
