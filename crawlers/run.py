@@ -23,11 +23,12 @@ EXIT_OK, EXIT_CRAWL_ERRORS, EXIT_CONFIG = 0, 1, 2
 
 def run_spider(settings, **spider_args):
     """Run one ``MentionSpider`` to completion; return (stats dict, problems list)."""
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(MentionSpider)
     process.crawl(crawler, **spider_args)
     process.start()
     stats = crawler.stats.get_stats()
+    stats["notes"] = list(getattr(crawler.spider, "notes", []))
     problems = list(getattr(crawler.spider, "problems", []))
     unexplained = stats.get("log_count/ERROR", 0) - len(problems)
     if unexplained > 0:
@@ -38,6 +39,8 @@ def run_spider(settings, **spider_args):
 def crawl_status(stats: dict, problems: list[str]) -> str:
     if stats.get("finish_reason") == "shutdown":
         return "interrupted"
+    if stats.get("groundswell/blocked"):
+        return "blocked"
     if problems:
         return "error"
     return "ok" if stats.get("groundswell/parsed", 0) else "empty"
@@ -58,6 +61,7 @@ def crawl_source(config_path: str, db_path: str, source_name: str) -> int:
     mark_thread_replies(db, source.name, source.vendor_accounts)
     status = crawl_status(stats, problems)
     message = f"{len(problems)} error(s); first: {problems[0]}" if problems else None
+    message = message or (stats["notes"][0] if stats["notes"] else None)
     finish_crawl_run(
         db, run_id, status=status, pages=stats.get("groundswell/pages", 0),
         new=stats.get("groundswell/new", 0), updated=stats.get("groundswell/updated", 0),
@@ -73,7 +77,9 @@ def extract_url(config_path: str, url: str, kind: str) -> int:
     config = load_config(config_path, missing_ok=True)
     settings = settings_for(config.crawl, output="print")
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
-    _, problems = run_spider(settings, url=url, source="extract", kind=kind, follow=False)
+    stats, problems = run_spider(settings, url=url, source="extract", kind=kind, follow=False)
+    for note in stats["notes"]:
+        print(f"extract: {note}", file=sys.stderr)
     if problems:
         print(f"extract: {problems[0]}", file=sys.stderr)
         return EXIT_CRAWL_ERRORS

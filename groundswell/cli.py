@@ -84,6 +84,9 @@ def extract(url: str, kind: str, as_json: bool, config_path: str) -> None:
         raise click.ClickException(
             done.stderr.strip().splitlines()[-1] if done.stderr else "failed"
         )
+    for note in done.stderr.splitlines():
+        if note.startswith("extract: "):
+            click.echo(note, err=True)
     if not as_json:
         click.echo(f"{len(lines)} mention(s)", err=True)
 
@@ -186,10 +189,11 @@ def demo(db_path: str, port: int, site_port: int, no_serve: bool) -> None:
 
 
 def register_commands() -> None:
+    from groundswell.cli_digest import digest
     from groundswell.cli_ops import run
     from groundswell.cli_tagging import classify, evaluate_command, tag
 
-    for command in (tag, classify, evaluate_command, run):
+    for command in (tag, classify, evaluate_command, digest, run):
         cli.add_command(command)
 
 

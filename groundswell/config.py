@@ -327,8 +327,7 @@ def alert_reference_problems(config: Config) -> list[str]:
     rule_names = [r.rule_name for r in config.alert_rule]
     problems += repeated_names("alert_rule", rule_names)
     advocates = {a.name for a in config.advocate}
-    known_rules = set(rule_names or ["negative_review", "unanswered_question"]) | {
-        "source_health", "escalation"}  # fmt: skip
+    known_rules = {*(rule_names or ["negative_review", "unanswered_question"]), "source_health"}
     for index, advocate in enumerate(config.advocate):
         target = advocate.escalate_to
         if target and not (target in advocates or "@" in target or target.startswith("env:")):

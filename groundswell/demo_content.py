@@ -383,191 +383,256 @@ MIXED_TITLES = (
 
 # --- forum questions, answers, comments ------------------------------------------------
 
-QUESTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+
+@dataclass(frozen=True)
+class Question:
+    """A forum question and answers that fit it."""
+
+    title: str
+    body: str
+    answers: tuple[str, ...]
+
+
+QUESTIONS: dict[str, tuple[Question, ...]] = {
     "pricing": (
-        (
+        Question(
             "Is the {brand} {plan} plan worth it for a team of {team}?",
             "We are on the cheapest {brand} tier and keep running into limits around "
             "{feature}. Did anyone upgrade, and was it worth the extra cost per agent?",
+            (
+                "We upgraded {brand} last year. Worth it only if you need {feature}; otherwise "
+                "stay on your current plan.",
+                "For {team} agents the jump did not pay off for us. We kept our {brand} plan "
+                "and bought a single add-on instead.",
+            ),
         ),
-        (
+        Question(
             "How do you keep {brand} costs down with part-time agents?",
             "Half our team only answers tickets on Fridays. {brand} bills them as full "
             "seats. Is there a cheaper seat type I am missing?",
+            (
+                "Ask {brand} for light agent seats. They are not on the pricing page but sales "
+                "will add them if you ask.",
+                "We moved our Friday helpers to the {brand} collaborator role, which is free and "
+                "can still leave internal notes.",
+            ),
         ),
     ),
     "support": (
-        (
+        Question(
             "How do you reach a human at {brand} support?",
             "Our ticket with {brand} support has been open for four days and every reply is "
             "a help article. Is there an escalation path that works?",
+            (
+                "Mark the ticket as urgent in the {brand} support form; in my experience that "
+                "gets a person within the hour.",
+                "Our {brand} account manager is the only reliable route. Ask sales who yours is.",
+            ),
         ),
-        (
+        Question(
             "Does {brand} offer phone support on the {plan} plan?",
             "Before we sign, I would like to know whether {brand} picks up the phone when "
             "something breaks, or whether it is chat only.",
+            (
+                "Only on the top tier. On the other {brand} plans it is chat and email.",
+                "We are on {plan} and got a callback from {brand} once during an outage, but it "
+                "is not promised in the contract.",
+            ),
         ),
     ),
     "usability": (
-        (
+        Question(
             "Seeing every ticket from one customer in {brand}?",
             "Is there a view in {brand} that lists all past conversations with a single "
             "customer? I can only find it per ticket.",
+            (
+                "Open the customer profile in {brand} and click the ticket count; it lists every "
+                "conversation.",
+                "Search for the requester's email address in {brand} and save the result as a "
+                "view.",
+            ),
         ),
-        (
+        Question(
             "Keyboard shortcut to assign a ticket to myself in {brand}?",
             "I triage a lot of tickets in {brand} each morning and the mouse is getting old. "
             "Does anyone know a shortcut for assign-to-me?",
+            (
+                "Press the question mark key anywhere in {brand} to see the full shortcut list; "
+                "assign-to-me is A then M.",
+                "There is no single key for it in {brand}, but a macro with a shortcut does it in "
+                "one press.",
+            ),
         ),
     ),
     PERFORMANCE: (
-        (
+        Question(
             "Is {brand} slow for anyone else this week?",
             "Since Monday our {brand} ticket list takes {secs} seconds to load and search times "
             "out half the time. Nothing changed on our side. Anyone else seeing this?",
+            (),
         ),
-        (
+        Question(
             "{brand} inbox freezing whenever new tickets arrive",
             "The {brand} agent workspace freezes for a few seconds every time a ticket comes in. "
             "Our team of {team} is losing a lot of time. Any workaround?",
+            (),
         ),
-        (
+        Question(
             "{brand} API timeouts creating tickets",
             "Our web form posts to the {brand} API and since Tuesday a good share of requests "
             "are timing out. Is there a status update I missed?",
+            (),
         ),
     ),
     "reliability": (
-        (
+        Question(
             "Anyone else missing email notifications from {brand} today?",
             "Agents on our team stopped getting {brand} notifications this morning. The status "
             "page is green. Is it just us?",
+            (
+                "Check the {brand} status page history; there was a notice about email "
+                "ingestion earlier today.",
+                "Same for two of our agents. Signing out of {brand} and back in brought the "
+                "notifications back.",
+            ),
         ),
-        (
+        Question(
             "How often does {brand} go down for you?",
             "We are considering {brand} for a team of {team}. How has uptime been for "
             "existing customers over the past year?",
+            (
+                "We have been on {brand} for {duration} and I remember one short outage.",
+                "Two incidents this year that we noticed, both fixed within the hour, and "
+                "{brand} posted a proper write-up each time.",
+            ),
         ),
     ),
     "integrations": (
-        (
+        Question(
             "{brand} and {integration}: two-way sync possible?",
             "We link {brand} tickets to {integration}, but status changes only travel one way. "
             "Is two-way sync supported, or do we need a middleware tool?",
+            (
+                "The {integration} app in the {brand} marketplace does two-way sync, but you "
+                "must switch it on per project.",
+                "We gave up on the native {brand} connector and use a middleware tool; status "
+                "and comments now sync both ways.",
+            ),
         ),
-        (
+        Question(
             "Best way to send {brand} tickets to {integration}?",
             "I want urgent {brand} tickets to show up in {integration} automatically. Native "
             "app, webhook or Zapier? What has worked for you?",
+            (
+                "We use a webhook from {brand} into a small script; it was more dependable than "
+                "the native {integration} app for us.",
+                "The native {integration} app in {brand} is enough if you only need urgent "
+                "tickets; trigger it on priority.",
+            ),
         ),
     ),
     "onboarding": (
-        (
+        Question(
             "Migrating from {rival} to {brand}: what should we watch for?",
             "We move {team} agents from {rival} to {brand} next month. Any traps in the "
             "import, especially with attachments and tags?",
+            (
+                "Export attachments separately before you leave {rival}; the {brand} importer "
+                "skips files over 20 MB.",
+                "Map your {rival} tags to {brand} fields before the import, not after. Cleaning "
+                "up afterwards took us weeks.",
+            ),
         ),
-        (
+        Question(
             "How long did your {brand} rollout take?",
             "Management expects us live on {brand} in two weeks. Is that realistic for a team "
             "of {team} with a dozen routing rules?",
+            (
+                "Two weeks is doable with {brand} if you keep the first version of routing simple.",
+                "About a month for us, mostly spent rewriting macros. The {brand} setup itself "
+                "was quick.",
+            ),
         ),
     ),
     "documentation": (
-        (
+        Question(
             "Where are the {brand} API error codes documented?",
             "The {brand} API returns a 422 with a code I cannot find anywhere in the reference. "
             "Is there a list somewhere?",
+            (
+                "The {brand} error codes are listed in the API changelog, oddly, not in the "
+                "reference.",
+                "A 422 from {brand} usually means a custom field failed validation; the response "
+                "body names the field.",
+            ),
         ),
-        (
+        Question(
             "Any good guide to {brand} automation rules?",
             "The official {brand} docs have one page on automation rules. Is there a better "
             "write-up with real examples?",
+            (
+                "There is a community-written {brand} automation cookbook that is better than "
+                "the official page.",
+                "The {brand} webinar recordings on automation are worth an hour; the examples "
+                "there are real ones.",
+            ),
         ),
     ),
     "security": (
-        (
+        Question(
             "Does {brand} support SCIM provisioning?",
             "Our IT team wants users created and removed from our identity provider. Does "
             "{brand} support SCIM, and on which plan?",
+            (
+                "SCIM is on the {brand} enterprise plan only. We asked for an exception and got "
+                "nowhere.",
+                "Yes, with the common identity providers, on the enterprise tier. Removing a "
+                "user in {brand} takes effect within minutes.",
+            ),
         ),
-        (
+        Question(
             "Redacting card numbers in {brand} tickets?",
             "Customers sometimes paste card numbers into {brand} tickets. Can {brand} mask them "
             "automatically?",
+            (
+                "{brand} has a redaction rule under Admin, Security, but it only catches the "
+                "common card formats.",
+                "We run a trigger in {brand} that masks anything shaped like a card number "
+                "before agents see it.",
+            ),
         ),
     ),
     "features": (
-        (
+        Question(
             "Can {brand} schedule replies for later?",
             "Some of our customers are in other time zones. Is there a way to write a reply in "
             "{brand} now and send it in the morning?",
+            (
+                "Not natively in {brand}. We use a delay step in an automation tool to fake it.",
+                "It is on the {brand} roadmap according to our account manager, but there is no "
+                "date yet.",
+            ),
         ),
-        (
+        Question(
             "{brand} reporting: how do you measure first response time?",
             "The {brand} dashboard shows ticket counts but I need first response time per "
             "agent. Did anyone build this?",
+            (
+                "We export {brand} ticket events nightly and build the report in a spreadsheet.",
+                "The {brand} analytics add-on has first response time per agent, but it costs "
+                "extra.",
+            ),
         ),
     ),
 }
-
-ANSWERS: dict[str, tuple[str, ...]] = {
-    "pricing": (
-        "We upgraded {brand} last year. Worth it only if you need {feature}; otherwise stay "
-        "on your current plan.",
-        "Ask {brand} for light agent seats. They are not on the pricing page but sales will "
-        "add them if you ask.",
-    ),
-    "support": (
-        "Mark the ticket as urgent in the {brand} support form; in my experience that gets a "
-        "person within the hour.",
-        "Our {brand} account manager is the only reliable route. Ask sales who yours is.",
-    ),
-    "usability": (
-        "Open the customer profile in {brand} and click the ticket count; it lists every "
-        "conversation.",
-        "Press the question mark key anywhere in {brand} to see the full shortcut list.",
-    ),
-    PERFORMANCE: (
-        "Same here. {brand} has been painfully slow for our EU team since Monday.",
-        "We see the lag too. {brand} support told us they are looking into database latency.",
-        "Clearing the browser cache did not help; the {brand} ticket list still takes ages to "
-        "load.",
-        "Confirmed on our side. {brand} search times out on anything older than a month.",
-        "Our {brand} dashboards are sluggish as well, mostly in the afternoon.",
-        "Glad it is not just us. The {brand} inbox is still slow this morning.",
-    ),
-    "reliability": (
-        "Check the {brand} status page history; there was a notice about email ingestion "
-        "earlier today.",
-        "We have been on {brand} for {duration} and I remember one short outage.",
-    ),
-    "integrations": (
-        "The {integration} app in the {brand} marketplace does two-way sync, but you must "
-        "switch it on per project.",
-        "We use a webhook from {brand} into a small script; it was more reliable than the "
-        "native {integration} app for us.",
-    ),
-    "onboarding": (
-        "Export attachments separately before you leave {rival}; the {brand} importer skips "
-        "files over 20 MB.",
-        "Two weeks is doable with {brand} if you keep the first version of routing simple.",
-    ),
-    "documentation": (
-        "The {brand} error codes are listed in the API changelog, oddly, not in the reference.",
-        "There is a community-written {brand} automation cookbook that is better than the "
-        "official page.",
-    ),
-    "security": (
-        "SCIM is on the {brand} enterprise plan only. We asked for an exception and got nowhere.",
-        "{brand} has a redaction rule under Admin, Security, but it only catches the common "
-        "card formats.",
-    ),
-    "features": (
-        "Not natively in {brand}. We use a delay step in an automation tool to fake it.",
-        "We export {brand} ticket events nightly and build the report in a spreadsheet.",
-    ),
-}
+PERFORMANCE_ANSWERS = (
+    "Same here. {brand} has been painfully slow for our EU team since Monday.",
+    "We see the lag too. {brand} support told us they are looking into database latency.",
+    "Clearing the browser cache did not help; the {brand} ticket list still takes ages to load.",
+    "Confirmed on our side. {brand} search times out on anything older than a month.",
+    "Our {brand} dashboards are sluggish as well, mostly in the afternoon.",
+    "Glad it is not just us. The {brand} inbox is still slow this morning.",
+)
 FOLLOWUPS = (
     "Thanks, that worked for our {brand} setup.",
     "Appreciate it. I will try that in our {brand} workspace tomorrow.",
@@ -706,7 +771,7 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
             ),
             (
                 "Support teams complain of slow {brand} inbox during busy hours",
-                "Agents describe a {brand} inbox that freezes when new tickets arrive. {brand} "
+                "Agents describe the {brand} inbox freezing when new tickets arrive. {brand} "
                 "says it has added capacity and is monitoring the issue.",
             ),
         ),
@@ -932,14 +997,18 @@ class SentenceDeck:
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng
         self._decks: dict[str, list] = {}
+        self._last: dict[str, object] = {}
 
     def draw(self, key: str, options: Sequence[T]) -> T:
         deck = self._decks.get(key)
         if not deck:
             deck = list(options)
             self._rng.shuffle(deck)
+            if len(deck) > 1 and deck[-1] == self._last.get(key):
+                deck[0], deck[-1] = deck[-1], deck[0]  # no repeat across a reshuffle
             self._decks[key] = deck
-        return deck.pop()
+        self._last[key] = deck.pop()
+        return self._last[key]
 
     def draw_distinct(self, key: str, options: Sequence[T], count: int) -> list[T]:
         picked: list[T] = []
@@ -961,6 +1030,7 @@ class TextContext:
     sentiment: str
     slots: dict[str, str]
     secondary_topic: str = ""
+    answers: tuple[str, ...] = ()
 
     def fill(self, template: str) -> str:
         text = template.format_map(self.slots)
@@ -1028,12 +1098,19 @@ def opinion_text(ctx: TextContext) -> str:
 
 
 def question_text(ctx: TextContext) -> tuple[str, str]:
-    title, body = ctx.deck.draw(f"q:{ctx.topic}", QUESTIONS[ctx.topic])
-    return ctx.fill(title), ctx.fill(body)
+    """A question on the context's topic; its answers become the ones ``answer_text`` gives."""
+    question = ctx.deck.draw(f"q:{ctx.topic}", QUESTIONS[ctx.topic])
+    ctx.answers = question.answers
+    return ctx.fill(question.title), ctx.fill(question.body)
 
 
 def answer_text(ctx: TextContext) -> str:
-    return ctx.fill(ctx.deck.draw(f"a:{ctx.topic}", ANSWERS[ctx.topic]))
+    """A reply: on a performance thread "me too", else an answer to the question asked."""
+    if ctx.topic == PERFORMANCE:
+        return ctx.fill(ctx.deck.draw("a:performance", PERFORMANCE_ANSWERS))
+    if not ctx.answers:
+        return opinion_text(ctx)
+    return ctx.fill(ctx.deck.draw(f"a:{ctx.answers[0]}", ctx.answers))
 
 
 def followup_text(ctx: TextContext) -> str:

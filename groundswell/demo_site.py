@@ -190,9 +190,13 @@ class DemoCalendar:
 
 
 def random_moment(
-    rng: random.Random, cal: DemoCalendar, week: date | None = None, weekdays_only: bool = False
+    rng: random.Random,
+    cal: DemoCalendar,
+    week: date | None = None,
+    weekdays_only: bool = False,
 ) -> datetime:
-    """A moment in the window: busier in the trend week, quieter at weekends."""
+    """A moment in the window (or in ``week``): busier in the trend week, quieter at
+    weekends."""
     days = [d for d in cal.days() if week is None or monday_of(d) == week]
     if weekdays_only:
         days = [d for d in days if d.weekday() < 5] or days
@@ -269,7 +273,9 @@ class Unit:
 
 
 def rival_of(brand: str, rng: random.Random) -> str:
-    return rng.choice([b for b in content.BRAND_NAMES if b != brand])
+    """Acme posts compare with either competitor; competitors' with each other, so a mention
+    about a competitor only names Acme when it is about Acme."""
+    return rng.choice([b for b in content.BRAND_NAMES if b not in (brand, ACME)])
 
 
 # --- planning: which units exist, when, by whom ---------------------------------------------
@@ -344,7 +350,12 @@ DISCOURSE_TOPICS = 10
 DISCOURSE_UNANSWERED = 3
 # Units dated in the trend week whatever the dice say, so the performance incident always has
 # enough Acme posts to be discussed in (which of them turn into complaints is decided later).
-INCIDENT_COVERAGE = {"atom": (1, 2), "hn": (0, 1, 2), "discourse": (2,)}
+INCIDENT_COVERAGE = {
+    "appstore": (1, 2, 3, 4),
+    "atom": (1, 2),
+    "hn": (0, 1, 2),
+    "discourse": (2,),
+}
 
 
 class Planner:
@@ -353,6 +364,16 @@ class Planner:
     def __init__(self, rng: random.Random, cal: DemoCalendar) -> None:
         self.rng = rng
         self.cal = cal
+
+    def spread_moments(self, count: int) -> list[datetime]:
+        """``count`` moments, one in each equal slice of the window: reviews trickle in at a
+        steady pace, so every week has enough of them for a meaningful average."""
+        start = datetime.combine(self.cal.first_day, time(), timezone.utc)
+        span = (self.cal.window_end - start).total_seconds()
+        return [
+            start + timedelta(seconds=int(self.rng.uniform(i, i + 1) * span / count))
+            for i in range(count)
+        ]
 
     def incident_moment(self) -> datetime:
         return random_moment(self.rng, self.cal, self.cal.trend_week)
@@ -374,41 +395,46 @@ class Planner:
         draft = Draft(role=role, when=moment, author=author)
         return Unit(platform, form, brand, rival_of(brand, self.rng), [draft], special=special)
 
-    def review_pages(self) -> list[Unit]:
-        units: list[Unit] = []
-        duplicate_author = content.person_name(self.rng)
-        duplicate_when = random_moment(
+    def review_specials(self) -> dict[str, list[tuple[str, datetime]]]:
+        """Per review page, its first reviews' special roles and dates: the hostile one, the
+        near-duplicate posted to both sites a day apart, the German one."""
+        duplicate = random_moment(
             self.rng, self.cal, self.weeks_before_trend(2), weekdays_only=True
         )
-        specials = {
+        return {
             "reviewhub-acme": [
-                ("hostile", self.weeks_before_trend(3), None),
-                ("duplicate", None, duplicate_when),
-                ("german", self.weeks_before_trend(4), None),
+                ("hostile", random_moment(self.rng, self.cal, self.weeks_before_trend(3))),
+                ("duplicate", duplicate),
+                ("german", random_moment(self.rng, self.cal, self.weeks_before_trend(4))),
             ],
-            "saasgrid-acme": [("duplicate", None, duplicate_when + timedelta(hours=22))],
+            "saasgrid-acme": [("duplicate", duplicate + timedelta(hours=22))],
         }
+
+    def review_pages(self) -> list[Unit]:
+        units: list[Unit] = []
+        specials = self.review_specials()
+        duplicate_author = content.person_name(self.rng)
         for spec in REVIEW_PAGES:
             planned = specials.get(spec.platform, [])
-            for index in range(spec.count):
-                special, week, when = planned[index] if index < len(planned) else ("", None, None)
-                if week is not None:
-                    when = random_moment(self.rng, self.cal, week)
+            moments = self.spread_moments(spec.count)
+            for index, moment in enumerate(moments):
+                special, when = planned[index] if index < len(planned) else ("", moment)
                 author = content.person_name(self.rng)
                 if special == "duplicate":
                     author = duplicate_author
-                units.append(
-                    self.single(
-                        spec.platform, "review", spec.brand, "review", author, when, special
-                    )
-                )
+                unit = self.single(spec.platform, "review", spec.brand, "review", author, when)
+                unit.special = special
+                units.append(unit)
         return units
 
     def appstore(self) -> list[Unit]:
-        return [
-            self.single("appstore", "app_review", ACME, "review", content.reddit_handle(self.rng))
-            for _ in range(APPSTORE_REVIEWS)
-        ]
+        units = []
+        for index, moment in enumerate(self.spread_moments(APPSTORE_REVIEWS)):
+            pinned = index in INCIDENT_COVERAGE["appstore"]
+            when = self.incident_moment() if pinned else moment
+            author = content.reddit_handle(self.rng)
+            units.append(self.single("appstore", "app_review", ACME, "review", author, when))
+        return units
 
     def feeds(self) -> list[Unit]:
         units = []
@@ -572,37 +598,48 @@ class TrendPlanter:
         return self.in_week(week, lambda u: u.is_review and u.root.rating is None)
 
     def deal_ratings(self, units: list[Unit]) -> None:
-        ratings = rating_deck(len(units))
-        self.rng.shuffle(ratings)
-        for unit, rating in zip(units, ratings, strict=True):
-            unit.root.rating = rating
+        """Ratings in RATING_SHARES proportions, dealt separately to Acme and to competitor
+        reviews so that each group's weekly average is steady."""
+        for ours in (True, False):
+            group = [u for u in units if (u.brand == ACME) == ours]
+            ratings = rating_deck(len(group))
+            self.rng.shuffle(ratings)
+            for unit, rating in zip(group, ratings, strict=True):
+                unit.root.rating = rating
 
     def rate_trend_week(self) -> int:
-        """Turn enough trend-week reviews into performance complaints that the week's average
-        rating lands about RATING_DROP below the week before. Returns how many."""
-        previous = self.cal.trend_week - timedelta(days=7)
-        target = self.average_rating(previous) - RATING_DROP
-        reviews = self.rateable(self.cal.trend_week)
-        candidates = [u for u in reviews if u.performance_eligible]
-        self.rng.shuffle(candidates)
-        low_ratings = [self.rng.choice((1, 1, 2)) for _ in candidates]
-        all_reviews = self.in_week(self.cal.trend_week, lambda u: u.is_review)
-        preset_sum = sum(u.root.rating or 0 for u in all_reviews)
+        """Turn enough trend-week Acme reviews into performance complaints that the week's
+        average rating lands about RATING_DROP below the week before, both over Acme reviews
+        and over all reviews. Returns how many complaints that took."""
+        week, previous = self.cal.trend_week, self.cal.trend_week - timedelta(days=7)
+        self.deal_ratings([u for u in self.rateable(week) if u.brand != ACME])
+        acme_open = [u for u in self.rateable(week) if u.performance_eligible]
+        self.rng.shuffle(acme_open)
+        low_ratings = [self.rng.choice((1, 1, 2)) for _ in acme_open]
+        acme_all = self.in_week(week, lambda u: u.is_review and u.brand == ACME)
+        everyone = self.in_week(week, lambda u: u.is_review)
+        acme_preset = sum(u.root.rating or 0 for u in acme_all)
+        others = sum(u.root.rating or 0 for u in everyone if u.brand != ACME)
+        acme_before = self.average_rating(previous, acme_only=True)
+        all_before = self.average_rating(previous)
 
-        def week_average(complaints: int) -> float:
-            rest = rating_deck(len(reviews) - complaints)
-            total = preset_sum + sum(low_ratings[:complaints]) + sum(rest)
-            return total / max(1, len(all_reviews))
+        def distance_from_target(complaints: int) -> float:
+            rest = rating_deck(len(acme_open) - complaints)
+            acme_sum = acme_preset + sum(low_ratings[:complaints]) + sum(rest)
+            acme_drop = acme_before - acme_sum / max(1, len(acme_all))
+            all_drop = all_before - (acme_sum + others) / max(1, len(everyone))
+            return (acme_drop - RATING_DROP) ** 2 + (all_drop - RATING_DROP) ** 2
 
-        complaints = min(range(len(candidates) + 1), key=lambda n: abs(week_average(n) - target))
-        for unit, rating in zip(candidates[:complaints], low_ratings[:complaints], strict=True):
+        complaints = min(range(len(acme_open) + 1), key=distance_from_target)
+        for unit, rating in zip(acme_open[:complaints], low_ratings[:complaints], strict=True):
             self.make_performance_complaint(unit)
             unit.root.rating = rating
-        self.deal_ratings(self.rateable(self.cal.trend_week))
+        self.deal_ratings(self.rateable(week))
         return complaints
 
-    def average_rating(self, week: date) -> float:
-        return average(u.root.rating or 0 for u in self.in_week(week, lambda u: u.is_review))
+    def average_rating(self, week: date, acme_only: bool = False) -> float:
+        reviews = self.in_week(week, lambda u: u.is_review and (u.brand == ACME or not acme_only))
+        return average(u.root.rating or 0 for u in reviews)
 
     def performance_count(self, week: date) -> int:
         return sum(len(u.drafts) for u in self.in_week(week, lambda u: u.topic == PERFORMANCE))
@@ -719,8 +756,19 @@ def write_vendor_thread(ctx: TextContext, unit: Unit) -> None:
     answer.body, thanks.body = ctx.fill(content.VENDOR_ANSWER), ctx.fill(content.VENDOR_FOLLOWUP)
 
 
+def write_fresh_root(ctx: TextContext, unit: Unit, used_titles: set[tuple[str, str]]) -> None:
+    """``write_root``, retried a few times so one site never shows the same headline or
+    question twice (reviews may share a title, as they do on real sites)."""
+    for _ in range(6):
+        write_root(ctx, unit)
+        if unit.is_review or (unit.platform, unit.root.title) not in used_titles:
+            break
+    used_titles.add((unit.platform, unit.root.title))
+
+
 def write_texts(rng: random.Random, units: list[Unit]) -> None:
     deck = SentenceDeck(rng)
+    used_titles: set[tuple[str, str]] = set()
     for unit in units:
         ctx = text_context(rng, deck, unit)
         if unit.special == "vendor":
@@ -728,7 +776,7 @@ def write_texts(rng: random.Random, units: list[Unit]) -> None:
         elif unit.special:
             write_special(unit)
         else:
-            write_root(ctx, unit)
+            write_fresh_root(ctx, unit, used_titles)
             for reply in unit.drafts[1:]:
                 reply.body = reply_text(ctx, reply.role)
 
@@ -963,7 +1011,7 @@ def microdata_page(spec: ReviewPageSpec, reviews: list[Draft]) -> str:
 
 def article_url(unit: Unit, host: str) -> str:
     day = unit.root.when
-    return f"https://{host}/{day:%Y/%m}/{slugify(unit.root.title)}/"
+    return f"https://{host}/{day:%Y/%m/%d}/{slugify(unit.root.title)}/"
 
 
 def rss_item(unit: Unit) -> str:

@@ -391,7 +391,10 @@ def deliver_pending(
     after each committed step of ``STEPS`` (the fault tests kill the process there)."""
     now = utc(now)
     report = DeliveryReport(reclaimed=reclaim_lost_sends(db, config, now))
-    ids = [r[0] for r in db.execute("select id from alerts where status = 'pending' order by due_at, id")]
+    ids = [
+        r[0]
+        for r in db.execute("select id from alerts where status = 'pending' order by due_at, id")
+    ]
     for alert_id in ids:
         token = claim(db, alert_id, now)
         if token is None:
@@ -431,7 +434,9 @@ def deliver_claimed(
     errors = [
         error
         for target in targets
-        if (error := send_once(db, channels, alert_id, target, message, token, now, on_step, report))
+        if (
+            error := send_once(db, channels, alert_id, target, message, token, now, on_step, report)
+        )
     ]
     if errors:
         release(db, config, alert_id, token, "; ".join(errors))

@@ -252,7 +252,9 @@ def render_alert(alert: dict, now: datetime, body_chars: int = 600) -> AlertMess
     now = utc(now)
     title = clean_text(facts.get("title"), TITLE_CHARS)
     body = clean_text(facts.get("body"), body_chars, multiline=True)
-    rows = [(label, clean_text(value, FIELD_CHARS)) for label, value in fact_rows(alert, facts, now)]
+    rows = [
+        (label, clean_text(value, FIELD_CHARS)) for label, value in fact_rows(alert, facts, now)
+    ]
     parts = MessageParts(
         headline=clean_text(headline(alert, facts), FIELD_CHARS),
         escalation=escalation_line(alert, facts),
@@ -309,7 +311,9 @@ def html_body(parts: MessageParts) -> str:
     quote = ""
     if parts.title or parts.body:
         body = escape(parts.body).replace("\n", "<br>\n")
-        quote = f"<blockquote><p><strong>{escape(parts.title)}</strong></p><p>{body}</p></blockquote>"
+        quote = (
+            f"<blockquote><p><strong>{escape(parts.title)}</strong></p><p>{body}</p></blockquote>"
+        )
     alert_id = escape(parts.alert_id)
     return (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n'

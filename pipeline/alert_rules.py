@@ -298,11 +298,11 @@ def source_candidate(rule: Rule, source: str, streak: list[dict], wanted: int) -
 
 
 def route(candidate: Candidate, advocates: Iterable[AdvocateConfig]) -> list[str]:
-    """Names of the advocates who get ``candidate``; the fallback advocates when none match."""
+    """Names of the advocates who get ``candidate``; the fallback advocates only when none match."""
     advocates = list(advocates)
     if candidate.rule.kind == SOURCE_HEALTH:
         return [a.name for a in advocates if a.operator and wants_rule(a, candidate)]
-    matched = [a.name for a in advocates if matches(a, candidate)]
+    matched = [a.name for a in advocates if not a.fallback and matches(a, candidate)]
     if matched:
         return matched
     return [a.name for a in advocates if a.fallback and wants_rule(a, candidate)]

@@ -55,7 +55,7 @@ ADVOCATE_COLUMNS = {
 }  # fmt: skip
 
 
-class AlertNotFound(KeyError):
+class AlertNotFoundError(KeyError):
     """No alert has that id (or the prefix matches several)."""
 
 
@@ -93,8 +93,16 @@ def sync_advocates(db: sqlite_utils.Database, config: Config, now: datetime) -> 
 
 def advocate_row(advocate, config: Config, now: datetime) -> dict:
     routing = advocate.model_dump(
-        include={"rules", "monitors", "sources", "topics", "languages", "sentiments",
-                 "rating_min", "rating_max"}  # fmt: skip
+        include={
+            "rules",
+            "monitors",
+            "sources",
+            "topics",
+            "languages",
+            "sentiments",
+            "rating_min",
+            "rating_max",
+        }  # fmt: skip
     )
     return {
         "name": advocate.name,
@@ -190,7 +198,7 @@ def find_alert(db: sqlite_utils.Database, alert_id_or_prefix: str) -> dict:
         rows = [dict(r) for r in db.query("select * from alerts where id like ? || '%'", [key])]
     if len(rows) != 1:
         why = "matches several alerts" if rows else "no alert has that id"
-        raise AlertNotFound(f"{alert_id_or_prefix}: {why}")
+        raise AlertNotFoundError(f"{alert_id_or_prefix}: {why}")
     return rows[0]
 
 
@@ -242,7 +250,11 @@ def escalation_row(alert: dict, target: str, config: Config, now: datetime) -> d
     created, due = parse_iso(alert["created_at"]), parse_iso(alert["due_at"])
     sla_hours = (due - created).total_seconds() / 3600 if created and due else 24.0
     details = json.loads(alert["details"] or "{}")
-    details["escalation"] = {"from": alert["advocate"], "alert": alert["id"], "sla_hours": sla_hours}
+    details["escalation"] = {
+        "from": alert["advocate"],
+        "alert": alert["id"],
+        "sla_hours": sla_hours,
+    }
     return {
         **{k: alert[k] for k in ("kind", "mention_id", "summary")},
         "id": alert_id(ESCALATION_RULE, alert["mention_id"], target),
@@ -301,7 +313,7 @@ def list_alerts(
 
 
 __all__ = [
-    "AlertNotFound", "CycleReport", "acknowledge", "deliver_pending", "ensure_alerts_shape",
+    "AlertNotFoundError", "CycleReport", "acknowledge", "deliver_pending", "ensure_alerts_shape",
     "escalate_overdue", "evaluate_rules", "list_alerts", "mark_responded", "reclaim_lost_sends",
     "run_alert_cycle",
 ]  # fmt: skip

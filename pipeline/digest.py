@@ -20,6 +20,7 @@ import sqlite_utils
 from pipeline.digest_data import DigestData, DigestError, IsoWeek, collect_digest_data
 from pipeline.digest_render import (
     ImageLinks,
+    clean,
     headline,
     render_html,
     render_markdown,
@@ -61,7 +62,7 @@ class Digest:
     @property
     def subject(self) -> str:
         scope = f" ({self.data.monitor})" if self.data.monitor else ""
-        return f"Weekly digest {self.period}{scope}: {self.headline}"
+        return " ".join(clean(f"Weekly digest {self.period}{scope}: {self.headline}").split())
 
     def html(self, images: ImageMode = "files") -> str:
         """``files``: cloud.png/trend.png next to the page; ``inline``: data URIs."""

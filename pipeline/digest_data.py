@@ -38,6 +38,12 @@ MENTION_FIELDS = (
     "sentiment", "sentiment_score", "rating_sentiment", "is_question", "answered",
     "vendor_responded", "raw",
 )  # fmt: skip
+BODY_CHARS = 1000  # the digest shows excerpts; long bodies are cut when read
+# Column expressions (over alias ``m``) that keep what the digest reads small.
+MENTION_COLUMN_SQL = {
+    "body": f"substr(m.body, 1, {BODY_CHARS})",
+    "raw": "case when m.kind = 'review' then m.raw end",  # only reviews' helpful votes are read
+}
 
 
 class DigestError(ValueError):
@@ -350,9 +356,24 @@ def load_mentions(
 ) -> list[Mention]:
     scope, scope_params = scope_clause(monitor)
     period, period_params = period_clause(start, end)
-    columns = ", ".join(f"m.{name}" for name in MENTION_FIELDS)
-    sql = f"select {columns} from mentions m where {period} and {scope} order by m.published_at"
-    return [mention_from_row(row) for row in db.query(sql, period_params + scope_params)]
+    sql = (
+        f"select {mention_columns()} from mentions m where {period} and {scope} "
+        "order by m.published_at"
+    )
+    mentions = []
+    for row in db.query(sql, period_params + scope_params):
+        try:
+            mentions.append(mention_from_row(row))
+        except ValueError:
+            continue  # a published_at that is not an ISO date: it cannot be placed in a week
+    return mentions
+
+
+def mention_columns(prefix: str = "") -> str:
+    """The mention columns the digest reads, aliased ``{prefix}{name}``."""
+    return ", ".join(
+        f"{MENTION_COLUMN_SQL.get(name, f'm.{name}')} as {prefix}{name}" for name in MENTION_FIELDS
+    )
 
 
 def load_tag_rows(
@@ -523,7 +544,10 @@ def cloud_words(
 
 
 def share_of_voice(db: sqlite_utils.Database, config, week: IsoWeek) -> list[VoiceShare]:
-    """Each monitor's share of the week's monitored mentions; empty without a competitor."""
+    """Each monitor's share of the week's monitored mentions.
+
+    Empty without a competitor monitor, or when no mention of either week matched a monitor.
+    """
     monitors = known_monitors(db, config)
     if not any(monitors.values()):
         return []
@@ -543,6 +567,8 @@ def share_of_voice(db: sqlite_utils.Database, config, week: IsoWeek) -> list[Voi
             before[row["monitor"]] += 1
     total_now = sum(len(labels) for labels in now.values())
     total_before = sum(before.values())
+    if not total_now and not total_before:
+        return []  # nothing monitored yet (untagged): a table of zeros says nothing
     shares = [
         voice_share(name, competitor, now.get(name, []), before[name], total_now, total_before)
         for name, competitor in monitors.items()
@@ -578,7 +604,7 @@ def pending_from_alerts(
     """Open alerts (not yet responded) on counted mentions published before the week ended."""
     scope, scope_params = scope_clause(monitor)
     closed = ", ".join("?" * len(CLOSED_ALERT_STATUSES))
-    columns = ", ".join(f"m.{name} as m_{name}" for name in MENTION_FIELDS)
+    columns = mention_columns("m_")
     sql = (
         f"select a.*, {columns} from alerts a join mentions m on m.id = a.mention_id "
         f"where coalesce(a.status, 'pending') not in ({closed}) "

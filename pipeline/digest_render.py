@@ -11,8 +11,10 @@ from __future__ import annotations
 import html
 import io
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from pipeline.digest_data import (
@@ -37,6 +39,8 @@ TONE_COLOURS = {"good": "#19874a", "bad": "#c8232d", "neutral": "#5f6b76"}
 CHART_COLOURS = {"negative": "#d64541", "neutral": "#b7bec6", "positive": "#2e9e5b",
                  "untagged": "#e3e6ea", "rating": "#1f3a93"}  # fmt: skip
 CLOUD_SIZE = (1200, 560)
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+CLOUD_COLOURS = 128
 
 
 # --- numbers and words ---------------------------------------------------------------------
@@ -93,7 +97,8 @@ def points_change(now: float | None, before: float | None, good_when_up: bool | 
     if points == 0:
         return Change(f"{SAME} no change")
     arrow = UP if points > 0 else DOWN
-    return Change(f"{arrow} {abs(points)} pts", tone_for(points, good_when_up))
+    unit = "pt" if abs(points) == 1 else "pts"
+    return Change(f"{arrow} {abs(points)} {unit}", tone_for(points, good_when_up))
 
 
 def rating_change(now: float | None, before: float | None) -> Change:
@@ -231,10 +236,12 @@ def negativity_line(data: DigestData) -> StoryLine | None:
     if not data.new_negativity:
         return None
     shown = data.new_negativity[:STORY_NAMES_LIMIT]
-    names = [f"{item.kind} {quoted(item.name)} ({item.negative})" for item in shown]
+    names = [f"{'' if item.kind == 'source' else 'topic '}{quoted(item.name)} ({item.negative})"
+             for item in shown]  # fmt: skip
     more = len(data.new_negativity) - len(shown)
     tail = f" and {more} more" if more else ""
-    return StoryLine("New negativity", f" from {names_list(names)}{tail}.", "bad")
+    return StoryLine("New negativity", f" from {names_list(names)}{tail}, all quiet in the "
+                     "4 weeks before.", "bad")  # fmt: skip
 
 
 def voice_line(data: DigestData) -> StoryLine | None:
@@ -324,8 +331,20 @@ class ImageLinks:
     trend: str = "trend.png"
 
 
+def clean(value: object) -> str:
+    """Text without control or format characters (bidi overrides, zero-width, NUL...)."""
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace() or unicodedata.category(char) not in HIDDEN_CATEGORIES
+    )
+
+
 def html_text(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(clean(value), quote=True)
 
 
 def html_change(change: Change) -> str:
@@ -402,7 +421,7 @@ def html_trend(data: DigestData, images: ImageLinks) -> str:
         f'<img class="chart" src="{html_text(images.trend)}" alt="{html_text(alt)}" width="720">'
     )
     return html_section(f"Sentiment over the last {len(data.trend)} weeks", image,
-                        "Bars: mentions by sentiment. Line: average star rating.")  # fmt: skip
+                        "Top: average star rating. Bottom: mentions by sentiment.")  # fmt: skip
 
 
 def topic_rows_html(changes: list[TopicChange], good_when_up: bool | None) -> list[list[str]]:
@@ -481,8 +500,19 @@ def html_sources(data: DigestData) -> str:
     return html_section("By source", html_table(headers, rows))
 
 
-def pending_meta(item: PendingResponse) -> str:
-    parts = [item.source, item.published_at[:10]]
+def days_between(earlier: str, later: str) -> int | None:
+    try:
+        return (date.fromisoformat(later[:10]) - date.fromisoformat(earlier[:10])).days
+    except ValueError:
+        return None
+
+
+def pending_meta(item: PendingResponse, now: str) -> str:
+    waited = days_between(item.published_at, now)
+    posted = item.published_at[:10]
+    if waited is not None and waited > 0:
+        posted += f" (waiting {plural(waited, 'day')})"
+    parts = [item.source, posted]
     if item.author:
         parts.insert(0, f"by {item.author}")
     if item.advocate:
@@ -503,7 +533,7 @@ def html_pending(data: DigestData) -> str:
         f'<li><span class="tag{" overdue" if item.overdue else ""}">{html_text(item.reason)}'
         f"</span> <strong>{html_link(item.url, pending_label(item))}</strong>"
         f'<div class="quote">{html_text(excerpt(item.body))}</div>'
-        f'<div class="meta">{html_text(pending_meta(item))}</div></li>'
+        f'<div class="meta">{html_text(pending_meta(item, data.generated_at))}</div></li>'
         for item in data.needs_response
     )
     shown = len(data.needs_response)
@@ -580,7 +610,8 @@ img.cloud,img.chart{width:100%;height:auto;display:block;border:1px solid #e3e6e
 .legend{font-size:12px;color:#5f6b76;margin-top:6px}
 .ramp{display:inline-block;width:120px;height:9px;margin:0 6px;border-radius:4px;
  background:linear-gradient(90deg,rgb(200,35,45),rgb(125,132,140),rgb(25,135,70))}
-table.data{border-collapse:collapse;width:100%;font-size:14px}
+table.data{border-collapse:collapse;width:100%;font-size:14px;table-layout:fixed}
+table.data th:first-child{width:34%}
 table.data th{text-align:left;color:#5f6b76;font-weight:600;border-bottom:2px solid #e3e6ea;
  padding:5px 8px}
 table.data td{border-bottom:1px solid #eef0f2;padding:5px 8px}
@@ -621,9 +652,11 @@ def render_html(data: DigestData, images: ImageLinks | None = None) -> str:
     sections = [html_story(data), html_key_numbers(data), html_cloud(data, images),
                 html_trend(data, images)]  # fmt: skip
     if not data.is_empty:
-        sections += [html_topics(data), html_negativity(data), html_voice(data),
-                     html_sources(data)]  # fmt: skip
-    sections += [html_pending(data), html_amplify(data), html_words(data)]
+        sections += [html_topics(data), html_negativity(data)]
+    sections += [html_pending(data), html_amplify(data)]
+    if not data.is_empty:
+        sections += [html_voice(data), html_sources(data)]
+    sections.append(html_words(data))
     body = "".join(section for section in sections if section)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -638,16 +671,24 @@ def render_html(data: DigestData, images: ImageLinks | None = None) -> str:
 # --- Markdown ------------------------------------------------------------------------------
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
-MARKDOWN_LINE_START = re.compile(r"^([#>+\-=]|\d+[.)](?=\s|$))")
+MARKDOWN_LINE_START = re.compile(r"^([#>+\-=]|\d+[.)])(?=\s|$|[#>+\-=])")
 
 
-def markdown_text(value: object) -> str:
-    """Text that Markdown shows as written: HTML and Markdown syntax escaped, one line."""
-    flat = " ".join(str(value).split())
+def markdown_text(value: object, line_start: bool = False) -> str:
+    """Text that Markdown shows as written: HTML and Markdown syntax escaped, one line.
+
+    ``line_start``: the text begins a line, so a leading ``#``, ``>``, ``-``, ``1.`` is escaped.
+    A leading or trailing space survives (so ``**lead** rest`` keeps its space).
+    """
+    text = clean(value)
+    flat = " ".join(text.split())
     flat = html.escape(flat, quote=False)
     flat = MARKDOWN_SPECIAL.sub(r"\\\1", flat)
-    return MARKDOWN_LINE_START.sub(lambda m: "\\" + m[0] if m[0][0] in "#>+-=" else
-                                   m[0][:-1] + "\\" + m[0][-1], flat)  # fmt: skip
+    if line_start:
+        flat = MARKDOWN_LINE_START.sub(lambda m: m[0][:-1] + "\\" + m[0][-1], flat)
+    before = " " if text[:1].isspace() and flat else ""
+    after = " " if text[-1:].isspace() and flat else ""
+    return f"{before}{flat}{after}"
 
 
 def markdown_url(url: str | None) -> str | None:
@@ -757,8 +798,8 @@ def markdown_pending(data: DigestData) -> list[str]:
     for number, item in enumerate(data.needs_response, start=1):
         lines.append(f"{number}. **{markdown_text(item.reason)}**: "
                      f"{markdown_link(item.url, pending_label(item))}  ")  # fmt: skip
-        lines.append(f"   {markdown_text(excerpt(item.body))}  ")
-        lines.append(f"   _{markdown_text(pending_meta(item))}_")
+        lines.append(f"   {markdown_text(excerpt(item.body), line_start=True)}  ")
+        lines.append(f"   _{markdown_text(pending_meta(item, data.generated_at))}_")
     more = data.needs_response_total - len(data.needs_response)
     return lines + (["", f"…and {more} more."] if more else []) + [""]
 
@@ -786,18 +827,20 @@ def markdown_words(data: DigestData) -> list[str]:
             *markdown_table(["Word", "Mentions", "Average sentiment"], rows)]  # fmt: skip
 
 
+def markdown_parts(data: DigestData) -> list[Callable[[DigestData], list[str]]]:
+    """The sections after the images, in the HTML's order; an empty week skips most."""
+    if data.is_empty:
+        return [markdown_pending, markdown_amplify, markdown_words]
+    return [markdown_topics, markdown_negativity, markdown_pending, markdown_amplify,
+            markdown_voice, markdown_sources, markdown_words]  # fmt: skip
+
+
 def render_markdown(data: DigestData, images: ImageLinks | None = None) -> str:
     images = images or ImageLinks()
     lines = [f"# Weekly digest · {data.week.label} ({week_span(data)})", "",
              f"_{markdown_text(scope_text(data))}_", ""]  # fmt: skip
-    parts: list[Callable[[DigestData], list[str]]] = [markdown_story, markdown_key_numbers]
-    for part in parts:
-        lines += part(data)
-    lines += markdown_images(data, images)
-    if not data.is_empty:
-        for part in (markdown_topics, markdown_negativity, markdown_voice, markdown_sources):
-            lines += part(data)
-    for part in (markdown_pending, markdown_amplify, markdown_words):
+    lines += markdown_story(data) + markdown_key_numbers(data) + markdown_images(data, images)
+    for part in markdown_parts(data):
         lines += part(data)
     lines.append(f"_Generated by groundswell at {data.generated_at}. Each mention counts once._")
     return "\n".join(lines) + "\n"
@@ -858,18 +901,46 @@ def tag_cloud_png(data: DigestData, size: tuple[int, int] = CLOUD_SIZE) -> bytes
         min_font_size=14, margin=6, random_state=7, color_func=colour, collocations=False,
     )  # fmt: skip
     cloud.generate_from_frequencies({w.word: w.count for w in data.cloud_words})
-    return png_bytes(cloud.to_image())
+    return png_bytes(small_palette(cloud.to_image()))
+
+
+def small_palette(image):
+    """The cloud in 128 colours: a third of the bytes (email, Datasette), no visible change."""
+    from PIL import Image
+
+    return image.convert("RGB").quantize(colors=CLOUD_COLOURS, method=Image.Quantize.MEDIANCUT,
+                                         dither=Image.Dither.NONE)  # fmt: skip
 
 
 def trend_chart_png(trend: list[WeekStats]) -> bytes:
-    """Stacked bars of mentions by sentiment per week, the average rating as a line."""
+    """Two panels over the weeks: the average rating on top, mentions by sentiment below."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(7.6, 3.0), dpi=150)
+    figure = Figure(figsize=(7.6, 3.6), dpi=150)
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    rating_axes, bar_axes = figure.subplots(2, 1, sharex=True,
+                                            gridspec_kw={"height_ratios": [1, 2.2]})  # fmt: skip
     positions = list(range(len(trend)))
+    plot_rating_line(rating_axes, trend, positions)
+    plot_sentiment_bars(bar_axes, trend, positions)
+    bar_axes.set_xticks(positions, [f"W{w.week.week:02d}" for w in trend], fontsize=8)
+    bar_axes.get_xticklabels()[-1].set_fontweight("bold")
+    figure.tight_layout(h_pad=0.6)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", facecolor="white")
+    return buffer.getvalue()
+
+
+def quiet_axes(axes, ylabel: str, colour: str) -> None:
+    axes.set_ylabel(ylabel, fontsize=8, color=colour)
+    axes.tick_params(axis="y", labelsize=7, colors=colour)
+    axes.tick_params(axis="x", length=0)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+
+
+def plot_sentiment_bars(axes, trend: list[WeekStats], positions: list[int]) -> None:
     bottom = [0] * len(trend)
     for label in ("negative", "neutral", "positive", "untagged"):
         heights = [w.untagged if label == "untagged" else w.sentiment_counts[label] for w in trend]
@@ -882,41 +953,25 @@ def trend_chart_png(trend: list[WeekStats]) -> bytes:
         if total:
             axes.annotate(str(total), (x, total), ha="center", va="bottom", fontsize=7,
                           xytext=(0, 2), textcoords="offset points", color="#3d4852")  # fmt: skip
-    style_trend_axes(axes, trend, positions, max(bottom, default=0))
-    plot_rating_line(axes, trend, positions)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", facecolor="white")
-    return buffer.getvalue()
-
-
-def style_trend_axes(axes, trend: list[WeekStats], positions: list[int], peak: int) -> None:
-    axes.set_xticks(positions, [f"W{w.week.week:02d}" for w in trend], fontsize=8)
-    axes.get_xticklabels()[-1].set_fontweight("bold")
-    axes.set_ylim(0, max(peak * 1.18, 1))
-    axes.set_ylabel("mentions", fontsize=8, color="#5f6b76")
-    axes.tick_params(axis="y", labelsize=7, colors="#5f6b76")
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    axes.legend(loc="upper left", fontsize=7, frameon=False, ncol=5, bbox_to_anchor=(0, 1.16))
+    axes.set_ylim(0, max(max(bottom, default=0) * 1.2, 1))
+    quiet_axes(axes, "mentions", "#5f6b76")
+    axes.legend(loc="upper left", fontsize=7, frameon=False, ncol=4)
 
 
 def plot_rating_line(axes, trend: list[WeekStats], positions: list[int]) -> None:
     points = [(x, w.avg_rating) for x, w in zip(positions, trend, strict=True)
               if w.avg_rating is not None]  # fmt: skip
+    quiet_axes(axes, "rating ★", CHART_COLOURS["rating"])
+    axes.set_ylim(0.5, 5.9)
+    axes.set_yticks([1, 3, 5])
+    axes.grid(axis="y", color="#eef0f2", linewidth=0.8)
     if not points:
+        axes.text(0.5, 0.5, "no ratings", transform=axes.transAxes, ha="center", va="center",
+                  fontsize=8, color="#7b8794")  # fmt: skip
         return
-    rating_axes = axes.twinx()
     xs, ys = zip(*points, strict=True)
-    rating_axes.plot(xs, ys, color=CHART_COLOURS["rating"], marker="o", markersize=3.5,
-                     linewidth=1.8, label="avg rating")  # fmt: skip
+    axes.plot(xs, ys, color=CHART_COLOURS["rating"], marker="o", markersize=3.5, linewidth=1.8)
     for x, y in points:
-        rating_axes.annotate(f"{y:.1f}★", (x, y), ha="center", va="bottom", fontsize=7,
-                             xytext=(0, 4), textcoords="offset points",
-                             color=CHART_COLOURS["rating"], fontweight="bold")  # fmt: skip
-    rating_axes.set_ylim(0, 5.6)
-    rating_axes.set_yticks([1, 2, 3, 4, 5])
-    rating_axes.set_ylabel("average rating ★", fontsize=8, color=CHART_COLOURS["rating"])
-    rating_axes.tick_params(axis="y", labelsize=7, colors=CHART_COLOURS["rating"])
-    rating_axes.spines["top"].set_visible(False)
-    rating_axes.legend(loc="upper right", fontsize=7, frameon=False, bbox_to_anchor=(1, 1.16))
+        axes.annotate(f"{y:.1f}", (x, y), ha="center", va="bottom", fontsize=7, xytext=(0, 4),
+                      textcoords="offset points", color=CHART_COLOURS["rating"],
+                      fontweight="bold")  # fmt: skip

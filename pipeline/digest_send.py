@@ -1,22 +1,18 @@
 """Email a digest: an HTML message with its images inline (``cid:``) and a plain-text part.
 
-``digest_message`` builds ``multipart/alternative`` (the Markdown as text/plain, then a
+``build_message`` builds ``multipart/alternative`` (the Markdown as text/plain, then a
 ``multipart/related`` holding the HTML and its PNGs, each with a Content-ID the HTML points
 to); ``send_digest_email`` hands any message to the ``[smtp]`` server.
 """
 
 from __future__ import annotations
 
-import os
 import smtplib
-import ssl
 from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from groundswell.config import SmtpConfig
-
-SMTP_TIMEOUT_S = 30
 
 
 class DigestSendError(RuntimeError):
@@ -24,7 +20,7 @@ class DigestSendError(RuntimeError):
 
 
 def content_id(name: str) -> str:
-    """A fresh ``<...@groundswell>`` Content-ID for the image ``name`` (cloud, trend)."""
+    """A fresh ``<...@groundswell.digest>`` Content-ID for the image ``name`` (cloud, trend)."""
     return make_msgid(idstring=name, domain="groundswell.digest")
 
 
@@ -53,32 +49,25 @@ def build_message(
     return message
 
 
-def smtp_password(smtp_config: SmtpConfig) -> str:
-    password = os.environ.get(smtp_config.password_env)
-    if password is None:
-        raise DigestSendError(
-            f"[smtp] username is set but ${smtp_config.password_env} holds no password"
-        )
-    return password
-
-
 def send_digest_email(
     smtp_config: SmtpConfig, recipients: Sequence[str], message: EmailMessage
 ) -> None:
-    """Send ``message`` to ``recipients`` through the configured SMTP server."""
+    """Send ``message`` to ``recipients`` through the configured SMTP server.
+
+    The connection (SMTPS or STARTTLS, login, timeout) is the alert sender's own
+    (``pipeline.alert_delivery.SmtpSender.connect``), so both honour ``[smtp]`` alike.
+    """
+    from pipeline.alert_delivery import ChannelError, SmtpSender
+
     if not recipients:
         raise DigestSendError("no recipients: set [digest] recipients in the config")
+    where = f"{smtp_config.host}:{smtp_config.port}"
     try:
-        with smtplib.SMTP(smtp_config.host, smtp_config.port, timeout=SMTP_TIMEOUT_S) as smtp:
-            if smtp_config.starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if smtp_config.username:
-                smtp.login(smtp_config.username, smtp_password(smtp_config))
-            refused = smtp.send_message(message, from_addr=smtp_config.sender,
-                                        to_addrs=list(recipients))  # fmt: skip
-    except (smtplib.SMTPException, OSError) as error:
-        where = f"{smtp_config.host}:{smtp_config.port}"
+        with SmtpSender(smtp_config).connect() as client:
+            refused = client.send_message(message, from_addr=smtp_config.sender,
+                                          to_addrs=list(recipients))  # fmt: skip
+    except (smtplib.SMTPException, OSError, ChannelError) as error:
         reason = " ".join(str(error).split()) or type(error).__name__
         raise DigestSendError(f"could not send the digest via {where}: {reason}") from None
     if refused:
-        raise DigestSendError(f"the SMTP server refused: {', '.join(sorted(refused))}")
+        raise DigestSendError(f"the SMTP server at {where} refused: {', '.join(sorted(refused))}")

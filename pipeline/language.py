@@ -18,7 +18,22 @@ from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
 # Each language added costs speed and memory (25 languages ran ~3x slower with 2x the memory);
 # a text in a language not listed still comes out as some non-English code, so it is still
 # out of domain, only its ``lang`` is a near neighbour (Danish as "sv", say).
-DETECTED_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "sv", "pl", "ru", "ja", "zh", "ko", "tr")
+DETECTED_LANGUAGES = (
+    "en",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "nl",
+    "sv",
+    "pl",
+    "ru",
+    "ja",
+    "zh",
+    "ko",
+    "tr",
+)
 IN_DOMAIN_LANGUAGES = frozenset({"en"})  # what the sentiment and topic models were trained on
 MIN_RELATIVE_DISTANCE = 0.1
 MIN_LETTERS = 6  # fewer letters than this (a CJK character counts as 3) gives None

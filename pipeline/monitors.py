@@ -56,15 +56,25 @@ def check_unique_names(monitors: Sequence[MonitorConfig]) -> None:
 
 
 def monitor_row(mention_id: str, monitor: MonitorConfig) -> dict:
-    return {"mention_id": mention_id, "monitor": monitor.name, "competitor": int(monitor.competitor)}
+    return {
+        "mention_id": mention_id,
+        "monitor": monitor.name,
+        "competitor": int(monitor.competitor),
+    }
 
 
 def save_monitor_matches(
     db: sqlite_utils.Database, mention_ids: Iterable[str], rows: Iterable[dict]
 ) -> None:
-    """Replace the ``mention_monitors`` rows of ``mention_ids`` with ``rows`` (idempotent)."""
+    """Replace the ``mention_monitors`` rows of ``mention_ids`` with ``rows`` (idempotent).
+
+    Every row must belong to one of ``mention_ids``; ``ValueError`` otherwise.
+    """
     ids = list(dict.fromkeys(mention_ids))
     rows = list(rows)
+    strays = sorted({row["mention_id"] for row in rows} - set(ids))
+    if strays:
+        raise ValueError(f"rows for mentions not in mention_ids: {', '.join(strays)}")
     with db.conn:
         for start in range(0, len(ids), SQL_CHUNK):
             chunk = ids[start : start + SQL_CHUNK]

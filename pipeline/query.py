@@ -349,7 +349,7 @@ def starts_operand(query: str, index: int) -> bool:
 def closing_quote(query: str, start: int) -> int:
     end = query.find('"', start + 1)
     if end < 0:
-        raise QueryError('unterminated phrase: no closing \'"\'', query, start)
+        raise QueryError("unterminated phrase: no closing '\"'", query, start)
     return end
 
 

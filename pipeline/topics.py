@@ -66,10 +66,11 @@ DEFAULT_TOPICS: list[TopicConfig] = [
         keywords=[
             "price", "pricing", "priced", "cost", "costly", "expensive", "cheap", "affordable",
             "overpriced", "pricey", "subscription", "billing", "invoice", "refund", "fee",
-            "license fee", "licensing", "value for money", "worth the money", "money", "$", "€",
-            "£", "per seat", "per user", "discount", "paid version", "paid plan", "free plan",
-            "free version", "free tier", "premium version", "pro version", "in app purchase",
-            "in app purchases", "charge", "paywall", "budget",
+            "fees", "license fee", "licensing", "value for money", "worth the money", "money",
+            "$", "€", "£", "per seat", "per user", "discount", "paid", "pay", "paying",
+            "purchase", "purchased", "free", "for free", "donate", "donated", "donation",
+            "premium", "pro version", "in app purchase", "overcharged", "paywall", "ad free",
+            "ads",
         ],  # fmt: skip
         examples=[
             "The pricing is fair for what you get.",
@@ -78,6 +79,7 @@ DEFAULT_TOPICS: list[TopicConfig] = [
             "Good value for money compared to the competitors.",
             "We were billed twice and had to ask for a refund.",
             "The free plan is too limited, you have to pay for the pro version.",
+            "Great free app with no ads, I donated to support the developer.",
         ],
     ),
     TopicConfig(
@@ -124,10 +126,10 @@ DEFAULT_TOPICS: list[TopicConfig] = [
         description="Speed and performance: how fast or slow the product is, loading times, "
         "lag, latency, responsiveness and resource usage.",
         keywords=[
-            "performance", "slow", "slowness", "sluggish", "laggy", "lag", "lagging", "latency",
-            "speed", "fast", "faster", "snappy", "responsive", "load time", "loading time",
-            "takes forever", "memory usage", "cpu", "battery drain", "drains the battery",
-            "resource hog", "smooth",
+            "performance", "slowness", "sluggish", "laggy", "lag", "lagging", "latency", "speed",
+            "snappy", "responsive", "unresponsive", "load time", "loading time", "takes forever",
+            "memory usage", "ram", "cpu", "battery drain", "drains the battery", "resource hog",
+            "lightweight", "stutter", "stutters", "jerky", "smoothly", "slows down",
         ],  # fmt: skip
         examples=[
             "The app is really slow and laggy.",
@@ -296,6 +298,16 @@ def split_segments(text: str) -> list[str]:
     return segments[:MAX_SEGMENTS_PER_TEXT]
 
 
+def split_batch(texts: list[str]) -> tuple[list[str], list[int]]:
+    """All segments of a batch, and the index of the text each came from."""
+    segments, owners = [], []
+    for index, text in enumerate(texts):
+        for segment in split_segments(text):
+            segments.append(segment)
+            owners.append(index)
+    return segments, owners
+
+
 # --------------------------------------------------------------------------------------------
 # Keywords, matched on crude stems
 # --------------------------------------------------------------------------------------------
@@ -435,22 +447,27 @@ class TopicTagger:
         self.prototypes = build_prototypes(self.topics, encoder)
 
     def segment_scores(self, segments: list[str]) -> np.ndarray:
-        """(segments, topics) raw scores: similarity plus keyword bonus, minus the threshold."""
+        """(segments, topics): prototype similarity plus the keyword bonus (before thresholds)."""
         if not segments:
             return np.zeros((0, len(self.topics)), dtype=np.float32)
         vectors = np.asarray(self.encoder.embed(segments), dtype=np.float32)
         similarity = similarity_matrix(vectors, self.prototypes, self.centroid_weight)
         keywords = keyword_matrix(segments, self.keyword_stems)
-        return similarity + self.keyword_bonus * keywords - self.thresholds
+        return similarity + self.keyword_bonus * keywords
+
+    def topic_scores(self, texts: list[str]) -> np.ndarray:
+        """(texts, topics): each text's best segment score per topic, before thresholds (what
+        thresholds are calibrated on); -1 for a text without segments."""
+        segments, owners = split_batch(texts)
+        best = np.full((len(texts), len(self.topics)), -1.0, dtype=np.float32)
+        if segments:
+            np.maximum.at(best, np.asarray(owners), self.segment_scores(segments))
+        return best
 
     def tag(self, texts: list[str]) -> list[list[TopicHit]]:
         """For each text, its topics (best first) with score 0..1 and aspect sentiment."""
-        segments, owners = [], []
-        for index, text in enumerate(texts):
-            for segment in split_segments(text):
-                segments.append(segment)
-                owners.append(index)
-        margins = self.segment_scores(segments)
+        segments, owners = split_batch(texts)
+        margins = self.segment_scores(segments) - self.thresholds
         carriers = self.topic_carriers(margins, owners, len(texts))
         sentiments = self.segment_sentiments(segments, carriers)
         return [self.text_hits(found, margins, sentiments) for found in carriers]

@@ -47,7 +47,7 @@ OWN_MONITOR = "acme"
 HOSTILE_TITLE = "<script>alert(1)</script>"
 HOSTILE_BODY = (
     "Love it <img src=x onerror=alert(1)> **bold** [click](javascript:alert(1)) | pipe | "
-    "<a href=\"javascript:alert('x')\">link</a> & more"
+    "<a href=\"javascript:alert('x')\">link</a> & more \u202egnp.exe\u200b"
 )
 HOSTILE_AUTHOR = "<b>mallory</b>"
 HOSTILE_URL = "javascript:alert(1)"
@@ -88,7 +88,6 @@ class Planted:
     unanswered_questions: dict[str, int] = field(default_factory=dict)
     low_rated_reviews: dict[str, int] = field(default_factory=dict)
     competitor_mentions: dict[str, dict[str, int]] = field(default_factory=dict)
-    own_monitored: dict[str, int] = field(default_factory=dict)
 
     def avg_rating(self, week: IsoWeek) -> float:
         values = self.ratings[week.label]

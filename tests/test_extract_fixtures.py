@@ -1,4 +1,4 @@
-"""`groundswell extract URL --kind auto --json` over the real recorded pages (issue 2's list)."""
+"""`groundswell extract URL --kind auto --json` over every real recorded page in the MANIFEST."""
 
 from __future__ import annotations
 
@@ -23,7 +23,33 @@ EXPECTED = {
     "feeds/hackernews_frontpage_rss.xml": ("feed", 30),
     "feeds/reddit_frontpage_atom.xml": ("feed", 24),
     "review_api_json/itunes_rss_customerreviews_podcast_50.json": ("appstore", 50),
+    "review_api_json/trustpilot_webhook_service_review_created.json": ("trustpilot", 1),
+    "review_api_json/yelp_api_v2_business_with_review_excerpt.json": ("yelp_api", 1),
+    "forum_api_json/bluesky_getPostThread.json": ("bluesky", 4),
+    "forum_api_json/bluesky_searchPosts_q_rstats.json": ("bluesky", 100),
+    "forum_api_json/mastodon_status_context_thread.json": ("mastodon", 59),
+    "forum_api_json/mastodon_timeline_tag_rstats.json": ("mastodon", 5),
+    "forum_api_json/stackexchange_search_advanced_questions.json": ("stackexchange", 10),
+    "forum_html/discourse_topic_crawler_view_meta.html": ("discourse_html", 2),
+    "forum_html/phpbb3_openoffice_forum_topic.html": ("phpbb", 2),
+    "forum_html/phpbb3_pixelmator_community_topic.html": ("phpbb", 9),
+    "forum_html/phpbb3_ubuntu_it_forum_topic.html": ("phpbb", 6),
+    "forum_html/phpbb3_videolan_forum_topic.html": ("phpbb", 2),
+    # question + 30 answers + 51 comments
+    "forum_html/stackoverflow_qapage_delete_git_branch.html": ("stackexchange", 82),
+    "forum_html/vanilla_scope_community_discussion.html": ("vanilla", 3),
+    "forum_html/vbulletin4_msworld_showthread.html": ("vbulletin", 15),
+    "forum_html/xenforo2_statcounter_thread.html": ("xenforo", 12),
+    "review_html/amazon_2012_product_reviews_page1_nltk_book.html": ("amazon", 10),
+    "review_html/amazon_2012_single_review_page.html": ("amazon", 1),
+    "review_html/amazon_product_reviews_dawn_2024.html": ("amazon", 10),
+    "review_html/etsy_listing_with_reviews.html": ("etsy", 3),
+    "review_html/google_play_app_details_dunzo_2021.html": ("google_play", 40),
+    "review_html/lendingtree_reviews_first_midwest_bank_p1_2019.html": ("lendingtree", 10),
+    "review_html/yelp_biz_broadway_oyster_bar_2025.html": ("yelp", 11),
 }
+REVIEW_KINDS = {"appstore", "trustpilot", "yelp_api", "amazon", "etsy", "google_play",
+                "lendingtree", "yelp"}  # fmt: skip
 LEGACY_SEARCH = "forum_api_json/discourse_search_legacy.json"  # titles and links only
 NO_AUTHOR = {
     "feeds/google_alerts_atom_slack.xml",
@@ -51,6 +77,8 @@ def test_extract_auto_finds_every_mention(fixtures_url, path):
             datetime.fromisoformat(mention["published_at"].replace("Z", "+00:00"))
     if path not in NO_AUTHOR:
         assert sum(not m.get("author") for m in mentions) == DELETED_AUTHORS.get(path, 0)
+    if kind in REVIEW_KINDS:
+        assert all(m["kind"] == "review" and 0 <= m["rating"] <= 5 for m in mentions)
     # one id per distinct site id (discourse_latest.json's genericised sample repeats topic id 1)
     assert len({m["id"] for m in mentions}) == len({m["site_id"] or m["url"] for m in mentions})
 
@@ -87,3 +115,28 @@ def test_extract_summary_output_and_garbage(fixtures_url, replay):
         "extract", f"{fixtures_url}/feeds/reddit_frontpage_atom.xml", "--kind", "reddit"
     )
     assert wrong_kind.returncode == 1 and "does not look like a 'reddit'" in wrong_kind.stderr
+
+
+def test_every_manifest_file_is_covered(fixtures_dir):
+    listed = [
+        line.split("\t")[0] for line in (fixtures_dir / "MANIFEST.tsv").read_text().splitlines()[1:]
+    ]
+    special = {"forum_api_json/stackexchange_error_400_bad_parameter.json",
+               "review_html/yelp_biz_broadway_oyster_bar_mobile_redirect_variant_2025.html"}  # fmt: skip
+    assert sorted(set(listed) - special) == sorted(EXPECTED)
+
+
+def test_api_error_body_is_a_one_line_error(fixtures_url):
+    url = f"{fixtures_url}/forum_api_json/stackexchange_error_400_bad_parameter.json"
+    result = groundswell("extract", url, "--json")
+    assert result.returncode == 1 and result.stdout == ""
+    assert "malformed parameter" in result.stderr.strip().splitlines()[-1]
+
+
+def test_page_without_rendered_reviews_says_so(fixtures_url):
+    url = (
+        f"{fixtures_url}/review_html/yelp_biz_broadway_oyster_bar_mobile_redirect_variant_2025.html"
+    )
+    result = groundswell("extract", url, "--kind", "auto")
+    assert result.returncode == 0
+    assert "no reviews rendered" in result.stderr and "0 mention(s)" in result.stderr

@@ -7,6 +7,7 @@ dicts, the item pipelines normalise and store them. Problems are counted in craw
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import scrapy
@@ -17,6 +18,17 @@ from crawlers.parsers import ParseError
 from crawlers.parsers.registry import detect_parser, parser_for_kind
 
 GONE_STATUSES = (404, 410)
+BLOCKED_STATUSES = (401, 403)
+BOT_WALL = re.compile(
+    r"captcha|are you a robot|are you human|unusual traffic|access denied|cf-chl|"
+    r"attention required|verify you are human|bot protection|px-captcha",
+    re.IGNORECASE,
+)
+
+
+def looks_like_bot_wall(text: str) -> bool:
+    """A challenge or captcha page served instead of content."""
+    return bool(text) and len(text) < 200_000 and bool(BOT_WALL.search(text[:50_000]))
 
 
 class MentionSpider(scrapy.Spider):
@@ -33,6 +45,7 @@ class MentionSpider(scrapy.Spider):
         self.max_pages = int(max_pages)
         self.vendor_accounts = {a.lower() for a in vendor_accounts}
         self.problems: list[str] = []
+        self.notes: list[str] = []
         self.pages_requested = 0
 
     async def start(self):
@@ -49,13 +62,26 @@ class MentionSpider(scrapy.Spider):
             parser = self.parser_for(response)
             mentions = parser.parse(response.text, response.url)
         except (ParseError, ValueError, AttributeError) as error:
-            self.record_problem(f"{response.url}: {error}")
+            reason = str(error)
+            if looks_like_bot_wall(getattr(response, "text", "")):
+                self.crawler.stats.inc_value("groundswell/blocked")
+                reason = "blocked: the site answered with a bot-protection or captcha page"
+            self.record_problem(f"{response.url}: {reason}")
             return
         self.crawler.stats.inc_value("groundswell/parsed", len(mentions))
+        if not mentions:
+            self.explain_empty(parser, response)
         for mention in mentions:
             yield self.mention_item(mention, parser.KIND)
         if self.follow and hasattr(parser, "follow_urls"):
             yield from self.follow_requests(parser.follow_urls(response.text, response.url))
+
+    def explain_empty(self, parser, response) -> None:
+        not_rendered = getattr(parser, "reviews_not_rendered", None)
+        if not_rendered and not_rendered(response.text):
+            self.crawler.stats.inc_value("groundswell/not_rendered")
+            self.notes.append(f"{response.url}: no reviews rendered in this page variant "
+                              "(the site shows them with JavaScript or to other clients)")  # fmt: skip
 
     def parser_for(self, response):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
@@ -97,6 +123,9 @@ class MentionSpider(scrapy.Spider):
                 self.logger.warning("%s: HTTP %s (linked page gone)", request.url, status)
                 return
             reason = f"HTTP {status}"
+            if status in BLOCKED_STATUSES:
+                self.crawler.stats.inc_value("groundswell/blocked")
+                reason += " (blocked)"
         else:
             reason = failure.getErrorMessage() or failure.type.__name__
         self.record_problem(f"{request.url}: {reason}")

@@ -1,0 +1,287 @@
+"""Duplicate mentions: exact copies by ``content_hash``, near copies by MinHash LSH.
+
+``Deduplicator.from_db(db)`` indexes every mention that is not itself a duplicate;
+``assign(batch)`` says, for each mention, which earlier mention it copies (or None), and
+``save_duplicates(db, assignments, deduplicator)`` writes ``mentions.duplicate_of``.
+
+The original of a group of copies is the first one: earliest ``published_at`` (missing dates
+count as latest), then lowest id. A mention published before an already indexed original
+takes its place: the old original then appears in the assignments pointing at the new one, and
+``save_duplicates`` moves that old original's own duplicates over too.
+
+Near copies: word 3-shingles of the lower-cased title + body (punctuation ignored), 128-permutation
+MinHash, LSH candidates kept when their estimated Jaccard similarity is at least ``THRESHOLD``.
+Texts under ``min_words`` words are only compared exactly, and then only with the same author:
+"Great app!" from two reviewers is two opinions, not a copy.
+
+Signatures are cached in ``mention_minhash`` (512 bytes each) keyed by the mention's
+``content_hash``, so a re-run only hashes new or edited mentions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import sqlite_utils
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from pipeline.query import text_words
+
+# Estimated Jaccard similarity of word 3-shingles. Each changed word breaks 3 shingles, so a
+# text of n words with k scattered edits scores about (n - 3k) / (n + 3k): at 0.8 a 70-word
+# review re-posted with two words changed and a sign-off added sits right on the line (0.80);
+# 0.7 catches it while unrelated reviews of the same product score under 0.1.
+THRESHOLD = 0.7
+NUM_PERM = 128
+SHINGLE_WORDS = 3
+MIN_WORDS = 8
+MINHASH_SEED = 1
+MINHASH_SCHEME = "affine32"  # datasketch >= 2.0: uint32 hash values
+SIGNATURE_SCHEME = f"{MINHASH_SCHEME}-perm{NUM_PERM}-seed{MINHASH_SEED}-shingle{SHINGLE_WORDS}"
+SIGNATURE_DTYPE = np.dtype("<u4")
+NO_DATE = "\uffff"  # sorts after every ISO date
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What deduplication needs to know about one mention."""
+
+    mention_id: str
+    order: tuple[str, str]  # (published_at, id): the smaller is the original
+    exact_key: tuple[str, ...] | None  # None for a mention without text
+    minhash: LeanMinHash | None  # None for texts too short to compare loosely
+
+    def is_earlier_than(self, other: Fingerprint) -> bool:
+        return self.order < other.order
+
+
+def ensure_dedupe_shape(db: sqlite_utils.Database) -> None:
+    """Create the ``mention_minhash`` signature cache; safe to re-run."""
+    if not db["mention_minhash"].exists():
+        columns = {"mention_id": str, "content_hash": str, "scheme": str, "words": int,
+                   "signature": bytes}  # fmt: skip
+        db["mention_minhash"].create(columns, pk="mention_id")
+
+
+def mention_content_hash(mention: dict) -> str:
+    """``content_hash`` as the crawler sets it (computed the same way when it is missing)."""
+    if mention.get("content_hash"):
+        return mention["content_hash"]
+    text = " ".join(f"{mention.get('title') or ''} {mention.get('body') or ''}".lower().split())
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def mention_words(mention: dict) -> list[str]:
+    return text_words(f"{mention.get('title') or ''}\n{mention.get('body') or ''}")
+
+
+def shingles(words: list[str], size: int = SHINGLE_WORDS) -> set[bytes]:
+    return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+
+
+class SignatureMaker:
+    """MinHash signatures with one shared set of permutations (building them is the slow part)."""
+
+    def __init__(self, num_perm: int = NUM_PERM, seed: int = MINHASH_SEED) -> None:
+        self.seed = seed
+        self.permutations = MinHash(
+            num_perm=num_perm, seed=seed, scheme=MINHASH_SCHEME
+        ).permutations
+        self.num_perm = num_perm
+
+    def signature(self, words: list[str]) -> LeanMinHash | None:
+        """The MinHash of the text's word shingles; None under SHINGLE_WORDS words."""
+        if len(words) < SHINGLE_WORDS:
+            return None
+        minhash = MinHash(seed=self.seed, permutations=self.permutations, scheme=MINHASH_SCHEME)
+        minhash.update_batch(shingles(words))
+        return LeanMinHash(minhash)
+
+    def from_bytes(self, blob: bytes) -> LeanMinHash:
+        values = np.frombuffer(blob, dtype=SIGNATURE_DTYPE)
+        return LeanMinHash(seed=self.seed, hashvalues=values, scheme=MINHASH_SCHEME)
+
+
+def signature_bytes(minhash: LeanMinHash | None) -> bytes | None:
+    return None if minhash is None else minhash.hashvalues.astype(SIGNATURE_DTYPE).tobytes()
+
+
+class Deduplicator:
+    """An index of original mentions that assigns each new mention to the one it copies."""
+
+    def __init__(
+        self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, min_words: int = MIN_WORDS
+    ) -> None:
+        self.threshold = threshold
+        self.min_words = min_words
+        self.signatures = SignatureMaker(num_perm)
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.originals: dict[str, Fingerprint] = {}
+        self.by_exact_key: dict[tuple[str, ...], set[str]] = {}
+        self.pending: dict[str, dict] = {}  # mention_minhash rows computed by assign, not saved
+
+    @classmethod
+    def from_db(cls, db: sqlite_utils.Database, **options) -> Deduplicator:
+        """Index every mention of ``db`` that is not a duplicate, caching missing signatures."""
+        ensure_dedupe_shape(db)
+        deduplicator = cls(**options)
+        stale: list[dict] = []
+        for row in db.query(INDEXED_MENTIONS_SQL, {"scheme": SIGNATURE_SCHEME}):
+            if row["fresh"]:
+                deduplicator.add(deduplicator.cached_fingerprint(row))
+            else:
+                stale.append(row)
+        for row in stale:
+            deduplicator.add(deduplicator.fingerprint(row))
+        save_signature_rows(db, deduplicator.take_pending())
+        return deduplicator
+
+    def cached_fingerprint(self, row: dict) -> Fingerprint:
+        blob = row["signature"]
+        minhash = self.signatures.from_bytes(blob) if blob is not None else None
+        return self.make_fingerprint(row, row["content_hash"], row["words"], minhash)
+
+    def fingerprint(self, mention: dict) -> Fingerprint:
+        """Hash one mention (remembering the signature for ``save_duplicates``)."""
+        known = self.originals.get(mention["id"])
+        if known is not None and is_unchanged(known, mention):
+            return known  # indexed by from_db moments ago: no need to hash it again
+        words = mention_words(mention)
+        minhash = self.signatures.signature(words)
+        content_hash = mention_content_hash(mention)
+        self.pending[mention["id"]] = {
+            "mention_id": mention["id"], "content_hash": mention.get("content_hash"),
+            "scheme": SIGNATURE_SCHEME, "words": len(words), "signature": signature_bytes(minhash),
+        }  # fmt: skip
+        return self.make_fingerprint(mention, content_hash, len(words), minhash)
+
+    def make_fingerprint(
+        self, mention: dict, content_hash: str, words: int, minhash: LeanMinHash | None
+    ) -> Fingerprint:
+        order = mention_order(mention)
+        if words == 0:
+            return Fingerprint(mention["id"], order, None, None)
+        if words < self.min_words:
+            exact_key = (content_hash, normalised_author(mention))
+            return Fingerprint(mention["id"], order, exact_key, None)
+        return Fingerprint(mention["id"], order, (content_hash,), minhash)
+
+    def add(self, fingerprint: Fingerprint) -> None:
+        self.remove(fingerprint.mention_id)
+        self.originals[fingerprint.mention_id] = fingerprint
+        if fingerprint.exact_key is not None:
+            self.by_exact_key.setdefault(fingerprint.exact_key, set()).add(fingerprint.mention_id)
+        if fingerprint.minhash is not None:
+            self.lsh.insert(fingerprint.mention_id, fingerprint.minhash, check_duplication=False)
+
+    def remove(self, mention_id: str) -> None:
+        fingerprint = self.originals.pop(mention_id, None)
+        if fingerprint is None:
+            return
+        if fingerprint.exact_key is not None:
+            self.by_exact_key[fingerprint.exact_key].discard(mention_id)
+        if fingerprint.minhash is not None:
+            self.lsh.remove(mention_id)
+
+    def copies_of(self, fingerprint: Fingerprint) -> list[Fingerprint]:
+        """Indexed originals that ``fingerprint`` is an exact or near copy of."""
+        found = (
+            set(self.by_exact_key.get(fingerprint.exact_key, ()))
+            if fingerprint.exact_key
+            else set()
+        )
+        if fingerprint.minhash is not None:
+            for candidate in self.lsh.query(fingerprint.minhash):
+                other = self.originals[candidate].minhash
+                if fingerprint.minhash.jaccard(other) >= self.threshold:
+                    found.add(candidate)
+        found.discard(fingerprint.mention_id)
+        return [self.originals[mention_id] for mention_id in found]
+
+    def assign(self, batch: list[dict]) -> dict[str, str | None]:
+        """For each mention id: the id of the original it duplicates, or None if it is one.
+
+        Also holds an entry for each indexed original that a mention of ``batch`` predates.
+        """
+        assignments: dict[str, str | None] = {}
+        fingerprints = sorted((self.fingerprint(mention) for mention in batch), key=by_order)
+        for fingerprint in fingerprints:
+            self.remove(fingerprint.mention_id)  # re-assessed: its text or date may have changed
+            matches = self.copies_of(fingerprint)
+            earlier = [match for match in matches if match.is_earlier_than(fingerprint)]
+            if earlier:
+                assignments[fingerprint.mention_id] = min(earlier, key=by_order).mention_id
+                continue
+            assignments[fingerprint.mention_id] = None
+            for later in matches:
+                self.remove(later.mention_id)
+                assignments[later.mention_id] = fingerprint.mention_id
+            self.add(fingerprint)
+        return assignments
+
+    def take_pending(self) -> list[dict]:
+        rows, self.pending = list(self.pending.values()), {}
+        return rows
+
+
+def mention_order(mention: dict) -> tuple[str, str]:
+    return (mention.get("published_at") or NO_DATE, mention["id"])
+
+
+def normalised_author(mention: dict) -> str:
+    return (mention.get("author") or "").casefold().strip()
+
+
+def is_unchanged(known: Fingerprint, mention: dict) -> bool:
+    """Whether ``known`` still describes ``mention`` (same text hash, date and author)."""
+    if known.exact_key is None or known.order != mention_order(mention):
+        return False
+    if mention.get("content_hash") != known.exact_key[0]:
+        return False
+    return len(known.exact_key) == 1 or known.exact_key[1] == normalised_author(mention)
+
+
+def by_order(fingerprint: Fingerprint) -> tuple[str, str]:
+    return fingerprint.order
+
+
+INDEXED_MENTIONS_SQL = """
+with indexed as (
+    select m.id, m.published_at, m.content_hash, m.author, m.title, m.body, h.words, h.signature,
+           coalesce(h.scheme = :scheme and h.content_hash = m.content_hash, 0) as fresh
+    from mentions m left join mention_minhash h on h.mention_id = m.id
+    where m.duplicate_of is null
+)
+select id, published_at, content_hash, author, words, signature, fresh,
+       case when fresh then null else title end as title,
+       case when fresh then null else body end as body
+from indexed
+"""
+
+
+def save_signature_rows(db: sqlite_utils.Database, rows: list[dict]) -> None:
+    if rows:
+        with db.conn:
+            db["mention_minhash"].upsert_all(rows, pk="mention_id")
+
+
+def save_duplicates(
+    db: sqlite_utils.Database,
+    assignments: dict[str, str | None],
+    deduplicator: Deduplicator | None = None,
+) -> None:
+    """Write ``duplicate_of`` for every assigned mention (idempotent).
+
+    A mention that became a duplicate hands its own duplicates to its original. With
+    ``deduplicator``, the signatures it computed are cached in ``mention_minhash``.
+    """
+    ensure_dedupe_shape(db)
+    updates = [(original, mention_id) for mention_id, original in assignments.items()]
+    moved = [(original, mention_id) for original, mention_id in updates if original is not None]
+    with db.conn:
+        db.conn.executemany("update mentions set duplicate_of = ? where id = ?", updates)
+        db.conn.executemany("update mentions set duplicate_of = ? where duplicate_of = ?", moved)
+    if deduplicator is not None:
+        save_signature_rows(db, deduplicator.take_pending())

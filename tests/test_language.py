@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from pipeline.language import (
+    detect_languages,
+    detect_mention_languages,
+    detectable_text,
+    is_out_of_domain,
+)
+
+
+def test_short_texts_in_common_languages():
+    texts = [
+        "The support team never answered my ticket.",
+        "Der Kundenservice hat nie auf meine Anfrage geantwortet.",
+        "Le service client n'a jamais répondu à ma demande.",
+        "El servicio de atención al cliente nunca respondió.",
+        "Great app, love it",
+        "Sehr gutes Produkt",
+        "Très bon produit",
+        "Muy buena aplicación",
+    ]
+    assert detect_languages(texts) == ["en", "de", "fr", "es", "en", "de", "fr", "es"]
+
+
+def test_other_scripts():
+    texts = ["客服三天才回复我的问题。", "サポートの返信に三日もかかりました。",
+             "Служба поддержки отвечала три дня."]  # fmt: skip
+    assert detect_languages(texts) == ["zh", "ja", "ru"]
+
+
+def test_empty_and_too_short_texts_give_none_in_place():
+    texts = ["", "ok", "The support team never answered my ticket.", "+1 :)", "   "]
+    assert detect_languages(texts) == [None, None, "en", None, None]
+    assert detect_languages([]) == []
+    assert detect_languages(["", "lol"]) == [None, None]
+
+
+def test_urls_and_handles_do_not_count_as_text():
+    assert detectable_text("@acme https://acme.example.com/very/long/path?q=1") is None
+    assert detect_languages(["@acme_support https://acme.com Der Kundenservice ist furchtbar"]) == [
+        "de"
+    ]
+
+
+def test_mentions_use_title_and_body():
+    batch = [
+        {"id": "a", "title": "Kundenservice", "body": "Die Antwort kam nach drei Wochen."},
+        {"id": "b", "title": None, "body": None},
+        {"id": "c", "title": "Slow support", "body": "They took a week to reply to my email."},
+    ]
+    assert detect_mention_languages(batch) == ["de", None, "en"]
+
+
+def test_out_of_domain_is_a_known_language_other_than_english():
+    assert is_out_of_domain("de")
+    assert not is_out_of_domain("en")
+    assert not is_out_of_domain(None)
+    assert not is_out_of_domain("de", in_domain=frozenset({"en", "de"}))
