@@ -770,6 +770,21 @@ ARTICLES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
                 "EU region. The company says a fix is rolling out.",
             ),
             (
+                "{brand} status page flags slow ticket loading for a second day",
+                "Ticket lists and reports in {brand} were loading slowly for many customers; the "
+                "company blamed a faulty cache layer.",
+            ),
+            (
+                "Slowdowns at {brand} frustrate weekend support shifts",
+                "Agents waited on spinners for minutes at a time, according to posts on {brand} "
+                "community forums.",
+            ),
+            (
+                "{brand} apologises for sluggish performance, promises credits",
+                "Customers hit by the recent latency spike can claim a service credit, {brand} "
+                "said in an email to administrators.",
+            ),
+            (
                 "Support teams complain of slow {brand} inbox during busy hours",
                 "Agents describe the {brand} inbox freezing when new tickets arrive. {brand} "
                 "says it has added capacity and is monitoring the issue.",

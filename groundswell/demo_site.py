@@ -729,8 +729,10 @@ def write_root(ctx: TextContext, unit: Unit) -> None:
     root = unit.root
     if unit.is_review:
         root.title, root.body = content.review_text(ctx, app_voice=unit.form == "app_review")
-    elif unit.form in ("article", "hn_link"):
+    elif unit.form == "article":
         root.title, root.body = content.article_text(ctx)
+    elif unit.form == "hn_link":
+        root.title, _ = content.article_text(ctx)  # a link: HN shows only the headline
     elif unit.form == "hn_comment":
         root.body = content.opinion_text(ctx)
     elif unit.form == "post" and len(unit.drafts) == 1 and ctx.rng.random() < 0.4:

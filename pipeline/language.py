@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 # Each language added costs speed and memory (25 languages ran ~3x slower with 2x the memory);
 # a text in a language not listed still comes out as some non-English code, so it is still
@@ -73,7 +73,7 @@ def detect_languages(texts: list[str]) -> list[str | None]:
     return [None if text is None else iso_code(next(detected)) for text in cleaned]
 
 
-def iso_code(language) -> str | None:
+def iso_code(language: Language | None) -> str | None:
     return None if language is None else language.iso_code_639_1.name.lower()
 
 

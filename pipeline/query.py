@@ -422,8 +422,8 @@ class Parser:
             raise self.error(f"unexpected {token.text!r}", token.offset)
         return root
 
-    def parse_or(self) -> Node:
-        children = [self.parse_and(after=None)]
+    def parse_or(self, after: Token | None = None) -> Node:
+        children = [self.parse_and(after)]
         while self.peek().kind == "OR":
             children.append(self.parse_and(after=self.take()))
         return children[0] if len(children) == 1 else Or(tuple(children))
@@ -463,8 +463,7 @@ class Parser:
     def parse_primary(self, after: Token | None) -> Node:
         token = self.peek()
         if token.kind == "LPAREN":
-            self.take()
-            inner = self.parse_or()
+            inner = self.parse_or(after=self.take())
             if self.peek().kind != "RPAREN":
                 raise self.error("expected ')'", self.peek().offset)
             self.take()

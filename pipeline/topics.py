@@ -31,7 +31,7 @@ from groundswell.config import TopicConfig
 # A segment's topic similarity is the cosine to the topic centroid blended with the best
 # cosine to a single prototype sentence: SIMILARITY_CENTROID_WEIGHT * centroid + rest * best.
 SIMILARITY_CENTROID_WEIGHT = 0.5
-KEYWORD_BONUS = 0.15
+KEYWORD_BONUS = 0.3
 DEFAULT_THRESHOLD = 0.45
 SCORE_STEEPNESS = 12.0  # logistic slope turning (similarity - threshold) into a 0..1 score
 MAX_SEGMENTS_PER_TEXT = 40
@@ -58,20 +58,24 @@ class TopicHit:
 # The default taxonomy (B2B software)
 # --------------------------------------------------------------------------------------------
 
+
+def phrases(text: str) -> list[str]:
+    """'a, b c, d' -> ['a', 'b c', 'd']."""
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
 DEFAULT_TOPICS: list[TopicConfig] = [
     TopicConfig(
         name="pricing",
         description="The price, cost, plans, billing, licensing and value for money of the "
         "product.",
-        keywords=[
-            "price", "pricing", "priced", "cost", "costly", "expensive", "cheap", "affordable",
-            "overpriced", "pricey", "subscription", "billing", "invoice", "refund", "fee",
-            "fees", "license fee", "licensing", "value for money", "worth the money", "money",
-            "$", "€", "£", "per seat", "per user", "discount", "paid", "pay", "paying",
-            "purchase", "purchased", "free", "for free", "donate", "donated", "donation",
-            "premium", "pro version", "in app purchase", "overcharged", "paywall", "ad free",
-            "ads",
-        ],  # fmt: skip
+        keywords=phrases(
+            "price, pricing, priced, cost, costly, expensive, cheap, affordable, overpriced, "
+            "pricey, subscription, billing, invoice, refund, fee, fees, license fee, licensing, "
+            "value for money, worth the money, money, $, €, £, per seat, per user, discount, "
+            "paid, pay, paying, purchase, purchased, free, for free, donate, donated, donation, "
+            "premium, pro version, in app purchase, overcharged, paywall, ad free, ads"
+        ),
         examples=[
             "The pricing is fair for what you get.",
             "It is way too expensive for a small team.",
@@ -86,12 +90,12 @@ DEFAULT_TOPICS: list[TopicConfig] = [
         name="support",
         description="Customer support and service: the support team, help desk tickets, "
         "response times and how helpful the staff are.",
-        keywords=[
-            "support", "customer service", "customer support", "support team", "helpdesk",
-            "help desk", "support ticket", "agent", "agents", "representative", "account manager",
-            "customer success", "live chat", "support staff", "responded", "got back to",
-            "escalated", "contacted", "contact",
-        ],  # fmt: skip
+        keywords=phrases(
+            "customer service, customer support, tech support, technical support, support team, "
+            "support staff, support ticket, support agent, support rep, the support, their "
+            "support, support is, support was, support has been, helpdesk, help desk, agent, "
+            "representative, account manager, customer success, live chat, got back to, escalated"
+        ),
         examples=[
             "Customer support was quick and very helpful.",
             "I opened a ticket and nobody answered for a week.",
@@ -105,13 +109,12 @@ DEFAULT_TOPICS: list[TopicConfig] = [
         name="usability",
         description="Ease of use, user interface and user experience: how intuitive, simple or "
         "confusing the product is to use.",
-        keywords=[
-            "usability", "easy to use", "user friendly", "intuitive", "unintuitive",
-            "interface", "ui", "ux", "navigation", "navigate", "clunky", "confusing",
-            "cluttered", "layout", "hard to use", "difficult to use", "simple to use",
-            "ease of use", "user experience", "design", "menu", "menus", "button", "buttons",
-            "clicks", "look and feel", "easy", "simple",
-        ],  # fmt: skip
+        keywords=phrases(
+            "usability, easy to use, user friendly, intuitive, unintuitive, interface, ui, ux, "
+            "navigation, navigate, clunky, confusing, cluttered, layout, hard to use, "
+            "difficult to use, simple to use, ease of use, user experience, design, menu, menus, "
+            "button, buttons, clicks, look and feel, easy, simple"
+        ),
         examples=[
             "The interface is clean and intuitive.",
             "It is very easy to use, even for non technical people.",
@@ -125,12 +128,12 @@ DEFAULT_TOPICS: list[TopicConfig] = [
         name="performance",
         description="Speed and performance: how fast or slow the product is, loading times, "
         "lag, latency, responsiveness and resource usage.",
-        keywords=[
-            "performance", "slowness", "sluggish", "laggy", "lag", "lagging", "latency", "speed",
-            "snappy", "responsive", "unresponsive", "load time", "loading time", "takes forever",
-            "memory usage", "ram", "cpu", "battery drain", "drains the battery", "resource hog",
-            "lightweight", "stutter", "stutters", "jerky", "smoothly", "slows down",
-        ],  # fmt: skip
+        keywords=phrases(
+            "performance, slowness, sluggish, laggy, lag, lagging, latency, speed, snappy, "
+            "responsive, unresponsive, load time, loading time, takes forever, memory usage, "
+            "ram, cpu, battery drain, drains the battery, resource hog, lightweight, stutter, "
+            "stutters, jerky, smoothly, slows down"
+        ),
         examples=[
             "The app is really slow and laggy.",
             "Pages take forever to load.",
@@ -144,14 +147,12 @@ DEFAULT_TOPICS: list[TopicConfig] = [
         name="reliability",
         description="Reliability and stability: crashes, bugs, errors, outages, downtime, data "
         "loss and features that stop working.",
-        keywords=[
-            "crash", "crashes", "crashing", "bug", "bugs", "buggy", "glitch", "glitchy",
-            "error", "errors", "outage", "outages", "downtime", "freeze", "freezes", "frozen",
-            "broken", "stopped working", "doesn't work", "does not work", "not working",
-            "force close", "force closes", "unstable", "stable", "stability", "reliable",
-            "unreliable", "reliability", "uptime", "data loss", "lost my data", "fails",
-            "failed",
-        ],  # fmt: skip
+        keywords=phrases(
+            "crash, crashes, crashing, bug, bugs, buggy, glitch, glitchy, error, errors, outage, "
+            "outages, downtime, freeze, freezes, frozen, broken, stopped working, doesn't work, "
+            "does not work, not working, force close, force closes, unstable, stable, stability, "
+            "reliable, unreliable, reliability, uptime, data loss, lost my data, fails, failed"
+        ),
         examples=[
             "The app keeps crashing when I open it.",
             "It has been rock solid, no downtime in two years.",
@@ -165,12 +166,12 @@ DEFAULT_TOPICS: list[TopicConfig] = [
         name="integrations",
         description="Integrations with other tools: APIs, webhooks, plugins, connectors, sync, "
         "import and export with third party software.",
-        keywords=[
-            "integration", "integrations", "integrates", "integrate", "api", "apis", "webhook",
-            "webhooks", "zapier", "slack", "salesforce", "hubspot", "jira", "github",
-            "google sheets", "sync", "syncs", "syncing", "connector", "connectors", "plugin",
-            "plugins", "add on", "add ons", "third party", "import", "export",
-        ],  # fmt: skip
+        keywords=phrases(
+            "integration, integrations, integrates, integrate, api, apis, webhook, webhooks, "
+            "zapier, slack, salesforce, hubspot, jira, github, google sheets, sync, syncs, "
+            "syncing, connector, connectors, plugin, plugins, add on, add ons, third party, "
+            "import, export"
+        ),
         examples=[
             "It integrates nicely with Slack and Jira.",
             "The API is well designed and easy to work with.",
@@ -183,12 +184,11 @@ DEFAULT_TOPICS: list[TopicConfig] = [
         name="onboarding",
         description="Onboarding and setup: getting started, installation, configuration, "
         "migration, implementation and the learning curve for new users.",
-        keywords=[
-            "onboarding", "onboard", "setup", "set up", "getting started", "get started",
-            "implementation", "migration", "migrate", "migrated", "learning curve", "training",
-            "install", "installation", "installed", "configure", "configuration",
-            "up and running", "trial",
-        ],  # fmt: skip
+        keywords=phrases(
+            "onboarding, onboard, setup, set up, getting started, get started, implementation, "
+            "migration, migrate, migrated, learning curve, training, install, installation, "
+            "installed, configure, configuration, up and running, trial"
+        ),
         examples=[
             "Setup took only ten minutes.",
             "The onboarding was smooth and the team trained our staff.",
@@ -201,11 +201,11 @@ DEFAULT_TOPICS: list[TopicConfig] = [
         name="documentation",
         description="Documentation and learning material: docs, manuals, guides, tutorials, "
         "help articles, knowledge base and examples.",
-        keywords=[
-            "documentation", "docs", "documented", "undocumented", "manual", "guide", "guides",
-            "tutorial", "tutorials", "knowledge base", "help center", "help articles", "faq",
-            "how to", "readme", "release notes", "changelog", "instructions", "examples",
-        ],  # fmt: skip
+        keywords=phrases(
+            "documentation, docs, documented, undocumented, manual, guide, guides, tutorial, "
+            "tutorials, knowledge base, help center, help articles, faq, how to, readme, "
+            "release notes, changelog, instructions, examples"
+        ),
         examples=[
             "The documentation is thorough and well written.",
             "The docs are outdated and missing examples.",
@@ -218,13 +218,13 @@ DEFAULT_TOPICS: list[TopicConfig] = [
         name="security",
         description="Security and privacy: data protection, encryption, passwords, "
         "authentication, permissions, compliance and tracking of personal data.",
-        keywords=[
-            "security", "secure", "insecure", "privacy", "private", "encryption", "encrypted",
-            "encrypt", "password", "passwords", "2fa", "two factor", "mfa", "sso",
-            "single sign on", "permission", "permissions", "access control", "gdpr", "soc 2",
-            "compliance", "compliant", "breach", "hacked", "vulnerability", "malware",
-            "tracking", "personal data", "personal information", "spyware", "safe",
-        ],  # fmt: skip
+        keywords=phrases(
+            "security, secure, insecure, privacy, private, encryption, encrypted, encrypt, "
+            "password, passwords, 2fa, two factor, mfa, sso, single sign on, permission, "
+            "permissions, access control, gdpr, soc 2, compliance, compliant, breach, hacked, "
+            "vulnerability, malware, tracking, personal data, personal information, spyware, "
+            "safe"
+        ),
         examples=[
             "They take security seriously, with SSO and two factor authentication.",
             "End to end encryption keeps my messages private.",
@@ -238,13 +238,12 @@ DEFAULT_TOPICS: list[TopicConfig] = [
         name="features",
         description="Features and functionality: what the product can and cannot do, missing "
         "features, feature requests, options and customization.",
-        keywords=[
-            "feature", "features", "functionality", "functionalities", "capability",
-            "capabilities", "missing", "lacks", "wish it had", "would be nice", "please add",
-            "feature request", "option to", "ability to", "customization", "customize",
-            "customizable", "roadmap", "reporting", "automation", "templates", "widget",
-            "widgets", "settings",
-        ],  # fmt: skip
+        keywords=phrases(
+            "feature, features, functionality, functionalities, capability, capabilities, "
+            "missing, lacks, wish it had, would be nice, please add, feature request, option to, "
+            "ability to, customization, customize, customizable, roadmap, reporting, automation, "
+            "templates, widget, widgets, settings"
+        ),
         examples=[
             "It has every feature we need.",
             "Please add an option to export reports.",

@@ -140,6 +140,24 @@ def test_many_unrelated_texts_have_no_false_duplicates():
     assert set(Deduplicator().assign(batch).values()) == {None}
 
 
+def test_near_copies_are_found_among_many_texts_and_after_the_index_is_re_sorted(monkeypatch):
+    monkeypatch.setattr(dedupe, "REBUILD_AFTER_ADDS", 5)  # re-sort the bands every few adds
+    rng = random.Random(11)
+    vocabulary = [f"word{i}" for i in range(3000)]
+    originals = [rng.choices(vocabulary, k=60) for _ in range(60)]
+    deduplicator = Deduplicator()
+    for start in range(0, 60, 10):  # one batch at a time, as a runner would
+        batch = [mention(f"o{i:02d}", " ".join(words), "2026-01-01T00:00:00Z")
+                 for i, words in enumerate(originals[start : start + 10], start=start)]  # fmt: skip
+        assert set(deduplicator.assign(batch).values()) == {None}
+    copies = []
+    for i, words in enumerate(originals):
+        edited = list(words)
+        edited[rng.randrange(60)] = "changed"
+        copies.append(mention(f"c{i:02d}", " ".join(edited), "2026-02-01T00:00:00Z"))
+    assert deduplicator.assign(copies) == {f"c{i:02d}": f"o{i:02d}" for i in range(60)}
+
+
 # --- the database round trip ---
 
 

@@ -227,7 +227,7 @@ def error_of(query: str) -> QueryError:
         ("OR acme", 1, "expected a term, found 'OR'"),
         ("acme OR OR b", 9, "expected a term after 'OR', found 'OR'"),
         ("a)", 2, "unexpected ')'"),
-        ("()", 2, "expected a term, found ')'"),
+        ("()", 2, "expected a term after '(', found ')'"),
         ('acme "abc', 6, "unterminated phrase"),
         ('acme ""', 6, "empty phrase"),
         ("a NEAR/x b", 3, "expected NEAR/n"),
@@ -267,3 +267,9 @@ def test_error_on_a_later_line_counts_lines():
     error = error_of("acme\nAND (slow")
     assert (error.line, error.column) == (2, 10)
     assert str(error).splitlines()[1].strip() == "AND (slow"
+
+
+def test_an_unclosed_parenthesis_at_the_end_names_it():
+    error = error_of("acme (")
+    assert error.column == 7
+    assert error.reason == "expected a term after '(', found the end of the query"

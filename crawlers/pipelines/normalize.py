@@ -49,7 +49,11 @@ def plain_text(value: str | None) -> str | None:
 
 def mention_id(source_kind: str, site_id: str | None, url: str | None) -> str:
     """Stable id: hash of the platform + the site's own id, else of the canonical URL."""
-    key = f"{source_kind}:{site_id}" if site_id else f"url:{canonicalize_url(url or '')}"
+    key = (
+        f"{source_kind}:{site_id}"
+        if site_id
+        else f"url:{canonicalize_url(url or '', keep_fragments=True)}"
+    )
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 

@@ -1,0 +1,231 @@
+"""SQL views and indexes that make the database pleasant to browse in Datasette.
+
+``ensure_views(db)`` (re)creates the views: each is dropped and created again, so a new version
+of a view replaces the old one and a view over a table that appeared since (``alerts``,
+``job_runs``) starts using it. Views over optional tables fall back to an empty result with the
+same columns, so the canned queries built on them never fail with "no such table".
+
+``ensure_indexes_for_browsing(db)`` adds the indexes the Datasette pages and canned queries need
+to stay fast on a million mentions (see ``bench/datasette_latency.py``).
+
+Weeks are ISO weeks (``2026-W47``, Monday to Sunday, UTC), as in the weekly digest. SQLite 3.40
+has no ``%G``/``%V``, so the week is computed from the Thursday of the mention's week.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+
+def iso_week_sql(column: str) -> str:
+    """SQL for the ISO week (``YYYY-Www``) of an ISO 8601 timestamp column."""
+    thursday = f"date({column}, '-3 days', 'weekday 4')"
+    return (
+        f"strftime('%Y', {thursday}) || '-W' || "
+        f"printf('%02d', (strftime('%j', {thursday}) - 1) / 7 + 1)"
+    )
+
+
+WEEK_OF_PUBLISHED = iso_week_sql("published_at")
+
+MENTIONS_ENRICHED = f"""
+select
+    m.rowid as mention_rowid,
+    m.id,
+    m.published_at,
+    {iso_week_sql("m.published_at")} as week,
+    m.source,
+    m.kind,
+    m.sentiment,
+    m.rating,
+    m.lang,
+    m.author,
+    m.title,
+    m.body,
+    m.url,
+    m.is_question,
+    m.answered,
+    m.vendor_responded,
+    (select json_group_array(topic) from (
+        select t.topic from mention_topics t where t.mention_id = m.id order by t.topic
+    )) as topics,
+    (select json_group_array(monitor) from (
+        select mm.monitor from mention_monitors mm where mm.mention_id = m.id order by mm.monitor
+    )) as monitors
+from mentions m
+where m.duplicate_of is null
+"""
+
+TOPIC_MENTIONS = f"""
+select
+    t.mention_id,
+    t.topic,
+    t.sentiment as topic_sentiment,
+    t.score,
+    m.published_at,
+    {iso_week_sql("m.published_at")} as week,
+    m.source,
+    m.kind,
+    m.rating,
+    m.sentiment,
+    m.lang
+from mention_topics t
+join mentions m on m.id = t.mention_id
+where m.duplicate_of is null
+"""
+
+MONITOR_MENTIONS = f"""
+select
+    mm.mention_id,
+    mm.monitor,
+    mm.competitor,
+    m.published_at,
+    {iso_week_sql("m.published_at")} as week,
+    m.source,
+    m.kind,
+    m.rating,
+    m.sentiment,
+    m.lang
+from mention_monitors mm
+join mentions m on m.id = mm.mention_id
+where m.duplicate_of is null
+"""
+
+ALERT_RESPONSE_COLUMNS = (
+    "alert_id", "rule", "kind", "advocate", "status", "mention_id", "summary", "created_at",
+    "sent_at", "due_at", "acknowledged_at", "responded_at", "escalated_at", "minutes_to_ack",
+    "hours_to_respond", "within_sla", "overdue",
+)  # fmt: skip
+
+ALERT_RESPONSE_TIMES = """
+select
+    a.id as alert_id,
+    a.rule,
+    a.kind,
+    a.advocate,
+    a.status,
+    a.mention_id,
+    a.summary,
+    a.created_at,
+    a.sent_at,
+    a.due_at,
+    a.acknowledged_at,
+    a.responded_at,
+    a.escalated_at,
+    round((julianday(a.acknowledged_at) - julianday(a.sent_at)) * 24 * 60, 1) as minutes_to_ack,
+    round((julianday(a.responded_at) - julianday(a.sent_at)) * 24, 2) as hours_to_respond,
+    case
+        when a.responded_at is not null then a.responded_at <= a.due_at
+        when a.due_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now') then 0
+    end as within_sla,
+    a.responded_at is null and a.status not in ('responded', 'escalated')
+        and a.due_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now') as overdue
+from alerts a
+where a.rule != 'escalation'
+"""
+
+CRAWL_HEALTH_COLUMNS = (
+    "source", "kind", "enabled", "schedule", "last_run", "last_status", "pages", "new",
+    "errors", "message", "last_ok", "runs_7d", "failed_runs_7d", "new_mentions_7d",
+    "job_last_success", "job_status", "job_error",
+)  # fmt: skip
+
+CRAWL_HEALTH = """
+select
+    s.name as source,
+    s.kind,
+    s.enabled,
+    s.schedule,
+    r.started_at as last_run,
+    r.status as last_status,
+    r.pages,
+    r.new,
+    r.errors,
+    r.message,
+    (select max(started_at) from crawl_runs where source = s.name and status = 'ok') as last_ok,
+    (select count(*) from crawl_runs
+        where source = s.name and started_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')
+    ) as runs_7d,
+    (select count(*) from crawl_runs
+        where source = s.name and status in ('error', 'empty')
+        and started_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')
+    ) as failed_runs_7d,
+    (select coalesce(sum(new), 0) from crawl_runs
+        where source = s.name and started_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')
+    ) as new_mentions_7d,
+    {job_columns}
+from sources s
+left join crawl_runs r on r.id = (
+    select id from crawl_runs where source = s.name order by started_at desc, id desc limit 1
+)
+{job_join}
+"""
+
+JOB_COLUMNS = "j.last_success as job_last_success, j.last_status as job_status, j.last_error as job_error"
+NO_JOB_COLUMNS = "null as job_last_success, null as job_status, null as job_error"
+JOB_JOIN = "left join job_runs j on j.job_id = 'crawl:' || s.name"
+
+# (index name, table, SQL) - created if missing; each serves a page or a canned query.
+BROWSING_INDEXES = (
+    ("idx_mentions_iso_week", "mentions", f"mentions ({WEEK_OF_PUBLISHED})"),
+    ("idx_mentions_kind_published", "mentions", "mentions (kind, published_at)"),
+    ("idx_mentions_source_published", "mentions", "mentions (source, published_at)"),
+    ("idx_mentions_sentiment_published", "mentions", "mentions (sentiment, published_at)"),
+    (
+        "idx_mentions_open_questions",
+        "mentions",
+        "mentions (published_at) where is_question = 1 and coalesce(answered, 0) = 0",
+    ),
+    ("idx_mention_topics_mention", "mention_topics", "mention_topics (mention_id, topic, sentiment)"),
+    ("idx_mention_topics_topic", "mention_topics", "mention_topics (topic, sentiment)"),
+    ("idx_mention_monitors_mention", "mention_monitors", "mention_monitors (mention_id, monitor)"),
+    ("idx_crawl_runs_source_status", "crawl_runs", "crawl_runs (source, status, started_at)"),
+    ("idx_alerts_advocate_created", "alerts", "alerts (advocate, created_at)"),
+)
+
+
+def empty_select(columns: tuple[str, ...]) -> str:
+    """A query with ``columns`` and no rows: the stand-in for a table that does not exist yet."""
+    return "select " + ", ".join(f"null as [{name}]" for name in columns) + " where 0"
+
+
+def replace_view(db: sqlite_utils.Database, name: str, sql: str) -> None:
+    db.execute(f"drop view if exists [{name}]")
+    db.execute(f"create view [{name}] as {sql}")
+
+
+def view_definitions(db: sqlite_utils.Database) -> dict[str, str]:
+    """Each view's SQL for this database (the fallbacks where optional tables are missing)."""
+    tables = set(db.table_names())
+    has_jobs = "job_runs" in tables
+    crawl_health = CRAWL_HEALTH.format(
+        job_columns=JOB_COLUMNS if has_jobs else NO_JOB_COLUMNS,
+        job_join=JOB_JOIN if has_jobs else "",
+    )
+    alerts = ALERT_RESPONSE_TIMES if "alerts" in tables else empty_select(ALERT_RESPONSE_COLUMNS)
+    return {
+        "mentions_enriched": MENTIONS_ENRICHED,
+        "topic_mentions": TOPIC_MENTIONS,
+        "monitor_mentions": MONITOR_MENTIONS,
+        "alert_response_times": alerts,
+        "crawl_health": crawl_health,
+    }
+
+
+def ensure_views(db: sqlite_utils.Database) -> None:
+    """Drop and create the browsing views (needs the tables of ``ensure_db_shape``)."""
+    with db.conn:
+        for name, sql in view_definitions(db).items():
+            replace_view(db, name, sql)
+
+
+def ensure_indexes_for_browsing(db: sqlite_utils.Database) -> list[str]:
+    """Create the indexes the Datasette pages need; return the names of those it created."""
+    tables = set(db.table_names())
+    existing = {row[0] for row in db.execute("select name from sqlite_master where type = 'index'")}
+    created = []
+    for name, table, target in BROWSING_INDEXES:
+        if table in tables and name not in existing:
+            db.execute(f"create index if not exists [{name}] on {target}")
+            created.append(name)
+    return created
