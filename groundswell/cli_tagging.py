@@ -77,7 +77,7 @@ def classify(config_path: str) -> None:
     tagger = build_tagger(config)
     for number, batch in enumerate(stdin_batches(sys.stdin, config.model.batch_size)):
         mentions = [{"id": f"stdin-{number}-{i}", "body": text} for i, text in enumerate(batch)]
-        for tags in tagger.tag(mentions):
+        for tags in tagger.tag(mentions).mentions:
             click.echo(json.dumps(classification(tags, tags.columns["lang"]), ensure_ascii=False))
 
 

@@ -16,8 +16,6 @@ import sqlite_utils
 from pipeline.store import utc_now
 
 MAX_TEXT_CHARS = 2000
-TAG_COLUMNS = ("lang", "duplicate_of", "sentiment", "sentiment_score", "sentiment_confidence",
-               "sentiment_model", "rating_sentiment", "out_of_domain", "tagged_at")  # fmt: skip
 
 
 def mention_text(mention: dict) -> str:
@@ -41,6 +39,13 @@ class MentionTags:
     topics: list[dict] = field(default_factory=list)
     keyphrases: list[dict] = field(default_factory=list)
     monitors: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class TaggedBatch:
+    mentions: list[MentionTags]
+    # duplicate_of for the batch, and for earlier originals that now point at an older copy
+    duplicates: dict[str, str | None]
 
 
 class Tagger:
@@ -79,7 +84,7 @@ class Tagger:
             self._topics = topic_tagger_from_config(self.config.topic, encoder, self.sentiment)
         return self._topics
 
-    def tag(self, batch: list[dict]) -> list[MentionTags]:
+    def tag(self, batch: list[dict]) -> TaggedBatch:
         from pipeline.keyphrases import extract_keyphrases
         from pipeline.language import detect_languages, is_out_of_domain
 
@@ -97,7 +102,7 @@ class Tagger:
         for i, mention in enumerate(batch):
             sentiment = sentiments[i]
             columns = {
-                "lang": langs[i], "duplicate_of": duplicates.get(mention["id"]),
+                "lang": langs[i],
                 "sentiment": sentiment.label, "sentiment_score": round(sentiment.score, 4),
                 "sentiment_confidence": round(sentiment.confidence, 4),
                 "sentiment_model": sentiment.model_version,
@@ -112,7 +117,7 @@ class Tagger:
                             for p, s in phrases[i]],
                 monitors=[r for r in monitor_rows if r["mention_id"] == mention["id"]],
             ))  # fmt: skip
-        return results
+        return TaggedBatch(results, duplicates)
 
 
 def untagged_batches(db: sqlite_utils.Database, batch_size: int) -> Iterator[list[dict]]:
@@ -127,8 +132,15 @@ def untagged_batches(db: sqlite_utils.Database, batch_size: int) -> Iterator[lis
         yield batch
 
 
-def save_tags(db: sqlite_utils.Database, results: list[MentionTags]) -> None:
-    """Write one batch's tags in one transaction (replacing earlier tags of these mentions)."""
+def save_tags(db: sqlite_utils.Database, tagged: TaggedBatch, deduplicator=None) -> None:
+    """Write one batch's tags (replacing earlier tags of these mentions).
+
+    Duplicates first, then every other tag with ``tagged_at`` in one transaction: a kill in
+    between leaves the batch untagged, and re-tagging it gives the same result."""
+    from pipeline.dedupe import save_duplicates
+
+    save_duplicates(db, tagged.duplicates, deduplicator)
+    results = tagged.mentions
     ids = [r.mention_id for r in results]
     marks = ",".join("?" * len(ids))
     with db.conn:
@@ -156,7 +168,7 @@ def tag_untagged(db: sqlite_utils.Database, tagger: Tagger, batch_size: int = 64
     """Tag every untagged mention; returns how many were tagged."""
     done = 0
     for batch in untagged_batches(db, batch_size):
-        save_tags(db, tagger.tag(batch))
+        save_tags(db, tagger.tag(batch), tagger.deduplicator)
         done += len(batch)
         if on_batch:
             on_batch(len(batch))
