@@ -69,11 +69,11 @@ def main() -> int:
         smtp.stop()
         hooks.stop()
     total: dict = {}
-    print(f"{'kill after':<18}" + "".join(f"{f:>19}" for f in FIELDS))
+    print(f"{'kill after':<18}" + "".join(f"{f:>{len(f) + 2}}" for f in FIELDS))
     for step, counts in per_step.items():
         add(total, counts)
-        print(f"{step:<18}" + "".join(f"{counts[f]:>19}" for f in FIELDS))
-    print(f"{'total':<18}" + "".join(f"{total[f]:>19}" for f in FIELDS))
+        print(f"{step:<18}" + "".join(f"{counts[f]:>{len(f) + 2}}" for f in FIELDS))
+    print(f"{'total':<18}" + "".join(f"{total[f]:>{len(f) + 2}}" for f in FIELDS))
     print(f"{args.repeats} repeats x {len(STEPS)} steps in {time.perf_counter() - started:.0f} s")
     return 1 if total["losses"] or total["duplicates"] else 0
 

@@ -1,0 +1,134 @@
+"""The tagging runner: stages over batches, tags beside raw rows, resumable, idempotent.
+
+Sentiment and topic models are replaced by small rule-based stand-ins here (the real models
+have their own tests), so these tests check the runner's own behaviour quickly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from crawlers.pipelines.normalize import content_hash
+from groundswell.config import parse_config
+from pipeline.store import open_db, save_mentions
+from pipeline.tagging import Tagger, count_untagged, rating_sentiment, tag_untagged
+from pipeline.topics import TopicHit
+
+
+@dataclass
+class Verdict:
+    label: str
+    score: float
+    confidence: float = 0.9
+    model_version: str = "rules-1"
+
+
+class WordSentiment:
+    def predict(self, texts):
+        return [Verdict("negative", -0.8) if "slow" in t.lower() else Verdict("positive", 0.7)
+                for t in texts]  # fmt: skip
+
+
+class WordTopics:
+    def tag(self, texts):
+        return [[TopicHit("performance", 0.9, "negative")] if "slow" in t.lower() else []
+                for t in texts]  # fmt: skip
+
+
+class Exploding(WordSentiment):
+    def __init__(self, after_calls: int):
+        self.calls = after_calls
+
+    def predict(self, texts):
+        self.calls -= 1
+        if self.calls < 0:
+            raise KeyboardInterrupt  # a kill in the middle of a run
+        return super().predict(texts)
+
+
+CONFIG = parse_config({"monitor": [{"name": "Acme", "query": "acme"},
+                                   {"name": "Zen", "query": "zenlytics", "competitor": True}]},
+                      None)  # fmt: skip
+SYNDICATED = ("Acme Helpdesk has been slow all week and the tickets pile up while the "
+              "dashboard keeps timing out for our whole support team")  # fmt: skip
+
+
+def mention(i: int, body: str, **extra) -> dict:
+    return {"id": f"m{i}", "source": "s", "source_kind": "reddit", "kind": "post",
+            "url": f"http://127.0.0.1/{i}", "body": body, "content_hash": content_hash(None, body),
+            "published_at": f"2026-11-{10 + i:02d}T00:00:00Z", **extra}  # fmt: skip
+
+
+def seeded(tmp_path, count: int = 10):
+    db = open_db(tmp_path / "g.db")
+    rows = [mention(i, f"Acme is great, message number {i} about onboarding") for i in range(count)]
+    rows[1] = mention(1, SYNDICATED, rating=1.0, kind="review")
+    rows[2] = mention(2, SYNDICATED.replace("whole", "entire"))  # re-posted with an edit
+    rows[3] = mention(3, "Zenlytics is better than Acme")
+    rows[4] = mention(4, "Der Kundendienst von Acme antwortet leider nie auf unsere Anfragen")
+    save_mentions(db, rows)
+    return db
+
+
+def tagger(db, sentiment=None) -> Tagger:
+    return Tagger(
+        CONFIG, sentiment_model=sentiment or WordSentiment(), topic_tagger=WordTopics(), db=db
+    )
+
+
+def test_tags_go_beside_raw_rows(tmp_path):
+    db = seeded(tmp_path)
+    raw_before = {r["id"]: (r["body"], r["url"]) for r in db["mentions"].rows}
+    assert tag_untagged(db, tagger(db), batch_size=4) == 10
+    assert count_untagged(db) == 0
+    assert {r["id"]: (r["body"], r["url"]) for r in db["mentions"].rows} == raw_before
+    slow = db["mentions"].get("m1")
+    assert (slow["sentiment"], slow["sentiment_score"], slow["sentiment_model"]) == (
+        "negative",
+        -0.8,
+        "rules-1",
+    )
+    assert slow["rating_sentiment"] == "negative" and slow["lang"] == "en"
+    assert db["mentions"].get("m2")["duplicate_of"] == "m1"  # later copy points at the first
+    assert db["mentions"].get("m1")["duplicate_of"] is None
+    german = db["mentions"].get("m4")
+    assert german["lang"] == "de" and german["out_of_domain"] == 1
+    topics = list(db["mention_topics"].rows_where("mention_id = 'm1'"))
+    assert [(t["topic"], t["sentiment"]) for t in topics] == [("performance", "negative")]
+    monitors = {
+        (r["mention_id"], r["monitor"], r["competitor"]) for r in db["mention_monitors"].rows
+    }
+    assert ("m3", "Zen", 1) in monitors and ("m3", "Acme", 0) in monitors
+    assert db["keyphrases"].count > 0
+
+
+def test_a_killed_run_resumes_where_it_stopped(tmp_path):
+    db = seeded(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        tag_untagged(db, tagger(db, Exploding(after_calls=1)), batch_size=4)
+    assert count_untagged(db) == 6  # the first batch was written whole, the second not at all
+    assert db.execute("select count(*) from mention_topics where mention_id in "
+                      "(select id from mentions where tagged_at is null)").fetchone()[0] == 0  # fmt: skip
+    assert tag_untagged(db, tagger(db), batch_size=4) == 6
+    assert count_untagged(db) == 0
+
+
+def test_retagging_is_idempotent(tmp_path):
+    db = seeded(tmp_path)
+    tag_untagged(db, tagger(db), batch_size=4)
+    before = (
+        sorted(db["mention_monitors"].rows, key=str),
+        sorted(db["mention_topics"].rows, key=str),
+    )
+    db.execute("update mentions set tagged_at = null")
+    db.conn.commit()
+    tag_untagged(db, tagger(db), batch_size=3)
+    after = sorted(db["mention_monitors"].rows, key=str), sorted(db["mention_topics"].rows, key=str)
+    assert before == after
+    assert db["mentions"].get("m2")["duplicate_of"] == "m1"
+
+
+def test_rating_sentiment():
+    assert [rating_sentiment(r) for r in (None, 1, 2, 3, 3.5, 4, 5)] == [
+        None, "negative", "negative", "neutral", "neutral", "positive", "positive"]  # fmt: skip
