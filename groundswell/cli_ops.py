@@ -22,3 +22,45 @@ def run(config_path: str, db_path: str, port: int, host: str) -> None:
     runner = Runner(config, config_path, db_path)
     install_signal_handlers(runner)
     runner.run_forever(host=host, port=port or None)
+
+
+@click.command()
+@db_option
+@click.option("--older-than", required=True, help="age in days, e.g. 400d")
+def prune(db_path: str, older_than: str) -> None:
+    """Delete mentions older than --older-than (and their tags)."""
+    from pipeline.retention import parse_age, prune_older_than
+    from pipeline.store import open_db
+
+    try:
+        age = parse_age(older_than)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--older-than") from None
+    click.echo(f"deleted {prune_older_than(open_db(db_path), age)} mention(s)")
+
+
+@click.command()
+@db_option
+@click.argument("target", type=click.Path(dir_okay=False))
+def backup(db_path: str, target: str) -> None:
+    """Copy the database to TARGET with SQLite's online backup (safe while running)."""
+    from pipeline.retention import backup_database
+
+    try:
+        click.echo(f"backed up to {backup_database(db_path, target)}")
+    except (FileExistsError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.command(name="forget-author")
+@db_option
+@click.argument("author")
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+def forget_author_command(db_path: str, author: str, yes: bool) -> None:
+    """Delete every mention by AUTHOR and its tags (a privacy request)."""
+    from pipeline.retention import forget_author
+    from pipeline.store import open_db
+
+    if not yes:
+        click.confirm(f"Delete every mention by {author!r}?", abort=True)
+    click.echo(f"deleted {forget_author(open_db(db_path), author)} mention(s) by {author}")

@@ -1,0 +1,61 @@
+"""Retention and export: prune old mentions, forget an author, back the database up online."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+TAG_TABLES = ("mention_topics", "keyphrases", "mention_monitors", "mention_minhash", "alerts")
+AGE_PATTERN = re.compile(r"^(\d+)\s*d$")
+
+
+def parse_age(text: str) -> timedelta:
+    """'400d' → 400 days."""
+    match = AGE_PATTERN.match(text.strip())
+    if not match:
+        raise ValueError(f"expected an age in days like 400d (got {text!r})")
+    return timedelta(days=int(match.group(1)))
+
+
+def delete_mentions(db: sqlite_utils.Database, where: str, params: list) -> int:
+    """Delete matching mentions and everything tagged on them, in one transaction."""
+    ids = [row[0] for row in db.execute(f"select id from mentions where {where}", params)]
+    with db.conn:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for table in TAG_TABLES:
+                if db[table].exists() and "mention_id" in db[table].columns_dict:
+                    db.execute(f"delete from {table} where mention_id in ({marks})", chunk)
+            db.execute(
+                f"update mentions set duplicate_of = null where duplicate_of in ({marks})", chunk
+            )
+            db.execute(f"update mentions set parent_id = null where parent_id in ({marks})", chunk)
+            db.execute(f"delete from mentions where id in ({marks})", chunk)
+    return len(ids)
+
+
+def prune_older_than(db: sqlite_utils.Database, age: timedelta, now: datetime | None = None) -> int:
+    """Delete mentions published (else first seen) longer than ``age`` ago."""
+    cutoff = ((now or datetime.now(timezone.utc)) - age).isoformat().replace("+00:00", "Z")
+    return delete_mentions(db, "coalesce(published_at, first_seen_at) < ?", [cutoff])
+
+
+def forget_author(db: sqlite_utils.Database, author: str) -> int:
+    """A privacy request: delete every mention by ``author`` (case-insensitive) and its tags."""
+    return delete_mentions(db, "lower(author) = lower(?)", [author])
+
+
+def backup_database(db_path: str | Path, target: str | Path) -> Path:
+    """A consistent copy taken with SQLite's online backup API (safe while others write)."""
+    target = Path(target)
+    if target.exists():
+        raise FileExistsError(f"{target} exists; choose a new file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(db_path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return target
