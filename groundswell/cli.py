@@ -189,11 +189,12 @@ def demo(db_path: str, port: int, site_port: int, no_serve: bool) -> None:
 
 
 def register_commands() -> None:
+    from groundswell.cli_alerts import alerts
     from groundswell.cli_digest import digest
     from groundswell.cli_ops import backup, forget_author_command, prune, run
     from groundswell.cli_tagging import classify, evaluate_command, tag
 
-    for command in (tag, classify, evaluate_command, digest, run, prune, backup,
+    for command in (tag, classify, evaluate_command, alerts, digest, run, prune, backup,
                     forget_author_command):  # fmt: skip
         cli.add_command(command)
 

@@ -126,11 +126,11 @@ class TopicConfig(Section):
     examples: list[str] = []
 
 
-ALERT_RULE_KINDS = (
+AlertRuleKind = Literal[
     "negative_review", "unanswered_question", "vip_author", "competitor_comparison",
     "volume_spike", "negativity_spike",
-)  # fmt: skip
-SENTIMENTS = Literal["negative", "neutral", "positive"]
+]  # fmt: skip
+Sentiment = Literal["negative", "neutral", "positive"]
 EMAIL_PATTERN = r"^[^@\s<>\"]+@[^@\s<>\"]+$"
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
@@ -154,7 +154,7 @@ class AdvocateConfig(Section):
     sources: list[str] = []
     topics: list[str] = []
     languages: list[str] = []
-    sentiments: list[SENTIMENTS] = []
+    sentiments: list[Sentiment] = []
     rating_min: float | None = Field(None, ge=0, le=5)
     rating_max: float | None = Field(None, ge=0, le=5)
 
@@ -184,7 +184,7 @@ class AdvocateConfig(Section):
 class AlertRuleConfig(Section):
     """One ``[[alert_rule]]``: what raises an alert and how long an advocate has to respond."""
 
-    kind: Literal[ALERT_RULE_KINDS]  # type: ignore[valid-type]
+    kind: AlertRuleKind
     name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$", description="default: the kind")
     sla_hours: float | None = Field(None, gt=0, description="default: [alerts] sla_hours")
     rating_max: float | None = Field(None, ge=0, le=5, description="negative_review")
@@ -326,6 +326,11 @@ def alert_reference_problems(config: Config) -> list[str]:
     problems = repeated_names("advocate", [a.name for a in config.advocate])
     rule_names = [r.rule_name for r in config.alert_rule]
     problems += repeated_names("alert_rule", rule_names)
+    problems += [
+        f"alert_rule[{index}].name: {name!r} is reserved for a built-in rule"
+        for index, name in enumerate(rule_names)
+        if name in ("source_health", "escalation")
+    ]
     advocates = {a.name for a in config.advocate}
     known_rules = {*(rule_names or ["negative_review", "unanswered_question"]), "source_health"}
     for index, advocate in enumerate(config.advocate):

@@ -431,13 +431,11 @@ def deliver_claimed(
         release(db, config, alert_id, token, str(error))
         report.failed.append((alert_id, str(error)))
         return
-    errors = [
-        error
-        for target in targets
-        if (
-            error := send_once(db, channels, alert_id, target, message, token, now, on_step, report)
-        )
-    ]
+    errors = []
+    for target in targets:
+        error = send_once(db, channels, alert_id, target, message, token, now, on_step, report)
+        if error:
+            errors.append(error)
     if errors:
         release(db, config, alert_id, token, "; ".join(errors))
         report.failed.append((alert_id, errors[0]))

@@ -74,7 +74,7 @@ DEFAULT_TOPICS: list[TopicConfig] = [
             "pricey, subscription, billing, invoice, refund, fee, fees, license fee, licensing, "
             "value for money, worth the money, money, $, €, £, per seat, per user, discount, "
             "paid, pay, paying, purchase, purchased, free, for free, donate, donated, donation, "
-            "premium, pro version, in app purchase, overcharged, paywall, ad free, ads"
+            "premium, pro version, in app purchase, overcharged, paywall"
         ),
         examples=[
             "The pricing is fair for what you get.",
@@ -94,7 +94,9 @@ DEFAULT_TOPICS: list[TopicConfig] = [
             "customer service, customer support, tech support, technical support, support team, "
             "support staff, support ticket, support agent, support rep, the support, their "
             "support, support is, support was, support has been, helpdesk, help desk, agent, "
-            "representative, account manager, customer success, live chat, got back to, escalated"
+            "representative, rep, reps, tech, techs, technician, account manager, "
+            "customer success, live chat, got back to, escalated, support line, hotline, "
+            "warranty, repair, repaired, service center"
         ),
         examples=[
             "Customer support was quick and very helpful.",
@@ -103,6 +105,8 @@ DEFAULT_TOPICS: list[TopicConfig] = [
             "Their service reps are rude and clueless.",
             "Our account manager always gets back to us quickly.",
             "I emailed the developer and got a reply within hours.",
+            "I called them twice and nobody could fix my problem.",
+            "They refused to honour the warranty and the repair took weeks.",
         ],
     ),
     TopicConfig(

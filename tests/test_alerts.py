@@ -608,3 +608,22 @@ def test_datasette_metadata_describes_alerts_and_needs_response_runs(tmp_path, d
     assert [r["mention_id"] for r in rows] == ["bad", "q", "q"]
     assert rows[0]["hours_left"] < rows[1]["hours_left"]
     assert {"title", "url", "rating", "sentiment", "advocate", "status"} <= set(rows[0])
+
+
+def test_secrets_file_and_team_channel_escalation(tmp_path, db, smtp_sink, hook_sink):
+    secrets = tmp_path / "leads.urls"
+    secrets.write_text(f"# the leads' webhook\n{hook_sink.apprise_url('/leads')}\n")
+    config = make_config(tmp_path, f"""
+[[advocate]]
+name = "alice"
+apprise_file = "{secrets}"
+escalate_to = "leads@example.test"
+""", smtp_sink.port)  # fmt: skip
+    save_mentions(db, [review("bad")])
+    run_alert_cycle(db, config, default_channels(config), NOW)
+    assert [h.path for h in hook_sink.hooks] == ["/leads"]
+    run_alert_cycle(db, config, default_channels(config), NOW + timedelta(hours=30))
+    assert [m.recipients for m in smtp_sink.mails] == [["leads@example.test"]]
+    team = db["alerts"].get(alert_id("escalation", "bad", "leads@example.test"))
+    assert team["status"] == "sent" and team["channel"] == "email:leads@example.test"
+    assert str(secrets) in db["advocates"].get("alice")["channels"]
