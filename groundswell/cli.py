@@ -73,9 +73,13 @@ def report_crawls(results, db_path: str) -> None:
 @config_option
 def extract(url: str, kind: str, as_json: bool, config_path: str) -> None:
     """Crawl one URL with one spider and print the mentions found (nothing is stored)."""
+    from crawlers.parsers.registry import known_kinds
     from groundswell.crawl import extract as run_extract
 
     read_config(config_path, missing_ok=True)
+    if kind != "auto" and kind not in known_kinds():
+        choices = ", ".join(["auto", *sorted(known_kinds())])
+        raise click.BadParameter(f"{kind!r}; expected one of {choices}", param_hint="--kind")
     done = run_extract(url, kind, Path(config_path))
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     for line in lines:
@@ -191,10 +195,10 @@ def demo(db_path: str, port: int, site_port: int, no_serve: bool) -> None:
 def register_commands() -> None:
     from groundswell.cli_alerts import alerts
     from groundswell.cli_digest import digest
-    from groundswell.cli_ops import backup, forget_author_command, prune, run
+    from groundswell.cli_ops import backup, forget_author_command, ingest, prune, run
     from groundswell.cli_tagging import classify, evaluate_command, tag
 
-    for command in (tag, classify, evaluate_command, alerts, digest, run, prune, backup,
+    for command in (ingest, tag, classify, evaluate_command, alerts, digest, run, prune, backup,
                     forget_author_command):  # fmt: skip
         cli.add_command(command)
 

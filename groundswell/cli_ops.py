@@ -64,3 +64,28 @@ def forget_author_command(db_path: str, author: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Delete every mention by {author!r}?", abort=True)
     click.echo(f"deleted {forget_author(open_db(db_path), author)} mention(s) by {author}")
+
+
+@click.command()
+@db_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--kind", default="auto", show_default=True, help="parser kind, or auto")
+@click.option("--source", default="ingest", show_default=True, help="source name to store")
+@click.option("--url", "base_url", help="the page's original URL (resolves relative links)")
+def ingest(
+    db_path: str, files: tuple[str, ...], kind: str, source: str, base_url: str | None
+) -> None:
+    """Store mentions from saved pages, API exports or webhook payloads (e.g. Trustpilot's)."""
+    from pathlib import Path
+
+    from crawlers.parsers import ParseError
+    from groundswell.ingest import ingest_file
+    from pipeline.store import open_db
+
+    db = open_db(db_path)
+    for file in files:
+        try:
+            counts, dropped = ingest_file(db, Path(file), kind, source, base_url)
+        except (ParseError, ValueError, KeyError) as error:
+            raise click.ClickException(f"{file}: {error}") from None
+        click.echo(f"{file}: new={counts.new} updated={counts.updated} dropped={dropped}")

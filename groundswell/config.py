@@ -306,7 +306,7 @@ def parse_config(data: dict, path: Path) -> Config:
 def check_source_kinds(config: Config, path: Path) -> None:
     from crawlers.parsers.registry import known_kinds
 
-    kinds = known_kinds()
+    kinds = known_kinds() | {"auto"}
     for index, source in enumerate(config.source):
         if source.kind not in kinds:
             raise ConfigError(
