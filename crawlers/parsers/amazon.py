@@ -20,26 +20,29 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from crawlers.parsers import ParseError
 from crawlers.parsers.html_forum_common import (
+    STARS_OUT_OF,
     absolute,
     base_url,
     canonical_url,
     element_text,
     inline_text,
+    link_urls,
+    looks_like_html,
     make_soup,
     mention,
     next_page_links,
     normalize_space,
     parse_date,
+    stars_out_of,
 )
 
 KIND = "amazon"
 
 _REVIEW_ID = re.compile(r"^R[0-9A-Z]{8,}$")
-_STARS = re.compile(r"(\d+(?:[.,]\d+)?) out of (\d+) stars")
 
 
 def matches(url: str, content_type: str, text: str) -> bool:
-    if not isinstance(text, str) or "<" not in text[:5000]:
+    if not looks_like_html(text, within=5000):
         return False
     amazon = "amazon." in (url or "") or re.search(r"amazon\.|media-amazon|images-amazon", text)
     if not amazon:
@@ -74,17 +77,9 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
 
 def follow_urls(text: str, url: str) -> list[str]:
     soup = make_soup(text)
-    base = base_url(soup, url)
-    links = [absolute(base, a["href"]) for a in soup.select("ul.a-pagination li.a-last a[href]")]
-    found = [link for link in links if link]
-    return found or next_page_links(soup, url, containers=(".CMpaginate", "span.paging"))
-
-
-def _stars(text: str) -> tuple[float | None, int]:
-    match = _STARS.search(text or "")
-    if not match:
-        return None, 5
-    return float(match.group(1).replace(",", ".")), int(match.group(2))
+    return link_urls(soup, url, "ul.a-pagination li.a-last a[href]") or next_page_links(
+        soup, url, containers=(".CMpaginate", "span.paging")
+    )
 
 
 # --------------------------------------------------------------------------- data-hook layout
@@ -96,7 +91,7 @@ def _hook_review(node: Tag, base: str, page: str) -> dict[str, Any]:
     star = node.select_one(
         '[data-hook="review-star-rating"], [data-hook="cmps-review-star-rating"], i.review-rating'
     )
-    rating, scale = _stars(inline_text(star))
+    rating, scale = stars_out_of(inline_text(star))
     title_node = node.select_one('[data-hook="review-title"]')
     title_link = title_node if title_node is not None and title_node.name == "a" else None
     if title_node is not None:
@@ -145,8 +140,8 @@ def _legacy_review(anchor: Tag, base: str, page: str) -> dict[str, Any] | None:
     block = anchor.find_next_sibling("div") or anchor.find_next("div")
     if block is None:
         return None
-    star = block.find(title=_STARS) or block.find("img", alt=_STARS)
-    rating, scale = _stars((star.get("title") or star.get("alt")) if star is not None else "")
+    star = block.find(title=STARS_OUT_OF) or block.find("img", alt=STARS_OUT_OF)
+    rating, scale = stars_out_of((star.get("title") or star.get("alt")) if star is not None else "")
     title_tag = block.find("b")
     date_tag = block.find("nobr")
     author_link = block.find("a", href=re.compile(r"/gp/pdp/profile/|/profile/"))

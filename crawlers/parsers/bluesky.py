@@ -18,17 +18,18 @@ from crawlers.parsers.html_forum_common import (
     looks_like_json,
     mention,
     set_query_param,
+    sniff_head,
 )
 
 KIND = "bluesky"
 
 
 def matches(url: str, content_type: str, text: Any) -> bool:
-    if not looks_like_json(content_type, text):
+    if not looks_like_json(text, content_type):
         return False
     if "/xrpc/app.bsky." in (url or ""):
         return True
-    head = text[:20000] if isinstance(text, str) else str(text)[:20000]
+    head = sniff_head(text, 20000)
     return '"at://did:' in head and ('"posts"' in head or '"thread"' in head or '"feed"' in head)
 
 

@@ -18,15 +18,14 @@ from bs4 import BeautifulSoup, Tag
 from crawlers.parsers import ParseError
 from crawlers.parsers.html_forum_common import (
     canonical_url,
-    element_text,
+    forum_post,
     inline_text,
-    looks_like_question,
+    looks_like_html,
     make_soup,
-    mention,
     meta_content,
     next_page_links,
     parse_date,
-    remove_all,
+    text_without,
 )
 
 KIND = "discourse_html"
@@ -35,7 +34,7 @@ _POSTING = re.compile(r"schema\.org/DiscussionForumPosting$")
 
 
 def matches(url: str, content_type: str, text: str) -> bool:
-    if not isinstance(text, str) or "<" not in text[:2000]:
+    if not looks_like_html(text):
         return False
     discourse = bool(re.search(r'<meta name="generator" content="Discourse', text[:20000]))
     discourse = discourse or "discourse_theme_id" in text[:20000]
@@ -58,17 +57,16 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
         body = _body(node)
         site_id = f"{topic_id}/{number}" if topic_id else None
         out.append(
-            mention(
+            forum_post(
                 site_id=site_id,
-                kind="post" if is_starter else "comment",
+                is_starter=is_starter,
                 url=f"{topic_url}/{number}",
                 thread_url=topic_url,
-                parent_site_id=None if is_starter else _parent(topic_id, quoted),
+                parent_site_id=_parent(topic_id, quoted),
                 author=_author(node),
                 title=title if is_starter else None,
                 body=body,
                 published_at=_date(node),
-                is_question=looks_like_question(title, body) if is_starter else None,
             )
         )
     return out
@@ -136,10 +134,7 @@ def _parent(topic_id: str | None, quoted: str | None) -> str | None:
 
 def _body(node: Tag) -> str:
     content = _prop(node, "articleBody") or _prop(node, "text") or node.select_one("div.post")
-    if content is None:
-        return ""
-    remove_all(content, ("aside.quote", ".lightbox-wrapper .meta", "aside.onebox .source"))
-    return element_text(content)
+    return text_without(content, ("aside.quote", ".lightbox-wrapper .meta", "aside.onebox .source"))
 
 
 def _title(soup: BeautifulSoup) -> str | None:

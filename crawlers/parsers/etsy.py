@@ -18,26 +18,28 @@ from bs4 import NavigableString, Tag
 
 from crawlers.parsers import ParseError
 from crawlers.parsers.html_forum_common import (
+    STARS_OUT_OF,
     absolute,
     base_url,
     canonical_url,
     element_text,
     inline_text,
+    looks_like_html,
     make_soup,
     mention,
     next_page_links,
     parse_date,
+    stars_out_of,
     with_fragment,
 )
 
 KIND = "etsy"
 
-_STARS = re.compile(r"(\d+(?:\.\d+)?) out of (\d+) stars")
 _DATE = re.compile(r"\d{1,2} [A-Z][a-z]{2},? \d{4}|[A-Z][a-z]{2} \d{1,2}, \d{4}")
 
 
 def matches(url: str, content_type: str, text: str) -> bool:
-    if not isinstance(text, str) or "<" not in text[:5000]:
+    if not looks_like_html(text, within=5000):
         return False
     etsy = "etsy." in (url or "") or 'content="Etsy"' in text[:100000]
     return etsy and ("data-reviews-container" in text or "data-review-region" in text)
@@ -103,9 +105,8 @@ def _rating(node: Tag) -> tuple[float | None, int]:
             return float(hidden["value"]), 5
         except ValueError:
             pass
-    label = node.find(string=_STARS)
-    match = _STARS.search(str(label)) if label is not None else None
-    return (float(match.group(1)), int(match.group(2))) if match else (None, 5)
+    label = node.find(string=STARS_OUT_OF)
+    return stars_out_of(str(label) if label is not None else None)
 
 
 def _date(node: Tag, author_link: Tag | None) -> Any:

@@ -94,17 +94,7 @@ def _has_content(item: dict) -> bool:
 def hit_mention(hit: dict) -> dict:
     site_id = str(hit.get("objectID"))
     if _hit_is_comment(hit):
-        story_id = hit.get("story_id")
-        mention = {
-            "site_id": site_id,
-            "kind": "comment",
-            "url": ITEM_URL.format(site_id),
-            "thread_url": ITEM_URL.format(story_id) if story_id else None,
-            "parent_site_id": _id_text(hit.get("parent_id")),
-            "author": hit.get("author"),
-            "body": html_to_text(hit.get("comment_text")),
-            "published_at": hit.get("created_at") or hit.get("created_at_i"),
-        }
+        mention = _comment_mention(site_id, hit, body_html=hit.get("comment_text"))
     else:
         mention = _story_mention(
             site_id,
@@ -112,11 +102,11 @@ def hit_mention(hit: dict) -> dict:
             body_html=hit.get("story_text"),
             tags=hit.get("_tags") or [],
         )
-        mention.update(
-            author=hit.get("author"),
-            published_at=hit.get("created_at") or hit.get("created_at_i"),
-        )
-    mention["raw"] = {key: value for key, value in hit.items() if key != "_highlightResult"}
+    mention.update(
+        author=hit.get("author"),
+        published_at=hit.get("created_at") or hit.get("created_at_i"),
+        raw={key: value for key, value in hit.items() if key != "_highlightResult"},
+    )
     return drop_empty(mention)
 
 
@@ -131,21 +121,26 @@ def item_mention(item: dict) -> dict:
             site_id, title=item.get("title"), body_html=item.get("text"), tags=[item["type"]]
         )
     else:
-        story_id = item.get("story_id")
-        mention = {
-            "site_id": site_id,
-            "kind": "comment",
-            "url": ITEM_URL.format(site_id),
-            "thread_url": ITEM_URL.format(story_id) if story_id else None,
-            "parent_site_id": _id_text(item.get("parent_id")),
-            "body": html_to_text(item.get("text")),
-        }
+        mention = _comment_mention(site_id, item, body_html=item.get("text"))
     mention.update(
         author=item.get("author"),
         published_at=item.get("created_at") or item.get("created_at_i"),
         raw={key: value for key, value in item.items() if key != "children"},
     )
     return drop_empty(mention)
+
+
+def _comment_mention(site_id: str, comment: dict, body_html: str | None) -> dict:
+    """A comment (search hit or item): its story is the thread, ``parent_id`` its parent."""
+    story_id = comment.get("story_id")
+    return {
+        "site_id": site_id,
+        "kind": "comment",
+        "url": ITEM_URL.format(site_id),
+        "thread_url": ITEM_URL.format(story_id) if story_id else None,
+        "parent_site_id": _id_text(comment.get("parent_id")),
+        "body": html_to_text(body_html),
+    }
 
 
 def _story_mention(site_id: str, title: str | None, body_html: str | None, tags: list) -> dict:

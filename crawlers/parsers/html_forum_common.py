@@ -1,25 +1,35 @@
 """Private helpers shared by the platform parsers (forums, review sites, social APIs).
 
-Nothing here fetches anything. The helpers turn markup into plain text, human dates into
-ISO 8601 strings, relative links into absolute ones, and build mention dicts restricted to
-``crawlers.items.MENTION_FIELDS``.
+Nothing here fetches anything. The helpers parse pages, turn human dates into ISO 8601 strings
+and relative links into absolute ones, and build mention dicts restricted to
+``crawlers.items.MENTION_FIELDS``. Markup to text, question detection and JSON/HTML sniffing
+live in ``crawlers.parsers.text`` and are re-exported here for the platform parsers.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Tag
 from dateutil import parser as dateparser
 
 from crawlers.items import MENTION_FIELDS
 from crawlers.parsers import ParseError
+from crawlers.parsers.text import as_text, drop_empty, normalize_space
+
+# Re-exported: the platform parsers take all their helpers from this module.
+from crawlers.parsers.text import element_text as element_text
+from crawlers.parsers.text import html_to_text as html_to_text
+from crawlers.parsers.text import load_json as load_json
+from crawlers.parsers.text import looks_like_html as looks_like_html
+from crawlers.parsers.text import looks_like_json as looks_like_json
+from crawlers.parsers.text import looks_like_question as looks_like_question
+from crawlers.parsers.text import sniff_head as sniff_head
 
 # --------------------------------------------------------------------------- markup
 
@@ -41,7 +51,7 @@ def fix_c1_controls(text: str) -> str:
 
 def make_soup(text: str | bytes) -> BeautifulSoup:
     if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
+        text = as_text(text)
     if not isinstance(text, str):
         raise ParseError(f"expected HTML text, got {type(text).__name__}")
     return BeautifulSoup(fix_c1_controls(text), "lxml")
@@ -50,104 +60,6 @@ def make_soup(text: str | bytes) -> BeautifulSoup:
 def has_class(tag: Tag, prefix: str) -> bool:
     """True when one of ``tag``'s classes starts with ``prefix`` (for hashed class names)."""
     return any(c.startswith(prefix) for c in tag.get("class") or [])
-
-
-_BLOCK_TAGS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "dd",
-        "details",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "td",
-        "th",
-        "tr",
-        "ul",
-    ]
-)
-_SKIP_TAGS = frozenset(
-    ["script", "style", "template", "noscript", "svg", "button", "input", "select", "textarea"]
-)
-
-
-def _walk_text(node: Tag, out: list[str]) -> None:
-    for child in node.children:
-        if isinstance(child, Comment):
-            continue
-        if isinstance(child, NavigableString):
-            out.append(re.sub(r"\s+", " ", str(child)))
-            continue
-        if not isinstance(child, Tag) or child.name in _SKIP_TAGS:
-            continue
-        if child.name == "br":
-            out.append("\n")
-        elif child.name == "img":
-            alt = child.get("alt") or ""
-            if "emoji" in (child.get("class") or []) and alt:
-                out.append(alt)
-        elif child.name == "pre":
-            out.append("\n" + child.get_text() + "\n")
-        elif child.name in _BLOCK_TAGS:
-            out.append("\n")
-            _walk_text(child, out)
-            out.append("\n")
-        else:
-            _walk_text(child, out)
-
-
-def normalize_space(text: str) -> str:
-    """Collapse runs of spaces, strip every line, and allow at most one blank line."""
-    text = text.replace("\xa0", " ").replace("\r", "")
-    lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.split("\n")]
-    joined = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", joined).strip()
-
-
-def element_text(node: Tag | None) -> str:
-    """Plain text of an element: <br> and block elements become line breaks."""
-    if node is None:
-        return ""
-    out: list[str] = []
-    _walk_text(node, out)
-    return normalize_space("".join(out))
-
-
-def html_to_text(markup: str | None) -> str:
-    """Plain text of an HTML fragment (for API fields that hold HTML, e.g. Mastodon content)."""
-    if not markup:
-        return ""
-    if "<" not in markup and "&" not in markup:
-        return normalize_space(markup)
-    fragment = BeautifulSoup(markup, "html.parser")
-    out: list[str] = []
-    _walk_text(fragment, out)
-    return normalize_space("".join(out))
 
 
 def inline_text(node: Tag | None) -> str:
@@ -162,6 +74,15 @@ def remove_all(root: Tag, selectors: Iterable[str]) -> None:
     for selector in selectors:
         for el in root.select(selector):
             el.decompose()
+
+
+def text_without(node: Tag | None, selectors: Iterable[str]) -> str:
+    """``element_text`` of a post body once its quotes, signatures, buttons… (the elements
+    matching ``selectors``, removed in place and in order) are gone."""
+    if node is None:
+        return ""
+    remove_all(node, selectors)
+    return element_text(node)
 
 
 def meta_content(soup: BeautifulSoup, key: str) -> str | None:
@@ -257,6 +178,12 @@ _NEXT_WORDS = frozenset(
         "»",
     ]
 )
+
+
+def link_urls(soup: BeautifulSoup, url: str, selector: str) -> list[str]:
+    """Absolute URLs of the links matching ``selector`` (a platform's own 'next page' button)."""
+    base = base_url(soup, url)
+    return [link for a in soup.select(selector) if (link := absolute(base, a.get("href")))]
 
 
 def next_page_links(soup: BeautifulSoup, url: str, containers: Iterable[str] = ()) -> list[str]:
@@ -397,39 +324,20 @@ def parse_date(value: Any, *, dayfirst: bool = False, now: datetime | None = Non
     return parsed.isoformat()
 
 
-# --------------------------------------------------------------------------- questions
+# --------------------------------------------------------------------------- ratings
 
-_QUESTION_STARTS = (
-    "how", "what", "why", "when", "where", "which", "who", "whom", "whose", "can", "could",
-    "does", "do", "did", "is", "are", "was", "should", "would", "will", "any", "anyone",
-    "anybody", "has", "have", "help", "need help", "is there", "is it",
-)  # fmt: skip
-_QUESTION_PHRASES = (
-    "how do i", "how can i", "how to", "not sure", "anyone know",
-    "does anyone", "can anyone", "can someone", "i wonder", "wondering", "need help",
-    "need advice", "please help", "help me", "not working", "doesn't work", "does not work",
-)  # fmt: skip
+STARS_OUT_OF = re.compile(r"(\d+(?:[.,]\d+)?) out of (\d+) stars")
 
 
-_URLISH = re.compile(r"\S+://\S+|\S+\?\S*=\S*")
-_ASKS = re.compile(r"\?+(?:\s|$|[\"'”’)\]])")  # a sentence's '?', not a query string's
+def stars_out_of(text: str | None) -> tuple[float | None, int]:
+    """``(rating, scale)`` from a label like '4.5 out of 5 stars' ('4,5' too); ``(None, 5)``."""
+    match = STARS_OUT_OF.search(text or "")
+    if not match:
+        return None, 5
+    return float(match.group(1).replace(",", ".")), int(match.group(2))
 
 
-def looks_like_question(title: str | None, body: str | None = None) -> bool:
-    """Heuristic: does a thread starter ask something (question mark, question word, plea)?"""
-    title = _URLISH.sub(" ", (title or "").strip().lower())
-    body = (body or "").strip().lower()
-    lead = _URLISH.sub(" ", body[:400] + " " + body[-300:])
-    if _ASKS.search(title) or _ASKS.search(lead):
-        return True
-    first_word = re.split(r"\W+", title, maxsplit=1)[0] if title else ""
-    if first_word in _QUESTION_STARTS:
-        return True
-    text = f"{title} {lead}"
-    return any(phrase in text for phrase in _QUESTION_PHRASES)
-
-
-# --------------------------------------------------------------------------- mentions & json
+# --------------------------------------------------------------------------- mentions
 
 
 def mention(**fields: Any) -> dict[str, Any]:
@@ -437,34 +345,39 @@ def mention(**fields: Any) -> dict[str, Any]:
     unknown = set(fields) - set(MENTION_FIELDS)
     if unknown:
         raise KeyError(f"not mention fields: {sorted(unknown)}")
-    out = {k: v for k, v in fields.items() if v is not None and v != ""}
+    out = drop_empty(fields)
     for key in ("site_id", "parent_site_id"):
         if key in out:
             out[key] = str(out[key])
     return out
 
 
-def load_json(data: Any) -> Any:
-    """Decoded JSON from text/bytes; already-decoded data passes through."""
-    if isinstance(data, (dict, list)):
-        return data
-    if isinstance(data, bytes):
-        data = data.decode("utf-8", errors="replace")
-    if not isinstance(data, str):
-        raise ParseError(f"expected JSON text, got {type(data).__name__}")
-    try:
-        return json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"not JSON: {exc}") from exc
-
-
-def looks_like_json(content_type: str, text: Any) -> bool:
-    if isinstance(text, (dict, list)):
-        return True
-    if not isinstance(text, str):
-        return False
-    head = text.lstrip()[:1]
-    return head in ("{", "[") or "json" in (content_type or "").lower() and head != "<"
+def forum_post(
+    *,
+    site_id: Any,
+    is_starter: bool,
+    url: str | None,
+    thread_url: str | None,
+    parent_site_id: Any,
+    author: str | None,
+    title: str | None,
+    body: str,
+    published_at: Any,
+) -> dict[str, Any]:
+    """A post of a forum thread: the thread's first post is a "post" (which may ask a question)
+    without a parent; any other is a "comment" under ``parent_site_id``."""
+    return mention(
+        site_id=site_id,
+        kind="post" if is_starter else "comment",
+        url=url,
+        thread_url=thread_url,
+        parent_site_id=None if is_starter else parent_site_id,
+        author=author,
+        title=title,
+        body=body,
+        published_at=published_at,
+        is_question=looks_like_question(title, body) if is_starter else None,
+    )
 
 
 def unescape(text: str | None) -> str | None:

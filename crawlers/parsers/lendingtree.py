@@ -17,6 +17,7 @@ from crawlers.parsers.html_forum_common import (
     canonical_url,
     element_text,
     inline_text,
+    looks_like_html,
     make_soup,
     mention,
     next_page_links,
@@ -30,7 +31,7 @@ _OF = re.compile(r"(\d+(?:\.\d+)?)\s*of\s*(\d+)")
 
 
 def matches(url: str, content_type: str, text: str) -> bool:
-    if not isinstance(text, str) or "<" not in text[:5000]:
+    if not looks_like_html(text, within=5000):
         return False
     lendingtree = "lendingtree." in (url or "") or "lendingtree.com" in text
     return lendingtree and "mainReviews" in text and "reviewText" in text

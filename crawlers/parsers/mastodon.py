@@ -26,7 +26,7 @@ _STATUS_KEYS = ('"account"', '"content"', '"in_reply_to_id"', '"uri"')
 
 
 def matches(url: str, content_type: str, text: Any) -> bool:
-    if not looks_like_json(content_type, text):
+    if not looks_like_json(text, content_type):
         return False
     if isinstance(text, (dict, list)):
         data = text

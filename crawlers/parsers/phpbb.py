@@ -18,16 +18,15 @@ from crawlers.parsers.html_forum_common import (
     absolute,
     base_url,
     canonical_url,
-    element_text,
+    forum_post,
     inline_text,
-    looks_like_question,
+    looks_like_html,
     make_soup,
-    mention,
     next_page_links,
     parse_date,
     query_param,
-    remove_all,
     strip_session,
+    text_without,
     with_fragment,
 )
 
@@ -38,7 +37,7 @@ _PROFILE_LINK = 'a[href*="mode=viewprofile"]'
 
 
 def matches(url: str, content_type: str, text: str) -> bool:
-    if not isinstance(text, str) or "<" not in text[:2000]:
+    if not looks_like_html(text):
         return False
     phpbb = 'id="phpbb"' in text or "phpBB" in text or "viewtopic.php" in (url or "")
     posts = 'class="postbody' in text and ("viewtopic.php" in text or "memberlist.php" in text)
@@ -69,17 +68,16 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
         scope = node if style == "prosilver" else (node.find_parent("tr") or node)
         permalink = _permalink(scope, base, post_id) or with_fragment(thread_url, f"p{post_id}")
         out.append(
-            mention(
+            forum_post(
                 site_id=post_id,
-                kind="post" if is_starter else "comment",
+                is_starter=is_starter,
                 url=permalink,
                 thread_url=thread_url,
-                parent_site_id=None if is_starter else (fields["quoted"] or starter_id),
+                parent_site_id=fields["quoted"] or starter_id,
                 author=fields["author"],
                 title=title,
                 body=fields["body"],
                 published_at=fields["date"],
-                is_question=looks_like_question(title, fields["body"]) if is_starter else None,
             )
         )
     return out
@@ -211,9 +209,7 @@ def _quoted_post(node: Tag | None) -> str | None:
 
 
 def _body(node: Tag | None) -> str:
-    if node is None:
-        return ""
-    remove_all(
+    return text_without(
         node,
         (
             "blockquote",
@@ -228,7 +224,6 @@ def _body(node: Tag | None) -> str:
             "div.inline-attachment dl.file dd",
         ),
     )
-    return element_text(node)
 
 
 def _permalink(node: Tag, base: str, post_id: str) -> str | None:

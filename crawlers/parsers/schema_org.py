@@ -17,7 +17,13 @@ from urllib.parse import urldefrag
 
 import extruct
 
-from crawlers.parsers.text import as_text, drop_empty, html_to_text, looks_like_json
+from crawlers.parsers.text import (
+    as_text,
+    drop_empty,
+    html_to_text,
+    looks_like_html,
+    looks_like_json,
+)
 
 KIND = "schema_org"
 
@@ -51,7 +57,7 @@ _HTML_MARKERS = re.compile(
 
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
-    if looks_like_json(text) or "<" not in text[:1024]:
+    if looks_like_json(text) or not looks_like_html(text, within=1024):
         return False
     return bool(_MARKUP.search(text))
 

@@ -40,7 +40,7 @@ KIND = "stackexchange"
 
 
 def matches(url: str, content_type: str, text: str) -> bool:
-    if looks_like_json(content_type, text):
+    if looks_like_json(text, content_type):
         return _matches_api(url, text)
     if not isinstance(text, str):
         return False
@@ -50,13 +50,13 @@ def matches(url: str, content_type: str, text: str) -> bool:
 
 
 def parse(text: Any, url: str) -> list[dict[str, Any]]:
-    if isinstance(text, (dict, list)) or (isinstance(text, str) and text.lstrip()[:1] in "{["):
+    if _is_api_json(text):
         return _parse_api(load_json(text), url)
     return _parse_html(make_soup(text), url)
 
 
 def follow_urls(text: Any, url: str) -> list[str]:
-    if isinstance(text, (dict, list)) or (isinstance(text, str) and text.lstrip()[:1] in "{["):
+    if _is_api_json(text):
         data = load_json(text)
         if isinstance(data, dict) and data.get("has_more") and data.get("items"):
             page = int(query_param(url, "page") or "1")
@@ -67,6 +67,10 @@ def follow_urls(text: Any, url: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- API JSON
+
+
+def _is_api_json(text: Any) -> bool:
+    return isinstance(text, (dict, list)) or (isinstance(text, str) and text.lstrip()[:1] in "{[")
 
 
 def _matches_api(url: str, text: Any) -> bool:

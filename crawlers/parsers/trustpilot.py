@@ -11,17 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from crawlers.parsers import ParseError
-from crawlers.parsers.html_forum_common import load_json, looks_like_json, mention
+from crawlers.parsers.html_forum_common import load_json, looks_like_json, mention, sniff_head
 
 KIND = "trustpilot"
 
 
 def matches(url: str, content_type: str, text: Any) -> bool:
-    if not looks_like_json(content_type, text):
+    if not looks_like_json(text, content_type):
         return False
     if "trustpilot.com" in (url or ""):
         return True
-    head = text[:20000] if isinstance(text, str) else str(text)[:20000]
+    head = sniff_head(text, 20000)
     webhook = '"events"' in head and '"eventData"' in head and '"eventName"' in head
     api_list = '"reviews"' in head and '"stars"' in head and '"consumer"' in head
     return webhook or api_list

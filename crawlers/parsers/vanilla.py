@@ -18,15 +18,15 @@ from crawlers.parsers.html_forum_common import (
     absolute,
     base_url,
     canonical_url,
-    element_text,
+    forum_post,
     inline_text,
-    looks_like_question,
+    link_urls,
+    looks_like_html,
     make_soup,
-    mention,
     meta_content,
     next_page_links,
     parse_date,
-    remove_all,
+    text_without,
     with_fragment,
 )
 
@@ -36,7 +36,7 @@ _ITEM_ID = re.compile(r"^(Discussion|Comment)_(\d+)$")
 
 
 def matches(url: str, content_type: str, text: str) -> bool:
-    if not isinstance(text, str) or "<" not in text[:2000]:
+    if not looks_like_html(text):
         return False
     vanilla = 'id="vanilla_' in text or "gdn.meta" in text or "Vanilla" in text[:200000]
     items = "ItemDiscussion" in text or "ItemComment" in text
@@ -63,19 +63,16 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
         site_id = f"{kind_name.lower()}/{number}"
         body = _body(node)
         out.append(
-            mention(
+            forum_post(
                 site_id=site_id,
-                kind="post" if is_starter else "comment",
+                is_starter=is_starter,
                 url=_permalink(node, base) or with_fragment(thread_url, node["id"]),
                 thread_url=thread_url,
-                parent_site_id=None
-                if is_starter
-                else (discussion_id and f"discussion/{discussion_id}"),
+                parent_site_id=discussion_id and f"discussion/{discussion_id}",
                 author=_author(node),
                 title=title if is_starter else None,
                 body=body,
                 published_at=_date(node),
-                is_question=looks_like_question(title, body) if is_starter else None,
             )
         )
     return out
@@ -83,13 +80,8 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
 
 def follow_urls(text: str, url: str) -> list[str]:
     soup = make_soup(text)
-    base = base_url(soup, url)
-    found = [
-        absolute(base, a["href"])
-        for a in soup.select("#PagerAfter a.Next[href], .Pager a.Next[href]")
-    ]
-    links = [link for link in found if link]
-    return links or next_page_links(soup, url)
+    next_buttons = "#PagerAfter a.Next[href], .Pager a.Next[href]"
+    return link_urls(soup, url, next_buttons) or next_page_links(soup, url)
 
 
 def _author(node: Tag) -> str | None:
@@ -112,12 +104,9 @@ def _date(node: Tag) -> Any:
 
 def _body(node: Tag) -> str:
     message = node.select_one(".Message.userContent") or node.select_one(".Message")
-    if message is None:
-        return ""
-    remove_all(
+    return text_without(
         message, ("blockquote.Quote", "blockquote.UserQuote", ".UserQuote", ".UserSignature")
     )
-    return element_text(message)
 
 
 def _permalink(node: Tag, base: str) -> str | None:

@@ -20,10 +20,10 @@ from crawlers.parsers.html_forum_common import (
     base_url,
     canonical_url,
     element_text,
+    forum_post,
     inline_text,
-    looks_like_question,
+    looks_like_html,
     make_soup,
-    mention,
     meta_content,
     next_page_links,
     parse_date,
@@ -38,7 +38,7 @@ _POST_ID = re.compile(r"^post_(\d+)$")
 
 
 def matches(url: str, content_type: str, text: str) -> bool:
-    if not isinstance(text, str) or "<" not in text[:2000]:
+    if not looks_like_html(text):
         return False
     generator = re.search(r'<meta name="generator" content="vBulletin', text[:20000], re.IGNORECASE)
     vbulletin = bool(generator) or 'id="vbulletin_html"' in text[:5000]
@@ -70,17 +70,16 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
         elif title and title.lower().startswith("re:"):
             title = None
         out.append(
-            mention(
+            forum_post(
                 site_id=post_id,
-                kind="post" if is_starter else "comment",
+                is_starter=is_starter,
                 url=_permalink(node, base, post_id) or with_fragment(thread_url, f"post{post_id}"),
                 thread_url=thread_url,
-                parent_site_id=None if is_starter else (quoted or starter_id),
+                parent_site_id=quoted or starter_id,
                 author=_author(node),
                 title=title,
                 body=body,
                 published_at=_date(node),
-                is_question=looks_like_question(title, body) if is_starter else None,
             )
         )
     return out

@@ -18,15 +18,15 @@ from crawlers.parsers.html_forum_common import (
     absolute,
     base_url,
     canonical_url,
-    element_text,
+    forum_post,
     has_class,
     inline_text,
-    looks_like_question,
+    link_urls,
+    looks_like_html,
     make_soup,
-    mention,
     next_page_links,
     parse_date,
-    remove_all,
+    text_without,
     with_fragment,
 )
 
@@ -36,7 +36,7 @@ _POST_KEY = re.compile(r"^post-(\d+)$")
 
 
 def matches(url: str, content_type: str, text: str) -> bool:
-    if not isinstance(text, str) or "<" not in text[:2000]:
+    if not looks_like_html(text):
         return False
     xenforo = 'id="XF"' in text or "data-xf-init" in text
     return xenforo and "message--post" in text and 'data-content="post-' in text
@@ -66,17 +66,16 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
         quoted = _quoted_post(body_node)
         body = _body(body_node)
         out.append(
-            mention(
+            forum_post(
                 site_id=post_id,
-                kind="post" if is_starter else "comment",
+                is_starter=is_starter,
                 url=_permalink(node, base, post_id) or with_fragment(thread_url, f"post-{post_id}"),
                 thread_url=thread_url,
-                parent_site_id=None if is_starter else (quoted or starter_id),
+                parent_site_id=quoted or starter_id,
                 author=_author(node),
                 title=title if is_starter else None,
                 body=body,
                 published_at=_date(node),
-                is_question=looks_like_question(title, body) if is_starter else None,
             )
         )
     return out
@@ -84,10 +83,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
 
 def follow_urls(text: str, url: str) -> list[str]:
     soup = make_soup(text)
-    base = base_url(soup, url)
-    links = [absolute(base, a.get("href")) for a in soup.select("a.pageNav-jump--next[href]")]
-    found = [link for link in links if link]
-    return found or next_page_links(soup, url)
+    return link_urls(soup, url, "a.pageNav-jump--next[href]") or next_page_links(soup, url)
 
 
 def _author(node: Tag) -> str | None:
@@ -127,15 +123,8 @@ def _quoted_post(body: Tag | None) -> str | None:
 
 
 def _body(body: Tag | None) -> str:
-    if body is None:
-        return ""
-    remove_all(
-        body,
-        (".bbCodeBlock--quote", "blockquote.bbCodeBlock--quote", ".bbCodeBlock-expandLink"),
-    )
-    for header in body.select(".bbCodeBlock-title"):
-        header.decompose()
-    return element_text(body)
+    quotes = (".bbCodeBlock--quote", "blockquote.bbCodeBlock--quote", ".bbCodeBlock-expandLink")
+    return text_without(body, (*quotes, ".bbCodeBlock-title"))
 
 
 def _permalink(node: Tag, base: str, post_id: str) -> str | None:

@@ -29,6 +29,7 @@ from crawlers.parsers.html_forum_common import (
     element_text,
     has_class,
     inline_text,
+    looks_like_html,
     make_soup,
     mention,
     meta_content,
@@ -47,7 +48,7 @@ _DATE_TEXT = re.compile(r"^\s*(?:[A-Z][a-z]{2} \d{1,2}, \d{4}|\d{1,2}/\d{1,2}/\d
 
 
 def matches(url: str, content_type: str, text: str) -> bool:
-    if not isinstance(text, str) or "<" not in text[:5000]:
+    if not looks_like_html(text, within=5000):
         return False
     yelp = "yelp." in (url or "") or 'content="Yelp"' in text[:100000] or "yelpcdn.com" in text
     biz_page = (

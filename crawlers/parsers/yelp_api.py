@@ -15,17 +15,18 @@ from crawlers.parsers.html_forum_common import (
     mention,
     parse_date,
     set_query_param,
+    sniff_head,
 )
 
 KIND = "yelp_api"
 
 
 def matches(url: str, content_type: str, text: Any) -> bool:
-    if not looks_like_json(content_type, text):
+    if not looks_like_json(text, content_type):
         return False
     if "api.yelp.com" in (url or ""):
         return True
-    head = text[:50000] if isinstance(text, str) else str(text)[:50000]
+    head = sniff_head(text, 50000)
     reviews = '"reviews"' in head and '"time_created"' in head and '"user"' in head
     yelp = "yelp.com" in head or '"possible_languages"' in head
     return reviews and yelp
