@@ -16,29 +16,40 @@ taxonomy is also scored with its shipped thresholds (``DEFAULT_TOPIC_THRESHOLDS`
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
-import json
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from groundswell.config import load_config
+from models.train_topics import (
+    CALIBRATION_FRACTION,
+    LAPTOP_FILES,
+    Example,
+    MemoEncoder,
+    best_f1_threshold,
+    f1,
+    load_aurea,
+    load_maalej,
+    load_semeval_laptops,
+    split_calibration,
+)
 from pipeline.topics import (
     DEFAULT_THRESHOLD,
     DEFAULT_TOPIC_THRESHOLDS,
     DEFAULT_TOPICS,
+    MAX_THRESHOLD,
     TopicTagger,
+    default_heads,
+    default_topic_tagger,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "topics"
 RESTAURANT_TAXONOMY = REPO_ROOT / "bench" / "restaurant_topics.toml"
-CALIBRATION_FRACTION = 0.3
 SPEED_TEXTS = 300
 POLARITIES = ("negative", "neutral", "positive")
 
@@ -48,30 +59,6 @@ PUBLISHED_POLARITY_ACCURACY = 82.92
 
 RESTAURANT_CATEGORIES = ("food", "service", "price", "ambience")
 MISCELLANEOUS = "anecdotes/miscellaneous"
-AUREA_TOPICS = {
-    "IS_PRICE": "pricing",
-    "IS_PERFORMANCE": "performance",
-    "IS_SECURITY": "security",
-    "IS_PRIVACY": "security",
-    "IS_APP USABILITY": "usability",
-    "IS_UI": "usability",
-    "IS_COMPLAINT": "reliability",
-}  # LICENSING, DEVICE, HARDWARE, ANDROID VERSION, BATTERY, MEMORY: no B2B topic
-LAPTOP_PERFORMANCE_ENTITIES = {"LAPTOP", "SOFTWARE", "OS", "CPU", "MEMORY", "GRAPHICS", "HARD_DISC"}
-MAALEJ_TOPICS = {
-    "Bug": "reliability",
-    "Feature": "features",
-    "Rating": None,
-    "UserExperience": None,
-}
-
-
-@dataclass
-class Example:
-    key: str
-    text: str
-    topics: dict[str, str | None] = field(default_factory=dict)  # topic -> gold polarity
-    miscellaneous: bool = False  # SemEval-2014 anecdotes/miscellaneous
 
 
 # --------------------------------------------------------------------------------------------
@@ -94,81 +81,12 @@ def load_semeval2014_restaurants(path: Path) -> list[Example]:
     return examples
 
 
-def laptop_topic(category: str) -> str | None:
-    """A SemEval-2015/16 laptop ENTITY#ATTRIBUTE as a default-taxonomy topic, if one fits."""
-    entity, attribute = category.split("#")
-    if attribute == "PRICE":
-        return "pricing"
-    if entity in ("SUPPORT", "WARRANTY"):
-        return "support"
-    if attribute == "USABILITY":
-        return "usability"
-    if attribute == "OPERATION_PERFORMANCE" and entity in LAPTOP_PERFORMANCE_ENTITIES:
-        return "performance"
-    return None
-
-
-def add_polarity(topics: dict[str, str | None], topic: str, polarity: str | None) -> None:
-    """Several opinions on one topic keep their polarity only if they agree."""
-    if topic in topics and topics[topic] != polarity:
-        topics[topic] = "conflict"
-    else:
-        topics[topic] = polarity
-
-
-def load_semeval_laptops(paths: Sequence[Path]) -> list[Example]:
-    """SemEval-2015 and 2016 laptop sentences (2016 repeats 2015: each text kept once)."""
-    seen: dict[str, Example] = {}
-    for path in paths:
-        for sentence in ET.parse(path).getroot().iter("sentence"):
-            text = sentence.findtext("text") or ""
-            key = " ".join(text.lower().split())
-            if key in seen:
-                continue
-            topics: dict[str, str | None] = {}
-            for opinion in sentence.iter("Opinion"):
-                topic = laptop_topic(opinion.get("category"))
-                if topic:
-                    add_polarity(topics, topic, opinion.get("polarity"))
-            seen[key] = Example(key, text, topics)
-    return list(seen.values())
-
-
-def load_aurea(path: Path) -> list[Example]:
-    examples = []
-    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
-        for row in csv.DictReader(handle):
-            topics = {t: None for column, t in AUREA_TOPICS.items() if row[column].strip() == "1"}
-            examples.append(Example(row["_id"], row["reviewText"], topics))
-    return examples
-
-
-def load_maalej(folder: Path) -> list[Example]:
-    examples = []
-    for label, topic in MAALEJ_TOPICS.items():
-        for row in json.loads((folder / f"{label}.json").read_text(encoding="utf-8")):
-            text = " ".join(p for p in (row.get("title"), row.get("comment")) if p).strip()
-            examples.append(Example(f"{label}-{row['id']}", text, {topic: None} if topic else {}))
-    return examples
-
-
 def subsample(examples: list[Example], limit: int | None) -> list[Example]:
     """At most ``limit`` examples, spread evenly over the file (all of them without a limit)."""
     if not limit or limit >= len(examples):
         return examples
     step = len(examples) / limit
     return [examples[int(i * step)] for i in range(limit)]
-
-
-def is_calibration(key: str, fraction: float = CALIBRATION_FRACTION) -> bool:
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-    return int(digest[:8], 16) / 0xFFFFFFFF < fraction
-
-
-def split_calibration(examples: list[Example]) -> tuple[list[Example], list[Example]]:
-    calibration = [e for e in examples if is_calibration(e.key)]
-    evaluation = [e for e in examples if not is_calibration(e.key)]
-    return calibration, evaluation
 
 
 # --------------------------------------------------------------------------------------------
@@ -180,30 +98,35 @@ def truth_matrix(examples: list[Example], names: Sequence[str]) -> np.ndarray:
     return np.array([[n in e.topics for n in names] for e in examples], dtype=bool)
 
 
-def best_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
-    """The threshold on ``scores`` that maximises F1 against ``truth`` (midpoint of a gap)."""
-    order = np.argsort(-scores)
-    ranked_scores, ranked_truth = scores[order], truth[order]
-    true_positives = np.cumsum(ranked_truth)
-    predicted = np.arange(1, len(scores) + 1)
-    f1 = 2 * true_positives / (predicted + truth.sum())
-    best = int(np.argmax(f1))
-    below = ranked_scores[best + 1] if best + 1 < len(scores) else ranked_scores[best] - 0.01
-    return float((ranked_scores[best] + below) / 2)
+def calibration_scores(
+    tagger: TopicTagger, examples: list[Example], names: Sequence[str]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per topic: the texts' scores before thresholds, and whether each text has the topic."""
+    scores = tagger.topic_scores([e.text for e in examples])
+    index = {t.name: i for i, t in enumerate(tagger.topics)}
+    return {n: (scores[:, index[n]], truth_matrix(examples, [n])[:, 0]) for n in names}
+
+
+def best_thresholds(scored: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
+    return {n: round(best_f1_threshold(s, t), 3) for n, (s, t) in scored.items()}
 
 
 def calibrate(tagger: TopicTagger, examples: list[Example], names: Sequence[str]) -> dict:
-    scores = tagger.topic_scores([e.text for e in examples])
-    truth = truth_matrix(examples, [t.name for t in tagger.topics])
-    index = {t.name: i for i, t in enumerate(tagger.topics)}
-    return {n: round(best_f1_threshold(scores[:, index[n]], truth[:, index[n]]), 3) for n in names}
+    return best_thresholds(calibration_scores(tagger, examples, names))
 
 
-def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, score
+def pooled_thresholds(tagger: TopicTagger, sets: list[LabelledSet]) -> dict[str, float]:
+    """Thresholds calibrated on the calibration parts of several sets taken together."""
+    pooled: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for labelled in sets:
+        calibration, _ = split_calibration(labelled.examples)
+        for name, pair in calibration_scores(tagger, calibration, labelled.topics).items():
+            pooled.setdefault(name, []).append(pair)
+    joined = {
+        n: (np.concatenate([s for s, _ in pairs]), np.concatenate([t for _, t in pairs]))
+        for n, pairs in pooled.items()
+    }
+    return best_thresholds(joined)
 
 
 def detection_report(predicted: np.ndarray, truth: np.ndarray, names: Sequence[str]) -> dict:
@@ -259,22 +182,6 @@ def print_polarity(accuracy: float, total: int, confusion: dict) -> None:
 # --------------------------------------------------------------------------------------------
 # Runs
 # --------------------------------------------------------------------------------------------
-
-
-class MemoEncoder:
-    """Wraps an encoder so that texts embedded once (calibration, then tagging) are reused."""
-
-    def __init__(self, encoder) -> None:
-        self.encoder = encoder
-        self.memo: dict[str, np.ndarray] = {}
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self.memo]
-        if missing:
-            self.memo.update(zip(missing, self.encoder.embed(missing), strict=True))
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        return np.stack([self.memo[t] for t in texts])
 
 
 def evaluate_taxonomy(
@@ -346,37 +253,76 @@ def print_official_setting(
     )
 
 
-def b2b_sets(data: Path, limit: int | None) -> list[tuple[str, list[Example], list[str]]]:
-    laptops = [
-        data / "semeval2015" / "ABSA-15_Laptops_Train_Data.xml",
-        data / "semeval2016" / "ABSA16_Laptops_Train_SB1_v2.xml",
-    ]
+@dataclass
+class LabelledSet:
+    title: str
+    examples: list[Example]
+    topics: list[str]
+    note: str = ""
+    compare_without_heads: bool = False
+
+
+def b2b_sets(data: Path, limit: int | None) -> list[LabelledSet]:
+    aurea = load_aurea(data / "aurea_app_reviews" / "reviews_data.csv")
+    laptops = load_semeval_laptops([data / name for name in LAPTOP_FILES])
+    maalej = load_maalej(data / "maalej_app_reviews")
     return [
-        ("AUREA app reviews", subsample(load_aurea(data / "aurea_app_reviews" / "reviews_data.csv"), limit),
-         ["pricing", "performance", "security", "usability", "reliability"]),
-        ("SemEval-2015/16 laptop sentences", subsample(load_semeval_laptops(laptops), limit),
-         ["pricing", "support", "usability", "performance"]),
-        ("maalej app reviews (Bug, Feature vs Rating, UserExperience)",
-         subsample(load_maalej(data / "maalej_app_reviews"), limit), ["reliability", "features"]),
+        LabelledSet("AUREA app reviews", subsample(aurea, limit),
+                    ["pricing", "performance", "security", "usability", "reliability"],
+                    "never used to train the heads: the held-out check", True),
+        LabelledSet("SemEval-2015/16 laptop sentences", subsample(laptops, limit),
+                    ["pricing", "support", "usability", "performance"],
+                    "the usability head was trained on these sentences"),
+        LabelledSet("maalej app reviews (Bug, Feature vs Rating, UserExperience)",
+                    subsample(maalej, limit), ["reliability", "features"],
+                    "the reliability head was trained on these reviews"),
     ]  # fmt: skip
 
 
 def default_taxonomy(data: Path, encoder, sentiment_model, limit: int | None) -> None:
     def make_tagger(thresholds: dict[str, float] | None) -> TopicTagger:
-        return TopicTagger(DEFAULT_TOPICS, encoder, sentiment_model, thresholds)
+        return TopicTagger(DEFAULT_TOPICS, encoder, sentiment_model, thresholds, default_heads())
 
-    for title, examples, names in b2b_sets(data, limit):
+    sets = b2b_sets(data, limit)
+    pooled = pooled_thresholds(make_tagger(None), sets)
+    print(
+        "\n=== default B2B taxonomy: thresholds calibrated on the calibration parts of the three "
+        f"sets below taken together ===\n  {pooled}\n  shipped (DEFAULT_TOPIC_THRESHOLDS: these, "
+        f"capped at {MAX_THRESHOLD}; features keeps {DEFAULT_THRESHOLD}, maalej's Feature label "
+        f"being feature requests only): {DEFAULT_TOPIC_THRESHOLDS}"
+    )
+    for labelled in sets:
+        title = f"{labelled.title}, default B2B taxonomy ({labelled.note})"
         evaluation, hits = evaluate_taxonomy(
-            f"{title}, default B2B taxonomy", make_tagger, examples, names, DEFAULT_TOPIC_THRESHOLDS
+            title, make_tagger, labelled.examples, labelled.topics, DEFAULT_TOPIC_THRESHOLDS
         )
-        if sentiment_model is not None and any(e.topics.get(n) for e in evaluation for n in names):
+        if labelled.compare_without_heads:
+            without_heads(labelled, encoder)
+        polarities = [e.topics.get(n) for e in evaluation for n in labelled.topics]
+        if sentiment_model is not None and any(polarities):
             print_polarity(*polarity_accuracy(evaluation, hits))
+
+
+def without_heads(labelled: LabelledSet, encoder) -> None:
+    """The same protocol with the trained heads switched off (zero-shot only)."""
+
+    def make_tagger(thresholds: dict[str, float] | None) -> TopicTagger:
+        return TopicTagger(DEFAULT_TOPICS, encoder, None, thresholds)
+
+    calibration, evaluation = split_calibration(labelled.examples)
+    calibrated = calibrate(make_tagger(None), calibration, labelled.topics)
+    hits = make_tagger(calibrated).tag([e.text for e in evaluation])
+    print(f"  -- without the trained heads (zero-shot), calibrated here: {calibrated}")
+    truth = truth_matrix(evaluation, labelled.topics)
+    print_detection(
+        detection_report(predicted_matrix(hits, labelled.topics), truth, labelled.topics)
+    )
 
 
 def speed(data: Path, encoder_factory, sentiment_model) -> None:
     texts = [e.text for e in load_aurea(data / "aurea_app_reviews" / "reviews_data.csv")]
     texts = texts[-SPEED_TEXTS:]
-    tagger = TopicTagger(DEFAULT_TOPICS, encoder_factory(), sentiment_model)
+    tagger = default_topic_tagger(encoder_factory(), sentiment_model)
     tagger.tag(texts[:8])  # warm-up
     start = time.perf_counter()
     for batch_start in range(0, len(texts), 64):
@@ -405,7 +351,9 @@ def load_sentiment(enabled: bool):
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--limit", type=int, default=None, help="first N texts of each set")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="N texts of each set, spread evenly"
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-sentiment", action="store_true")
     args = parser.parse_args(argv)

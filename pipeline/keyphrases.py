@@ -1,90 +1,132 @@
-"""Keyphrases per text for tag clouds: YAKE, filtered to noun-ish, lowercase, diverse phrases.
+"""Keyphrases per text for tag clouds, KeyBERT-style with the MiniLM encoder.
 
 ``extract_keyphrases(texts, top_n=5)`` gives, for each text, up to ``top_n`` ``(phrase, score)``
-pairs, best first, score in 0..1 (higher = more relevant). YAKE was chosen over a KeyBERT-style
-ranker (n-gram candidates ranked by similarity to the document embedding, with MMR) after
-measuring both on real reviews: similar quality, YAKE is far faster (no embeddings).
+pairs, best first: lowercase noun-ish n-grams (1-3 words with no stopword or number, and no
+evaluative word such as "great" or -ly adverb at either end) ranked by cosine similarity to the
+text's embedding, picked with maximal marginal relevance so that they differ from each other.
+Score = that similarity, clipped to 0..1.
+
+Chosen over YAKE after measuring both on 300 SemEval-2016 restaurant reviews, matching phrases
+against the annotated opinion targets (one thread of a busy 2-core machine): YAKE (same
+filters) 186 texts/s, precision@5 0.356, recall 0.387; this 13-19 texts/s, precision@5 0.50,
+recall 0.55. Both encoder calls are batched over the whole batch of texts.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
 
 MAX_WORDS = 3
-CANDIDATES_PER_PHRASE = 4  # YAKE candidates read per phrase asked for (filters drop some)
-DEDUP_LIMIT = 0.7  # YAKE's own near-duplicate limit
-YAKE_SCALE = 0.1  # a YAKE score (lower = better) s becomes 1 / (1 + s / YAKE_SCALE)
+MAX_CANDIDATES = 40  # per text: the most frequent, then earliest, are embedded
+DIVERSITY = 0.3  # MMR: (1 - DIVERSITY) * relevance - DIVERSITY * redundancy
 MIN_CHARS = 3
-# Stopwords allowed inside a phrase ("value for money", "ease of use"), never at its ends.
-INNER_WORDS = frozenset({"of", "for", "to", "and", "in", "on", "with", "&"})
+# Words that make a poor tag at either end of a phrase: opinions, not things.
+EVALUATIVE_WORDS = frozenset(
+    """good great bad best better worse worst nice awesome amazing excellent terrible horrible
+    awful love loved loves like liked hate hated lousy perfect fantastic wonderful poor fine okay
+    ok decent really pretty highly definitely recommend recommended super cool happy sad
+    disappointed disappointing impressed favorite favourite overall totally absolutely""".split()
+)
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*|&", re.UNICODE)
-_NUMBER = re.compile(r"^[\d.,:/%-]+$")
-_URLISH = re.compile(r"https?://|www\.|@\w|\.com\b")
-
-
-@lru_cache(maxsize=8)
-def yake_extractor(top: int):
-    import yake
-
-    return yake.KeywordExtractor(lan="en", n=MAX_WORDS, top=top, dedup_lim=DEDUP_LIMIT)
+_CHUNK_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”/|\n\r\t]+|\s[-–—]\s")
+_TOKEN = re.compile(r"[\w'’&-]+", re.UNICODE)
+_NUMERIC = re.compile(r"^[\d.,:%'’&_-]+$")
+_URL = re.compile(r"https?://\S+|www\.\S+|@\w+")
 
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    return frozenset(w.lower() for w in yake_extractor(1).stopword_set)
+    """YAKE's English stopword list (``yake`` is a dependency), plus a few contractions."""
+    import yake
+
+    path = Path(yake.__file__).parent / "core" / "StopwordsList" / "stopwords_en.txt"
+    words = path.read_text(encoding="utf-8", errors="replace").split()
+    return frozenset(w.lower() for w in words) | {"i'm", "i've", "it's", "don't", "can't"}
 
 
-def clean_phrase(phrase: str) -> str | None:
-    """Lowercase ``phrase`` as space-joined tokens, or None if it is no keyphrase: numeric,
-    stopword-only, a stopword at either end or a verb-ish one inside, a link or a handle."""
-    if _URLISH.search(phrase):
-        return None
-    tokens = _TOKEN.findall(phrase.lower())
-    if not tokens:
-        return None
+def is_boundary_word(token: str) -> bool:
+    return token in stopwords() or token in EVALUATIVE_WORDS or token.endswith("ly")
+
+
+def phrase_candidates(text: str) -> list[str]:
+    """Lowercase 1-3 word n-grams inside punctuation-free chunks, with no stopword at all and
+    no evaluative word at an end; at most ``MAX_CANDIDATES``, most frequent first."""
+    counts: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
     stop = stopwords()
-    if tokens[0] in stop or tokens[-1] in stop or tokens[-1].endswith("ly"):
-        return None
-    if any(t in stop and t not in INNER_WORDS for t in tokens[1:-1]):
-        return None
-    if all(t in stop or _NUMBER.match(t) for t in tokens):
-        return None
-    text = " ".join(tokens)
-    return text if len(text) >= MIN_CHARS else None
+    for chunk in _CHUNK_BREAK.split(_URL.sub(" ", text.lower())):
+        tokens = [t.strip("'’&-_") for t in _TOKEN.findall(chunk)]
+        for size in range(1, MAX_WORDS + 1):
+            for start in range(len(tokens) - size + 1):
+                gram = tokens[start : start + size]
+                if any(not t or t in stop or _NUMERIC.match(t) for t in gram):
+                    continue
+                if is_boundary_word(gram[0]) or is_boundary_word(gram[-1]):
+                    continue
+                phrase = " ".join(gram)
+                if len(phrase) >= MIN_CHARS:
+                    counts[phrase] += 1
+                    first_seen.setdefault(phrase, len(first_seen))
+    ranked = sorted(counts, key=lambda p: (-counts[p], first_seen[p]))
+    return ranked[:MAX_CANDIDATES]
 
 
-def relevance(yake_score: float) -> float:
-    """YAKE's score (0 = best, unbounded) as 0..1, higher = more relevant."""
-    return round(1.0 / (1.0 + max(yake_score, 0.0) / YAKE_SCALE), 4)
+def overlaps(words: frozenset[str], chosen: list[frozenset[str]]) -> bool:
+    """True if the phrase is within or contains a phrase already chosen, or shares two words
+    with one ("customer support response" after "slow customer support")."""
+    return any(len(words & c) >= min(2, len(words), len(c)) for c in chosen)
 
 
-def overlaps(tokens: frozenset[str], chosen: list[frozenset[str]]) -> bool:
-    """True if the phrase's words are within, or contain, those of a phrase already chosen."""
-    return any(tokens <= c or c <= tokens for c in chosen)
-
-
-def keyphrases_of(text: str, top_n: int = 5) -> list[tuple[str, float]]:
-    if not text or not text.strip() or top_n <= 0:
-        return []
-    candidates = yake_extractor(top_n * CANDIDATES_PER_PHRASE).extract_keywords(text)
-    phrases: list[tuple[str, float]] = []
-    chosen: list[frozenset[str]] = []
-    for phrase, score in candidates:
-        cleaned = clean_phrase(phrase)
-        if cleaned is None:
+def select_diverse(
+    document: np.ndarray, phrases: list[str], vectors: np.ndarray, top_n: int
+) -> list[tuple[str, float]]:
+    """Maximal marginal relevance over ``phrases``, skipping ones that overlap a chosen one;
+    the picks are returned best first by similarity to the document."""
+    relevance = vectors @ document
+    redundancy = np.zeros(len(phrases), dtype=np.float32)
+    available = np.ones(len(phrases), dtype=bool)
+    chosen: list[int] = []
+    chosen_words: list[frozenset[str]] = []
+    while len(chosen) < top_n and available.any():
+        mmr = (1 - DIVERSITY) * relevance - DIVERSITY * redundancy
+        best = int(np.argmax(np.where(available, mmr, -np.inf)))
+        available[best] = False
+        words = frozenset(phrases[best].split())
+        if overlaps(words, chosen_words):
             continue
-        tokens = frozenset(cleaned.split())
-        if overlaps(tokens, chosen):
-            continue
-        chosen.append(tokens)
-        phrases.append((cleaned, relevance(float(score))))
-        if len(phrases) == top_n:
-            break
-    return phrases
+        chosen.append(best)
+        chosen_words.append(words)
+        redundancy = np.maximum(redundancy, vectors @ vectors[best])
+    picked = [(phrases[i], round(float(np.clip(relevance[i], 0.0, 1.0)), 4)) for i in chosen]
+    return sorted(picked, key=lambda pair: -pair[1])
 
 
-def extract_keyphrases(texts: list[str], top_n: int = 5) -> list[list[tuple[str, float]]]:
-    """For each text, up to ``top_n`` (lowercase phrase, score 0..1) pairs, best first."""
-    return [keyphrases_of(text, top_n) for text in texts]
+def extract_keyphrases(
+    texts: list[str], top_n: int = 5, encoder=None
+) -> list[list[tuple[str, float]]]:
+    """For each text, up to ``top_n`` (lowercase phrase, score 0..1) pairs, best first.
+
+    ``encoder`` (``embed(texts) -> normalised rows``) defaults to the shared MiniLM encoder;
+    the batch's texts and all their candidates are embedded in two calls."""
+    candidates = [phrase_candidates(t or "") if top_n > 0 else [] for t in texts]
+    wanted = [i for i, c in enumerate(candidates) if c]
+    if not wanted:
+        return [[] for _ in texts]
+    if encoder is None:
+        from models.encoder import load_encoder
+
+        encoder = load_encoder()
+    documents = encoder.embed([texts[i] for i in wanted])
+    unique = sorted({p for i in wanted for p in candidates[i]})
+    row = {p: n for n, p in enumerate(unique)}
+    phrase_vectors = encoder.embed(unique)
+    results: list[list[tuple[str, float]]] = [[] for _ in texts]
+    for document, i in zip(documents, wanted, strict=True):
+        vectors = phrase_vectors[[row[p] for p in candidates[i]]]
+        results[i] = select_diverse(document, candidates[i], vectors, top_n)
+    return results

@@ -6,8 +6,10 @@ no ``[[topic]]`` gets ``DEFAULT_TOPICS``, a B2B software taxonomy. ``TopicTagger
 1. splits every text into segments: sentences, cut again at contrast words ("but",
    "however", ";"...) so "support was slow but the price is fair" gives two segments;
 2. embeds all segments of the batch at once and scores each against each topic's prototype
-   (the embeddings of its description and examples), adding a bonus where one of the topic's
-   keywords occurs (matched on crude stems, so "crashes" matches "crash");
+   (the embeddings of its description and examples), adds a bonus where one of the topic's
+   keywords occurs (matched on crude stems, so "crashes" matches "crash") and, for the default
+   topics that have one, the vote of a small trained head (``models/topics/``, logistic
+   regression on the same embeddings);
 3. keeps a topic where a segment's score clears the topic's threshold (multi-label);
 4. asks the sentiment model once, for the topic-bearing segments of the whole batch: a topic's
    sentiment is that of the segments that carry it (aspect sentiment).
@@ -17,21 +19,28 @@ Thresholds were calibrated on held-out data, see ``bench/topic_accuracy.py``.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from groundswell.config import TopicConfig
 
+log = logging.getLogger(__name__)
+
 # A segment's topic similarity is the cosine to the topic centroid blended with the best
 # cosine to a single prototype sentence: SIMILARITY_CENTROID_WEIGHT * centroid + rest * best.
 SIMILARITY_CENTROID_WEIGHT = 0.5
-KEYWORD_BONUS = 0.3
+KEYWORD_BONUS = 0.5
+HEAD_WEIGHT = 0.3  # a trained head adds HEAD_WEIGHT * (probability - 0.5)
+HEADS_PATH = Path(__file__).resolve().parents[1] / "models" / "topics" / "heads.npz"
 DEFAULT_THRESHOLD = 0.45
 SCORE_STEEPNESS = 12.0  # logistic slope turning (similarity - threshold) into a 0..1 score
 MAX_SEGMENTS_PER_TEXT = 40
@@ -259,9 +268,21 @@ DEFAULT_TOPICS: list[TopicConfig] = [
     ),
 ]
 
-# Per-topic thresholds of the default taxonomy (calibrated, see bench/topic_accuracy.py);
-# a topic not listed uses DEFAULT_THRESHOLD.
-DEFAULT_TOPIC_THRESHOLDS: dict[str, float] = {}
+# Per-topic thresholds of the default taxonomy, calibrated (best F1) by bench/topic_accuracy.py
+# on the calibration parts (30%) of the AUREA app reviews, SemEval-2015/16 laptop sentences and
+# maalej app reviews taken together, then capped at MAX_THRESHOLD so that a keyword with a little
+# similarity always counts (uncapped: pricing 0.799, security 0.805). "features" keeps
+# DEFAULT_THRESHOLD (its only labels, maalej's, are feature requests), as do the topics without
+# labelled data (integrations, onboarding, documentation).
+MAX_THRESHOLD = 0.65
+DEFAULT_TOPIC_THRESHOLDS: dict[str, float] = {
+    "pricing": MAX_THRESHOLD,
+    "performance": 0.558,
+    "security": MAX_THRESHOLD,
+    "usability": 0.503,
+    "reliability": 0.367,
+    "support": 0.396,
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,6 +337,7 @@ def split_batch(texts: list[str]) -> tuple[list[str], list[int]]:
 # --------------------------------------------------------------------------------------------
 
 _SUFFIXES = ("ing", "ies", "ied", "es", "ed", "ly", "s", "e")
+_DOUBLED = re.compile(r"([b-df-hj-km-np-rtv-z])\1$")  # a doubled consonant other than l, s
 
 
 def stem_word(word: str) -> str:
@@ -323,10 +345,14 @@ def stem_word(word: str) -> str:
     prices/priced/pricing -> pric. The same function runs on keywords and text."""
     word = word.lower().replace("'s", "")
     for suffix in _SUFFIXES:
+        if suffix == "s" and word.endswith("ss"):
+            break  # access, process, less
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             if suffix in ("ies", "ied"):
                 word += "y"
+            elif suffix in ("ing", "ed") and _DOUBLED.search(word):
+                word = word[:-1]  # setting -> sett -> set, stopped -> stopp -> stop
             break
     return word.removesuffix("e") if len(word) > 3 else word
 
@@ -402,6 +428,39 @@ def logistic(value: float) -> float:
 
 
 # --------------------------------------------------------------------------------------------
+# Trained heads (default taxonomy only)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TopicHeads:
+    """Logistic-regression heads on segment embeddings, one row per topic."""
+
+    topics: list[str]
+    coef: np.ndarray  # (heads, dim)
+    intercept: np.ndarray  # (heads,)
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """(segments, heads) probability that the segment carries each head's topic."""
+        return 1.0 / (1.0 + np.exp(-(vectors @ self.coef.T + self.intercept)))
+
+
+def load_heads(path: Path = HEADS_PATH) -> TopicHeads | None:
+    """The committed heads (``models/train_topics.py``), or None if the file is missing."""
+    if not path.exists():
+        log.warning("topic heads not found at %s; default topics run zero-shot", path)
+        return None
+    with np.load(path) as saved:
+        topics = [str(t) for t in saved["topics"]]
+        return TopicHeads(topics, saved["coef"].astype(np.float32), saved["intercept"])
+
+
+@lru_cache(maxsize=1)
+def default_heads() -> TopicHeads | None:
+    return load_heads()
+
+
+# --------------------------------------------------------------------------------------------
 # Aspect sentiment
 # --------------------------------------------------------------------------------------------
 
@@ -429,6 +488,7 @@ class TopicTagger:
         encoder: TextEncoder,
         sentiment_model: SentimentModel | None = None,
         thresholds: dict[str, float] | None = None,
+        heads: TopicHeads | None = None,
         keyword_bonus: float = KEYWORD_BONUS,
         centroid_weight: float = SIMILARITY_CENTROID_WEIGHT,
     ) -> None:
@@ -448,15 +508,36 @@ class TopicTagger:
         )
         self.keyword_stems = [stemmed_keywords(t.keywords) for t in self.topics]
         self.prototypes = build_prototypes(self.topics, encoder)
+        self.heads = self.usable_heads(heads, names)
+        self.head_columns = [names.index(t) for t in self.heads.topics] if self.heads else []
+
+    def usable_heads(self, heads: TopicHeads | None, names: list[str]) -> TopicHeads | None:
+        """``heads`` if they fit this taxonomy and encoder; heads trained on another encoder's
+        embeddings (a configured ``[model] encoder``) are left out with a warning."""
+        if heads is None:
+            return None
+        unknown = set(heads.topics) - set(names)
+        if unknown:
+            raise ValueError(f"heads for topics not in the taxonomy: {sorted(unknown)}")
+        if heads.coef.shape[1] != self.prototypes.centroids.shape[1]:
+            log.warning(
+                "topic heads expect %d-dim embeddings; running zero-shot", heads.coef.shape[1]
+            )
+            return None
+        return heads
 
     def segment_scores(self, segments: list[str]) -> np.ndarray:
-        """(segments, topics): prototype similarity plus the keyword bonus (before thresholds)."""
+        """(segments, topics): prototype similarity + keyword bonus + head vote, before
+        thresholds."""
         if not segments:
             return np.zeros((0, len(self.topics)), dtype=np.float32)
         vectors = np.asarray(self.encoder.embed(segments), dtype=np.float32)
         similarity = similarity_matrix(vectors, self.prototypes, self.centroid_weight)
-        keywords = keyword_matrix(segments, self.keyword_stems)
-        return similarity + self.keyword_bonus * keywords
+        scores = similarity + self.keyword_bonus * keyword_matrix(segments, self.keyword_stems)
+        if self.heads is not None:
+            votes = self.heads.probabilities(vectors) - 0.5
+            scores[:, self.head_columns] += HEAD_WEIGHT * votes
+        return scores
 
     def topic_scores(self, texts: list[str]) -> np.ndarray:
         """(texts, topics): each text's best segment score per topic, before thresholds (what
@@ -520,7 +601,16 @@ def topic_tagger_from_config(
     encoder: TextEncoder,
     sentiment_model: SentimentModel | None = None,
 ) -> TopicTagger:
-    """The tagger for a config's ``[[topic]]`` list, or for ``DEFAULT_TOPICS`` when empty."""
+    """The tagger for a config's ``[[topic]]`` list, or for ``DEFAULT_TOPICS`` (with their
+    calibrated thresholds and trained heads) when the list is empty."""
     if topics:
         return TopicTagger(topics, encoder, sentiment_model)
-    return TopicTagger(DEFAULT_TOPICS, encoder, sentiment_model, DEFAULT_TOPIC_THRESHOLDS)
+    return default_topic_tagger(encoder, sentiment_model)
+
+
+def default_topic_tagger(
+    encoder: TextEncoder, sentiment_model: SentimentModel | None = None
+) -> TopicTagger:
+    return TopicTagger(
+        DEFAULT_TOPICS, encoder, sentiment_model, DEFAULT_TOPIC_THRESHOLDS, default_heads()
+    )

