@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from models.evaluate import evaluate, format_report
-from models.sentiment import BACKENDS, LABELS, cache_dir, shipped_model
+from models.sentiment import ARTIFACT_DIR, BACKENDS, LABELS, cache_dir, shipped_model
 from models.train_sentiment import DEFAULT_DATA, load_tweeteval
 
 
@@ -25,8 +25,10 @@ def set_threads(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def bench_backend(backend: str, texts: list[str], labels: list[int], threads: int) -> dict:
-    model = shipped_model(backend=backend, threads=threads)
+def bench_backend(
+    artifacts: Path, backend: str, texts: list[str], labels: list[int], threads: int
+) -> dict:
+    model = shipped_model(artifacts, backend=backend, threads=threads)
     if model.backend.name != backend:
         print(f"[{backend}] unavailable, fell back to {model.backend.name}")
     model.predict(texts[:64])  # warm-up
@@ -76,11 +78,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline-train", type=int, default=0, help="0: all of train")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--artifacts", type=Path, default=ARTIFACT_DIR)
     args = parser.parse_args(argv)
     set_threads(args.threads)
     texts, labels = load_tweeteval(args.data, "val")
     for backend in args.backends:
-        result = bench_backend(backend, texts, labels, args.threads)
+        result = bench_backend(args.artifacts, backend, texts, labels, args.threads)
         print(f"\n=== shipped model, {backend} ({result['texts_per_s']:.0f} texts/s) ===")
         print(format_report(result))
     if not args.no_baseline:

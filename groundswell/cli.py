@@ -122,9 +122,13 @@ def replay(directory: str, port: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 def serve(db_path: str, port: int, host: str) -> None:
     """Browse the database in Datasette."""
-    from groundswell.serve import serve_datasette
+    from groundswell.serve import LoginRequiredError, check_login_configured, serve_datasette
     from pipeline.store import open_db
 
+    try:
+        check_login_configured(host)
+    except LoginRequiredError as error:
+        raise click.ClickException(str(error)) from None
     open_db(db_path)
     click.echo(f"Datasette at http://{host}:{port}/groundswell")
     serve_datasette(db_path, host=host, port=port)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -30,12 +32,14 @@ from models.sentiment import (
     adapter_state,
     add_lora,
     build_net,
+    cache_dir,
     load_base_encoder,
     normalize_text,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
+BASE_MODEL = "all-MiniLM-L6-v2"
 
 
 @dataclass
@@ -62,7 +66,8 @@ def load_tweeteval(data_dir: Path, split: str) -> tuple[list[str], list[int]]:
     return [normalize_text(t) for t in texts], labels
 
 
-def load_airline(data_dir: Path) -> tuple[list[str], list[int]]:
+def load_airline(data_dir: Path, limit: int, seed: int) -> tuple[list[str], list[int]]:
+    """Airline tweets (a random ``limit`` of them when ``limit`` > 0)."""
     path = Path(data_dir) / "sentiment" / "airline" / "Tweets.csv"
     texts, labels = [], []
     with path.open(encoding="utf-8", newline="") as f:
@@ -71,6 +76,9 @@ def load_airline(data_dir: Path) -> tuple[list[str], list[int]]:
             if text and row["airline_sentiment"] in LABELS:
                 texts.append(text)
                 labels.append(LABELS.index(row["airline_sentiment"]))
+    if 0 < limit < len(texts):
+        keep = sorted(random.Random(seed).sample(range(len(texts)), limit))
+        texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
     return texts, labels
 
 
@@ -94,7 +102,8 @@ def load_training_data(args: argparse.Namespace) -> Dataset:
     data = Dataset()
     data.add(*load_tweeteval(args.data, "train"))
     if args.airline_weight > 0:
-        data.add(*load_airline(args.data), weight=args.airline_weight)
+        airline = load_airline(args.data, args.airline_max, args.seed)
+        data.add(*airline, weight=args.airline_weight)
     if args.alexa_weight > 0:
         data.add(*load_alexa(args.data, args.alexa_max_positive, args.seed), args.alexa_weight)
     if args.limit:
@@ -151,6 +160,28 @@ def cache_hidden(net, ids: list[list[int]], first_layer: int, batch_size: int = 
             for row, i in enumerate(batch):
                 out[i] = hidden[row, : len(ids[i])].clone()
     return out
+
+
+def cached_hidden(net, tokenizer, texts: list[str], args: argparse.Namespace) -> list:
+    """``cache_hidden`` for ``texts``, kept on disk (``--cache``) so reruns skip the forward."""
+    import torch
+
+    key = hashlib.sha256(
+        json.dumps([texts, args.first_layer, args.max_length, BASE_MODEL]).encode()
+    ).hexdigest()[:16]
+    path = Path(args.cache) / f"sentiment-hidden-{key}.npz" if args.cache else None
+    if path and path.exists():
+        stored = np.load(path)
+        flat, offsets = torch.from_numpy(stored["flat"]), stored["offsets"]
+        return [flat[offsets[i] : offsets[i + 1]] for i in range(len(texts))]
+    hidden = cache_hidden(net, tokenize(tokenizer, texts, args.max_length), args.first_layer)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        offsets = np.cumsum([0] + [len(h) for h in hidden])
+        flat = torch.cat(hidden).numpy()
+        np.savez(path.with_suffix(".tmp.npz"), flat=flat, offsets=offsets)
+        os.replace(path.with_suffix(".tmp.npz"), path)
+    return hidden
 
 
 def length_batches(ids: list[list[int]], batch_size: int) -> list[list[int]]:
@@ -271,10 +302,8 @@ def train(args: argparse.Namespace) -> dict:
 
     tokenizer, encoder = load_base_encoder(None)
     net = build_net(encoder)
-    hidden = cache_hidden(net, tokenize(tokenizer, data.texts, args.max_length), args.first_layer)
-    val_hidden = cache_hidden(
-        net, tokenize(tokenizer, val_texts, args.max_length), args.first_layer
-    )
+    hidden = cached_hidden(net, tokenizer, data.texts, args)
+    val_hidden = cached_hidden(net, tokenizer, val_texts, args)
     print(f"cached layer-{args.first_layer} states in {time.time() - t0:.0f}s")
 
     set_seeds(args.seed, args.threads)
@@ -284,7 +313,7 @@ def train(args: argparse.Namespace) -> dict:
     loss_weights = class_weights(data.labels, args.class_weight_power)
     rng = random.Random(args.seed)
     config = {
-        "base_model": "all-MiniLM-L6-v2",
+        "base_model": BASE_MODEL,
         "labels": list(LABELS),
         "max_length": args.max_length,
         "first_layer": args.first_layer,
@@ -318,7 +347,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
     p.add_argument("--out", type=Path, default=ARTIFACT_DIR)
-    p.add_argument("--first-layer", type=int, default=2, help="first layer that gets LoRA")
+    p.add_argument("--first-layer", type=int, default=4, help="first layer that gets LoRA")
     p.add_argument("--rank", type=int, default=16)
     p.add_argument("--alpha", type=float, default=32.0)
     p.add_argument("--epochs", type=int, default=3)
@@ -330,13 +359,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-length", type=int, default=MAX_LENGTH)
     p.add_argument("--class-weight-power", type=float, default=1.0)
     p.add_argument("--airline-weight", type=float, default=0.5, help="0 drops the airline data")
+    p.add_argument("--airline-max", type=int, default=5000, help="0: all 14,640 tweets")
     p.add_argument("--alexa-weight", type=float, default=0.5, help="0 drops the Alexa data")
-    p.add_argument("--alexa-max-positive", type=int, default=600)
+    p.add_argument("--alexa-max-positive", type=int, default=300)
     p.add_argument("--limit", type=int, default=0, help="train on a random subset (timing runs)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--version", default="minilm-lora-sentiment-1")
     p.add_argument("--no-save", action="store_true")
+    p.add_argument(
+        "--cache",
+        default=str(cache_dir()),
+        help="where cached hidden states are kept between runs ('' to disable)",
+    )
     return p.parse_args(argv)
 
 

@@ -93,6 +93,15 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     db["mention_monitors"].create_index(["monitor"], if_not_exists=True)
     if not db["mentions"].detect_fts():
         db["mentions"].enable_fts(["title", "body"], create_triggers=True, tokenize="porter")
+    ensure_browsing_shape(db)
+
+
+def ensure_browsing_shape(db: sqlite_utils.Database) -> None:
+    """Indexes and views that Datasette's pages and canned queries need (pipeline/views.py)."""
+    from pipeline.views import ensure_indexes_for_browsing, ensure_views
+
+    ensure_indexes_for_browsing(db)
+    ensure_views(db)
 
 
 def ensure_table(db: sqlite_utils.Database, name: str, columns: dict, pk) -> None:

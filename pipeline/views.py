@@ -30,7 +30,6 @@ WEEK_OF_PUBLISHED = iso_week_sql("published_at")
 
 MENTIONS_ENRICHED = f"""
 select
-    m.rowid as mention_rowid,
     m.id,
     m.published_at,
     {iso_week_sql("m.published_at")} as week,
@@ -38,57 +37,23 @@ select
     m.kind,
     m.sentiment,
     m.rating,
-    m.lang,
-    m.author,
     m.title,
     m.body,
     m.url,
-    m.is_question,
-    m.answered,
-    m.vendor_responded,
     (select json_group_array(topic) from (
         select t.topic from mention_topics t where t.mention_id = m.id order by t.topic
     )) as topics,
     (select json_group_array(monitor) from (
         select mm.monitor from mention_monitors mm where mm.mention_id = m.id order by mm.monitor
-    )) as monitors
+    )) as monitors,
+    m.author,
+    m.lang,
+    m.is_question,
+    m.answered,
+    m.vendor_responded,
+    m.duplicate_of,
+    m.rowid as mention_rowid
 from mentions m
-where m.duplicate_of is null
-"""
-
-TOPIC_MENTIONS = f"""
-select
-    t.mention_id,
-    t.topic,
-    t.sentiment as topic_sentiment,
-    t.score,
-    m.published_at,
-    {iso_week_sql("m.published_at")} as week,
-    m.source,
-    m.kind,
-    m.rating,
-    m.sentiment,
-    m.lang
-from mention_topics t
-join mentions m on m.id = t.mention_id
-where m.duplicate_of is null
-"""
-
-MONITOR_MENTIONS = f"""
-select
-    mm.mention_id,
-    mm.monitor,
-    mm.competitor,
-    m.published_at,
-    {iso_week_sql("m.published_at")} as week,
-    m.source,
-    m.kind,
-    m.rating,
-    m.sentiment,
-    m.lang
-from mention_monitors mm
-join mentions m on m.id = mm.mention_id
-where m.duplicate_of is null
 """
 
 ALERT_RESPONSE_COLUMNS = (
@@ -161,26 +126,46 @@ left join crawl_runs r on r.id = (
 {job_join}
 """
 
-JOB_COLUMNS = "j.last_success as job_last_success, j.last_status as job_status, j.last_error as job_error"
+JOB_COLUMNS = (
+    "j.last_success as job_last_success, j.last_status as job_status, j.last_error as job_error"
+)
 NO_JOB_COLUMNS = "null as job_last_success, null as job_status, null as job_error"
 JOB_JOIN = "left join job_runs j on j.job_id = 'crawl:' || s.name"
 
-# (index name, table, SQL) - created if missing; each serves a page or a canned query.
+# (index name, table, indexed columns): what each serves is in docs/datasette.md.
 BROWSING_INDEXES = (
+    # mentions_enriched?week=...: the ISO week of publication
     ("idx_mentions_iso_week", "mentions", f"mentions ({WEEK_OF_PUBLISHED})"),
-    ("idx_mentions_kind_published", "mentions", "mentions (kind, published_at)"),
-    ("idx_mentions_source_published", "mentions", "mentions (source, published_at)"),
+    # the rating facet
+    ("idx_mentions_rating", "mentions", "mentions (rating)"),
+    # after a facet click (?sentiment=negative, ?source=x): the newest rows, the other facet
     ("idx_mentions_sentiment_published", "mentions", "mentions (sentiment, published_at)"),
+    ("idx_mentions_source_published", "mentions", "mentions (source, published_at)"),
+    ("idx_mentions_sentiment_source", "mentions", "mentions (sentiment, source)"),
+    ("idx_mentions_source_sentiment", "mentions", "mentions (source, sentiment)"),
+    # negative reviews this week
+    ("idx_mentions_kind_published", "mentions", "mentions (kind, published_at)"),
+    # unanswered questions (a partial index: only the open ones)
     (
         "idx_mentions_open_questions",
         "mentions",
         "mentions (published_at) where is_question = 1 and coalesce(answered, 0) = 0",
     ),
-    ("idx_mention_topics_mention", "mention_topics", "mention_topics (mention_id, topic, sentiment)"),
-    ("idx_mention_topics_topic", "mention_topics", "mention_topics (topic, sentiment)"),
-    ("idx_mention_monitors_mention", "mention_monitors", "mention_monitors (mention_id, monitor)"),
+    # the weekly trends read a window of mentions from this index alone
+    (
+        "idx_mentions_published_cover",
+        "mentions",
+        "mentions (published_at, duplicate_of, id, source, kind, rating, sentiment)",
+    ),
+    # ...and each mention's topics and monitors from these
+    ("idx_mention_topics_cover", "mention_topics", "mention_topics (mention_id, topic, sentiment)"),
+    (
+        "idx_mention_monitors_cover",
+        "mention_monitors",
+        "mention_monitors (mention_id, monitor, competitor)",
+    ),
+    # source health: last ok crawl, failures in the last 7 days
     ("idx_crawl_runs_source_status", "crawl_runs", "crawl_runs (source, status, started_at)"),
-    ("idx_alerts_advocate_created", "alerts", "alerts (advocate, created_at)"),
 )
 
 
@@ -189,9 +174,15 @@ def empty_select(columns: tuple[str, ...]) -> str:
     return "select " + ", ".join(f"null as [{name}]" for name in columns) + " where 0"
 
 
-def replace_view(db: sqlite_utils.Database, name: str, sql: str) -> None:
+def replace_view(db: sqlite_utils.Database, name: str, sql: str) -> bool:
+    """Drop and create view ``name`` unless it already has this SQL; True when it did."""
+    create = f"CREATE VIEW [{name}] as {sql.strip()}"  # as SQLite stores it
+    stored = db.execute("select sql from sqlite_master where type = 'view' and name = ?", [name])
+    if (stored.fetchone() or [None])[0] == create:
+        return False
     db.execute(f"drop view if exists [{name}]")
-    db.execute(f"create view [{name}] as {sql}")
+    db.execute(create)
+    return True
 
 
 def view_definitions(db: sqlite_utils.Database) -> dict[str, str]:
@@ -205,18 +196,19 @@ def view_definitions(db: sqlite_utils.Database) -> dict[str, str]:
     alerts = ALERT_RESPONSE_TIMES if "alerts" in tables else empty_select(ALERT_RESPONSE_COLUMNS)
     return {
         "mentions_enriched": MENTIONS_ENRICHED,
-        "topic_mentions": TOPIC_MENTIONS,
-        "monitor_mentions": MONITOR_MENTIONS,
         "alert_response_times": alerts,
         "crawl_health": crawl_health,
     }
 
 
-def ensure_views(db: sqlite_utils.Database) -> None:
-    """Drop and create the browsing views (needs the tables of ``ensure_db_shape``)."""
+def ensure_views(db: sqlite_utils.Database) -> list[str]:
+    """(Re)create the browsing views that are missing or out of date; return their names.
+
+    Needs the tables of ``ensure_db_shape``. A view whose SQL is unchanged is left alone, so
+    running this on every start does not change the schema under a running Datasette.
+    """
     with db.conn:
-        for name, sql in view_definitions(db).items():
-            replace_view(db, name, sql)
+        return [name for name, sql in view_definitions(db).items() if replace_view(db, name, sql)]
 
 
 def ensure_indexes_for_browsing(db: sqlite_utils.Database) -> list[str]:

@@ -105,3 +105,23 @@ def test_mentions_page_renders_in_headless_chromium(served, tmp_path):
     subprocess.run([*common, f"--screenshot={shot}", "--window-size=1280,900", url],
                    capture_output=True, timeout=120)  # fmt: skip
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_beyond_loopback_a_login_is_required(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from groundswell.cli import cli
+
+    monkeypatch.delenv("GROUNDSWELL_PASSWORD_HASH", raising=False)
+    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--db", str(tmp_path / "g.db")])
+    assert result.exit_code == 1 and "GROUNDSWELL_PASSWORD_HASH" in result.output
+
+    monkeypatch.setenv("GROUNDSWELL_PASSWORD_HASH", "pbkdf2_sha256$480000$salt$notarealhash")
+    ds = make_datasette(seeded_db(tmp_path / "g.db"), require_login=True)
+
+    async def fetch(cookies=None):
+        return await ds.client.get("/groundswell/mentions.json", cookies=cookies or {})
+
+    assert asyncio.run(fetch()).status_code == 403
+    cookie = {"ds_actor": ds.sign({"a": {"id": "analyst"}}, "actor")}
+    assert asyncio.run(fetch(cookie)).status_code == 200
