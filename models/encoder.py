@@ -7,6 +7,7 @@ sentence-transformers model card prescribes), batching texts of similar length t
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +18,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MAX_LENGTH = 128
+CACHE_SIZE = 50_000  # embeddings kept per process (~77 MB at 384 floats)
 
 
 def packaged_model_path() -> Path:
@@ -55,6 +57,7 @@ class Encoder:
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.model = AutoModel.from_pretrained(path)
         self.model.eval()
+        self.cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def tokenize(self, texts: list[str]):
         return self.tokenizer(
@@ -62,6 +65,24 @@ class Encoder:
         )
 
     def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Normalised embeddings; texts seen recently (a sentence both the topic tagger and the
+        keyphrase stage read, a phrase common to many mentions) come from a bounded cache."""
+        out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
+        missing = sorted({t for t in texts if t not in self.cache})
+        fresh = dict(zip(missing, self.compute(missing, batch_size), strict=True))
+        for i, text in enumerate(texts):
+            vector = fresh.get(text)
+            out[i] = self.cache[text] if vector is None else vector
+        self.remember(fresh)
+        return out
+
+    def remember(self, vectors: dict[str, np.ndarray]) -> None:
+        for text, vector in vectors.items():
+            self.cache[text] = vector
+        while len(self.cache) > CACHE_SIZE:
+            self.cache.popitem(last=False)
+
+    def compute(self, texts: list[str], batch_size: int) -> np.ndarray:
         import torch
 
         out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
