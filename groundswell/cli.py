@@ -179,16 +179,19 @@ def jobs_table(rows: list[dict]):
 @db_option
 @click.option("--port", default=8001, show_default=True, help="Datasette port")
 @click.option("--site-port", default=8777, show_default=True, help="demo site port on 127.0.0.1")
-@click.option("--no-serve", is_flag=True, help="crawl and store, then exit")
-def demo(db_path: str, port: int, site_port: int, no_serve: bool) -> None:
-    """Crawl the built-in demo site with the real spiders, store it and open Datasette."""
-    from groundswell.demo import run_demo
+@click.option("--no-serve", is_flag=True, help="crawl, tag and store, then exit")
+@click.option("--no-tag", is_flag=True, help="crawl and store only (skip the models)")
+def demo(db_path: str, port: int, site_port: int, no_serve: bool, no_tag: bool) -> None:
+    """Crawl the built-in demo site with the real spiders, tag it, store it and open Datasette."""
+    from groundswell.demo import run_demo, tag_demo
 
     try:
         results = run_demo(Path(db_path), site_port=site_port)
     except ConfigError as error:
         raise ConfigProblem(str(error)) from None
     report_crawls(results, db_path)
+    if not no_tag:
+        click.echo(f"tagged {tag_demo(Path(db_path))} mention(s)")
     if not no_serve:
         from groundswell.serve import serve_datasette
 

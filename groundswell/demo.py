@@ -15,7 +15,7 @@ def run_demo(
     """Build the demo site under ``workdir`` (default: beside the database), crawl it all."""
     from groundswell.demo_site import build_demo_site, write_demo_config
 
-    workdir = workdir or db_path.resolve().parent / f".{db_path.stem}-demo"
+    workdir = workdir or demo_config_path(db_path).parent
     build_demo_site(workdir / "site")
     server = start_replay_server(workdir / "site", site_port)
     try:
@@ -26,3 +26,17 @@ def run_demo(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def demo_config_path(db_path: Path) -> Path:
+    return db_path.resolve().parent / f".{db_path.stem}-demo" / "groundswell-demo.toml"
+
+
+def tag_demo(db_path: Path) -> int:
+    """Tag what the demo crawl stored, with the demo config's monitors and topics."""
+    from pipeline.store import open_db
+    from pipeline.tagging import Tagger, tag_untagged
+
+    config = load_config(demo_config_path(db_path))
+    db = open_db(db_path)
+    return tag_untagged(db, Tagger(config, db=db), config.model.batch_size)
