@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 from models.sentiment import ADAPTER_FILE, ARTIFACT_DIR, CONFIG_FILE, cache_dir, read_config
@@ -44,7 +45,8 @@ def export_fp32(artifact_dir: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         tmp_path = Path(tmp) / target.name
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer notes about mask shapes; sizes stay dynamic
             torch.onnx.export(
                 net,
                 (sample["input_ids"], sample["attention_mask"]),

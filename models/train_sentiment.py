@@ -47,8 +47,10 @@ class Dataset:
     texts: list[str] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # one per source, for caching
 
     def add(self, texts: list[str], labels: list[int], weight: float = 1.0) -> None:
+        self.spans.append((len(self.texts), len(self.texts) + len(texts)))
         self.texts += texts
         self.labels += labels
         self.weights += [weight] * len(texts)
@@ -112,6 +114,7 @@ def load_training_data(args: argparse.Namespace) -> Dataset:
             [data.texts[i] for i in order],
             [data.labels[i] for i in order],
             [data.weights[i] for i in order],
+            [(0, len(order))],
         )
     return data
 
@@ -302,7 +305,9 @@ def train(args: argparse.Namespace) -> dict:
 
     tokenizer, encoder = load_base_encoder(None)
     net = build_net(encoder)
-    hidden = cached_hidden(net, tokenizer, data.texts, args)
+    hidden = [
+        h for a, b in data.spans for h in cached_hidden(net, tokenizer, data.texts[a:b], args)
+    ]
     val_hidden = cached_hidden(net, tokenizer, val_texts, args)
     print(f"cached layer-{args.first_layer} states in {time.time() - t0:.0f}s")
 

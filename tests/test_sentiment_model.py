@@ -55,7 +55,8 @@ def test_batching_preserves_order(model):
     assert len(batched) == len(texts)
     for text, result in zip(texts, batched, strict=True):
         assert result.label == alone[text].label
-        assert result.score == pytest.approx(alone[text].score, abs=1e-4)
+        # int8 activations are quantised per batch, so scores move a little with batch-mates
+        assert result.score == pytest.approx(alone[text].score, abs=0.01)
 
 
 @pytest.mark.slow
