@@ -290,6 +290,12 @@ DEFAULT_TOPIC_THRESHOLDS: dict[str, float] = {
 # --------------------------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*[\r\n]+\s*|(?<=[.!?])(?=[A-Z][a-z])")
+# the contrast word that opens a clause ("but the price is fair") is read as a turn for the
+# worse by a sentence-level model: the clause's sentiment is judged without it
+_LEADING_CONTRAST = re.compile(
+    r"^(?:but|however|although|though|whereas|except that|nevertheless|on the other hand)\b[,\s]*",
+    re.IGNORECASE,
+)
 _CONTRAST = re.compile(
     r"\s*(?:;|\s[-–—]\s|,?\s+(?=(?:but|however|although|though|whereas|except that|"
     r"nevertheless|on the other hand)\b))\s*",
@@ -574,7 +580,8 @@ class TopicTagger:
         wanted = sorted({s for found in carriers for ids in found.values() for s in ids})
         if not wanted:
             return {}
-        results = self.sentiment_model.predict([segments[i] for i in wanted])
+        clauses = [_LEADING_CONTRAST.sub("", segments[i]) or segments[i] for i in wanted]
+        results = self.sentiment_model.predict(clauses)
         return {i: (r.label, float(r.score)) for i, r in zip(wanted, results, strict=True)}
 
     def text_hits(

@@ -159,11 +159,11 @@ def test_run_crawls_tags_alerts_survives_sigterm_and_restart(tmp_path, replay):
             "select count(*) from job_runs where job_id like 'crawl:%' and last_status = 'running'"
         )
         assert wait_until(lambda: (scalar(db, running) or 0) > 0, 60, step=0.05), "a crawl running"
-        runner.send_signal(signal.SIGTERM)
-        assert runner.wait(60) == 0
-        reader.stop.set()
+        reader.stop.set()  # Datasette stops with the runner: the reader's watch ends here
         reader.join()
         assert reader.ok > 50 and reader.errors == []
+        runner.send_signal(signal.SIGTERM)
+        assert runner.wait(60) == 0
         assert scalar(db, "select count(*) from crawl_runs where status = 'running'") == 0
         stopped_at = datetime.now(timezone.utc)
         last_starts = dict(sqlite_utils.Database(db).execute(
