@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from urllib.parse import urlparse
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -39,6 +40,8 @@ class MentionSpider(scrapy.Spider):
                  follow: bool = True, max_pages: int = 20, vendor_accounts=(), **kwargs):  # fmt: skip
         super().__init__(**kwargs)
         self.start_url = url
+        # followed links stay on the start URL's host (Scrapy's offsite filtering)
+        self.allowed_domains = [urlparse(url).hostname or ""]
         self.source = source
         self.kind = kind or self.kind
         self.follow = follow in (True, "1", "true", "True")
