@@ -464,6 +464,9 @@ def test_advocate_marks_a_mention_responded(served, driver):
     wait_until(driver, lambda d: "/-/groundswell/respond/m1" in d.current_url)
     driver.find_element(By.ID, "gs-token").send_keys("wrong-token")
     driver.find_element(By.CSS_SELECTOR, "form.gs-respond button").click()
+    wait_until(
+        driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".message-error")
+    )  # the reply page
     assert "Wrong advocate token" in driver.find_element(By.CSS_SELECTOR, ".message-error").text
     driver.find_element(By.ID, "gs-token").send_keys(TOKEN)
     shot(driver, "mark-responded")
