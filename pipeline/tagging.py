@@ -93,7 +93,9 @@ class Tagger:
         for mention, lang in zip(batch, langs, strict=True):
             mention["lang"] = lang
         duplicates = self.deduplicator.assign(batch)
-        monitor_rows = self.monitors.match(batch)
+        monitors_by_mention: dict[str, list[dict]] = {}
+        for row in self.monitors.match(batch):
+            monitors_by_mention.setdefault(row["mention_id"], []).append(row)
         sentiments = self.sentiment.predict(texts)
         topic_hits = self.topics.tag(texts)
         phrases = extract_keyphrases(texts)
@@ -115,7 +117,7 @@ class Tagger:
                          "sentiment": h.sentiment} for h in topic_hits[i]],
                 keyphrases=[{"mention_id": mention["id"], "phrase": p, "score": round(s, 4)}
                             for p, s in phrases[i]],
-                monitors=[r for r in monitor_rows if r["mention_id"] == mention["id"]],
+                monitors=monitors_by_mention.get(mention["id"], []),
             ))  # fmt: skip
         return TaggedBatch(results, duplicates)
 
