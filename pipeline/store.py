@@ -223,3 +223,17 @@ def mark_thread_replies(db: sqlite_utils.Database, source: str, vendor_accounts=
                           and lower(author) in ({marks}))""",
             [source, *accounts],
         )
+
+
+def close_open_crawl_runs(db: sqlite_utils.Database, source: str, status: str, message: str) -> int:
+    """Finish crawl_runs rows a crawl process left 'running' (it was killed or timed out);
+    records one such run when the process died before writing its own row."""
+    with db.conn:
+        closed = db.execute(
+            """update crawl_runs set status = ?, finished_at = ?, message = ?, errors = 1
+               where source = ? and status = 'running'""",
+            [status, utc_now(), message, source],
+        ).rowcount
+    if not closed:
+        finish_crawl_run(db, start_crawl_run(db, source), status=status, errors=1, message=message)
+    return closed

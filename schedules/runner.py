@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from groundswell.config import Config
-from pipeline.store import finish_crawl_run, open_db, save_sources, start_crawl_run
+from pipeline.store import close_open_crawl_runs, open_db, save_sources
 from schedules.jobs import JobSpec, build_job_specs, trigger_for
 from schedules.logs import log_event, setup_event_log
 from schedules.state import job_state, record_job_end, record_job_start
@@ -73,21 +73,24 @@ class Runner:
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
-            self.record_hung_crawl(job_id)
-            return f"timed out after {self.job_timeout(job_id):.0f}s"
+            error = f"timed out after {self.job_timeout(job_id):.0f}s"
+            self.close_crawl_runs(job_id, "error", f"crawl {error}")
+            return error
         finally:
             with self.lock:
                 self.children.discard(process)
         if process.returncode == 0:
             return None
+        if process.returncode < 0:  # ended by a signal before it could record its run
+            self.close_crawl_runs(job_id, "interrupted", f"stopped by signal {-process.returncode}")
         lines = [line for line in (stderr or "").splitlines() if line.strip()]
         return lines[-1] if lines else f"exit status {process.returncode}"
 
-    def record_hung_crawl(self, job_id: str) -> None:
+    def close_crawl_runs(self, job_id: str, status: str, message: str) -> None:
         if job_id.startswith("crawl:"):
-            db = open_db(self.db_path)
-            run_id = start_crawl_run(db, job_id.removeprefix("crawl:"))
-            finish_crawl_run(db, run_id, status="error", errors=1, message="crawl timed out")
+            close_open_crawl_runs(
+                open_db(self.db_path), job_id.removeprefix("crawl:"), status, message
+            )
 
     def schedule_jobs(self) -> None:
         db = open_db(self.db_path)

@@ -91,3 +91,19 @@ def test_dates_ratings_and_ids_normalise():
         "reddit", None, "http://a/1?a=1&b=2"
     )
     assert mention_id("reddit", "t3_x", None) != mention_id("hackernews", "t3_x", None)
+
+
+def test_runs_left_running_by_a_killed_crawl_are_closed(tmp_path):
+    from pipeline.store import close_open_crawl_runs, start_crawl_run
+
+    db = open_db(tmp_path / "g.db")
+    start_crawl_run(db, "s")
+    assert close_open_crawl_runs(db, "s", "interrupted", "stopped by signal 15") == 1
+    assert [(r["status"], r["message"]) for r in db["crawl_runs"].rows] == [
+        ("interrupted", "stopped by signal 15")
+    ]
+    assert (
+        close_open_crawl_runs(db, "s", "error", "crawl timed out") == 0
+    )  # none open: one recorded
+    assert db.execute("select count(*) from crawl_runs where status = 'running'").fetchone()[0] == 0
+    assert db["crawl_runs"].count == 2
