@@ -13,6 +13,7 @@ import sys
 
 from scrapy.crawler import CrawlerProcess
 
+from crawlers.rendering import BrowserMissingError, find_browser, use_browser
 from crawlers.settings import settings_for
 from crawlers.spiders.base import MentionSpider
 from groundswell.config import ConfigError, load_config
@@ -46,24 +47,28 @@ def crawl_status(stats: dict, problems: list[str]) -> str:
     return "ok" if stats.get("groundswell/parsed", 0) else "empty"
 
 
-def crawl_source(config_path: str, db_path: str, source_name: str) -> int:
+def crawl_source(config_path: str, db_path: str, source_name: str, full: bool = False) -> int:
+    """Crawl one source into the database; ``full`` turns the incremental rules off."""
     config = load_config(config_path)
     source = config.source_named(source_name)
     db = open_db(db_path)
     run_id = start_crawl_run(db, source.name)
-    settings = settings_for(config.crawl, output="store")
-    settings.set("GROUNDSWELL_DB", db_path, priority="cmdline")
+    try:
+        settings = crawl_settings(config, source, db_path, full)
+    except BrowserMissingError as error:
+        finish_crawl_run(db, run_id, status="error", errors=1, message=str(error))
+        print(f"{source.name}: {error}", file=sys.stderr)
+        return EXIT_CRAWL_ERRORS
     stats, problems = run_spider(
         settings, url=source.url, source=source.name, kind=source.kind, follow=True,
         max_pages=source.max_pages or config.crawl.max_pages,
-        vendor_accounts=source.vendor_accounts,
+        vendor_accounts=source.vendor_accounts, render=source.render,
+        render_wait_for=source.render_wait_for,
     )  # fmt: skip
     mark_thread_replies(db, source.name, source.vendor_accounts)
-    status = crawl_status(stats, problems)
-    message = f"{len(problems)} error(s); first: {problems[0]}" if problems else None
-    message = message or (stats["notes"][0] if stats["notes"] else None)
+    message = crawl_message(stats, problems)
     finish_crawl_run(
-        db, run_id, status=status, pages=stats.get("groundswell/pages", 0),
+        db, run_id, status=crawl_status(stats, problems), pages=stats.get("groundswell/pages", 0),
         new=stats.get("groundswell/new", 0), updated=stats.get("groundswell/updated", 0),
         errors=len(problems), message=message,
     )  # fmt: skip
@@ -71,6 +76,34 @@ def crawl_source(config_path: str, db_path: str, source_name: str) -> int:
         print(f"{source.name}: {message}", file=sys.stderr)
         return EXIT_CRAWL_ERRORS
     return EXIT_OK
+
+
+def crawl_settings(config, source, db_path: str, full: bool):
+    """Scrapy settings for a stored crawl of ``source``: incremental unless ``full``, through
+    a browser when the source says ``render = true``."""
+    settings = settings_for(config.crawl, output="store")
+    settings.set("GROUNDSWELL_DB", db_path, priority="cmdline")
+    settings.set("GROUNDSWELL_INCREMENTAL", not full, priority="cmdline")
+    settings.set("GROUNDSWELL_RECRAWL_DAYS", source.recrawl_days, priority="cmdline")
+    if source.render:
+        use_browser(settings, find_browser(config.crawl.browser_path))
+    return settings
+
+
+def crawl_message(stats: dict, problems: list[str]) -> str | None:
+    """The crawl_runs message: the first problem, else the first note, else what the
+    incremental rules left out."""
+    if problems:
+        return f"{len(problems)} error(s); first: {problems[0]}"
+    if stats["notes"]:
+        return stats["notes"][0]
+    skipped = []
+    if stats.get("groundswell/incremental_stop"):
+        skipped.append("stopped paging at a page whose mentions were all stored")
+    if stats.get("groundswell/threads_quiet_skipped"):
+        skipped.append(f"{stats['groundswell/threads_quiet_skipped']} quiet thread(s) not "
+                       "fetched again")  # fmt: skip
+    return f"incremental: {'; '.join(skipped)} (--full crawls everything)" if skipped else None
 
 
 def extract_url(config_path: str, url: str, kind: str) -> int:
@@ -94,10 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source")
     parser.add_argument("--url")
     parser.add_argument("--kind", default="auto")
+    parser.add_argument("--full", action="store_true", help="crawl without incremental stops")
     args = parser.parse_args(argv)
     try:
         if args.mode == "crawl":
-            return crawl_source(args.config, args.db, args.source)
+            return crawl_source(args.config, args.db, args.source, full=args.full)
         return extract_url(args.config, args.url, args.kind)
     except ConfigError as error:
         print(str(error), file=sys.stderr)

@@ -31,6 +31,9 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # the spider's errback records the failure once
 GROUNDSWELL_BACKOFF_BASE = 2.0
 GROUNDSWELL_BACKOFF_MAX = 60.0
+# Incremental crawls (crawlers/incremental.py): on for stored crawls unless --full
+GROUNDSWELL_INCREMENTAL = False
+GROUNDSWELL_RECRAWL_DAYS = 7.0
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -39,15 +39,17 @@ def init(config_path: str, db_path: str, force: bool) -> None:
 
 @cli.command()
 @click.argument("sources", nargs=-1)
+@click.option("--full", is_flag=True,
+              help="follow every page (default: stop paging where stored mentions begin)")  # fmt: skip
 @config_option
 @db_option
-def crawl(sources: tuple[str, ...], config_path: str, db_path: str) -> None:
+def crawl(sources: tuple[str, ...], full: bool, config_path: str, db_path: str) -> None:
     """Crawl SOURCES (default: every enabled source) into the database."""
     from groundswell.crawl import crawl_sources
 
     config = read_config(config_path)
     try:
-        results = crawl_sources(config, Path(config_path), Path(db_path), list(sources))
+        results = crawl_sources(config, Path(config_path), Path(db_path), list(sources), full)
     except ConfigError as error:
         raise ConfigProblem(str(error)) from None
     report_crawls(results, db_path)

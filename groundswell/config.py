@@ -67,12 +67,15 @@ class CrawlConfig(Section):
     backoff_max: float = Field(60.0, ge=0)
     max_pages: int = Field(20, ge=1, description="pages per crawl of one source")
     timeout: float = Field(900, gt=0, description="seconds before a crawl subprocess is stopped")
+    browser_path: str | None = Field(
+        None, description="Chromium for render = true sources; default: chromium on PATH"
+    )
 
 
 class ModelConfig(Section):
     encoder: str = "all-MiniLM-L6-v2"
     sentiment: str | None = None
-    batch_size: int = Field(64, ge=1)
+    batch_size: int = Field(256, ge=1)
 
 
 class ScheduleConfig(Section):
@@ -105,6 +108,19 @@ class SourceConfig(Section):
     enabled: bool = True
     vendor_accounts: list[str] = []
     max_pages: int | None = Field(None, ge=1)
+    recrawl_days: float = Field(
+        7, ge=0, description="threads with a mention this recent are fetched again for replies"
+    )
+    render: bool = Field(False, description="run the page's JavaScript in Chromium first")
+    render_wait_for: str | None = Field(
+        None, min_length=1, description="CSS selector to wait for; default: network idle"
+    )
+
+    @model_validator(mode="after")
+    def wait_only_when_rendering(self) -> SourceConfig:
+        if self.render_wait_for and not self.render:
+            raise ValueError("render_wait_for needs render = true")
+        return self
 
     @field_validator("url")
     @classmethod

@@ -27,9 +27,10 @@ def last_line(text: str) -> str | None:
     return lines[-1] if lines else None
 
 
-def crawl_one(config_path: Path, db_path: Path, source: str, timeout: float) -> CrawlResult:
+def crawl_one(config_path: Path, db_path: Path, source: str, timeout: float,
+              full: bool = False) -> CrawlResult:  # fmt: skip
     command = [sys.executable, "-m", "crawlers.run", "crawl", "--config", str(config_path),
-               "--db", str(db_path), "--source", source]  # fmt: skip
+               "--db", str(db_path), "--source", source, *(["--full"] if full else [])]  # fmt: skip
     try:
         done = subprocess.run(command, capture_output=True, text=True,
                               timeout=timeout)  # fmt: skip
@@ -49,13 +50,15 @@ def record_failed_run(db_path: Path, source: str, message: str) -> None:
 
 
 def crawl_sources(config: Config, config_path: Path, db_path: Path,
-                  names: list[str] | None = None) -> list[CrawlResult]:  # fmt: skip
-    """Crawl the named sources (default: every enabled one), one after another."""
+                  names: list[str] | None = None, full: bool = False) -> list[CrawlResult]:  # fmt: skip
+    """Crawl the named sources (default: every enabled one), one after another; ``full``
+    follows every page instead of stopping where stored mentions begin."""
     save_sources(open_db(db_path), config.source)
     chosen = [config.source_named(n) for n in names] if names else [
         s for s in config.source if s.enabled
     ]  # fmt: skip
-    return [crawl_one(config_path, db_path, s.name, config.crawl.timeout) for s in chosen]
+    timeout = config.crawl.timeout
+    return [crawl_one(config_path, db_path, s.name, timeout, full) for s in chosen]
 
 
 def extract(url: str, kind: str, config_path: Path) -> subprocess.CompletedProcess:

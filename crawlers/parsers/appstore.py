@@ -48,6 +48,11 @@ def follow_urls(text: str, url: str) -> list[str]:
     return [] if followed == url else [followed]
 
 
+def older_page_urls(text: str, url: str) -> list[str]:
+    """Feeds asked for ``sortby=mostrecent`` run newest first: the next page is older."""
+    return follow_urls(text, url) if "sortby=mostrecent" in url.lower() else []
+
+
 def on_origin_of(link: str, url: str) -> str:
     """``link`` with the scheme and host of ``url`` (a replay server stays in use)."""
     target = urlsplit(url)

@@ -17,6 +17,7 @@ from crawlers.parsers.html_forum_common import (
     load_json,
     looks_like_json,
     mention,
+    query_param,
     set_query_param,
     sniff_head,
 )
@@ -60,6 +61,11 @@ def follow_urls(text: Any, url: str) -> list[str]:
     if isinstance(data, dict) and data.get("cursor") and (data.get("posts") or data.get("feed")):
         return [set_query_param(url, "cursor", str(data["cursor"]))]
     return []
+
+
+def older_page_urls(text: Any, url: str) -> list[str]:
+    """Searches (``sort=latest``, the default) and feeds run newest first."""
+    return [] if query_param(url, "sort") == "top" else follow_urls(text, url)
 
 
 def _thread_posts(node: Any) -> Iterator[dict[str, Any]]:

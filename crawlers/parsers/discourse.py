@@ -80,6 +80,31 @@ def follow_urls(text: str, url: str) -> list[str]:
     return []
 
 
+def older_page_urls(text: str, url: str) -> list[str]:
+    """``latest.json`` lists topics by last activity, newest first: its next page."""
+    data = load_json(text, "a Discourse")
+    topic_list = data.get("topic_list") if isinstance(data, dict) else None
+    if not isinstance(topic_list, dict) or not topic_list.get("more_topics_url"):
+        return []
+    return [json_url(urljoin(origin(url) + "/", topic_list["more_topics_url"]))]
+
+
+def thread_urls(text: str, url: str) -> dict[str, dict]:
+    """Each topic's ``/t/<id>.json`` → its site id and when it was last posted in."""
+    data = load_json(text, "a Discourse")
+    topic_list = data.get("topic_list") if isinstance(data, dict) else None
+    if not isinstance(topic_list, dict):
+        return {}
+    return {
+        f"{origin(url)}/t/{topic['id']}.json": {
+            "site_id": f"t{topic['id']}",
+            "last_activity": topic.get("last_posted_at") or topic.get("bumped_at"),
+        }
+        for topic in topic_list.get("topics") or []
+        if isinstance(topic, dict) and topic.get("id")
+    }
+
+
 def json_url(url: str) -> str:
     """``/latest?page=1`` → ``/latest.json?page=1`` (Discourse gives page links without .json)."""
     parts = urlsplit(url)

@@ -60,6 +60,11 @@ def follow_urls(text: str, url: str) -> list[str]:
     ]
 
 
+def older_page_urls(text: str, url: str) -> list[str]:
+    """Paged feeds (RFC 5005) run newest first: ``rel=next`` holds older entries."""
+    return follow_urls(text, url)
+
+
 def parse_feed(text: str | bytes, url: str) -> feedparser.FeedParserDict:
     """feedparser on the body as bytes: given a str, feedparser would fetch it if it
     looked like a URL, or open it if it named a file."""

@@ -63,6 +63,11 @@ def follow_urls(text: str, url: str) -> list[str]:
     return [with_page(url, page + 1)]
 
 
+def older_page_urls(text: str, url: str) -> list[str]:
+    """``search_by_date`` pages run newest first: the next one holds older items."""
+    return follow_urls(text, url) if "/search_by_date" in urlsplit(url).path else []
+
+
 def with_page(url: str, page: int) -> str:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))

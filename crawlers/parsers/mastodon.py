@@ -70,6 +70,11 @@ def follow_urls(text: Any, url: str) -> list[str]:
     return [set_query_param(url, "max_id", str(last["id"]))]
 
 
+def older_page_urls(text: Any, url: str) -> list[str]:
+    """Timelines run newest first: the ``max_id`` page holds older statuses."""
+    return follow_urls(text, url)
+
+
 def _is_context(data: Any) -> bool:
     return isinstance(data, dict) and "ancestors" in data and "descendants" in data
 

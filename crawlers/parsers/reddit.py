@@ -62,6 +62,34 @@ def follow_urls(text: str, url: str) -> list[str]:
     return urls
 
 
+def older_page_urls(text: str, url: str) -> list[str]:
+    """The next page of a newest-first listing (``/new.json``, ``sort=new``): older posts."""
+    data = load_json(text, "a Reddit Listing or thread")
+    after = data["data"].get("after") if _is_listing(data) else None
+    if not after or not _newest_first(url):
+        return []
+    return [next_page_url(url, after)]
+
+
+def thread_urls(text: str, url: str) -> dict[str, dict]:
+    """Each followed thread JSON url → the site id of the post that opens it."""
+    data = load_json(text, "a Reddit Listing or thread")
+    if not _is_listing(data):
+        return {}
+    fetch_origin = origin(url) or PUBLIC_ORIGIN
+    return {
+        thread_json_url(fetch_origin, post["permalink"]): {"site_id": post.get("name")}
+        for post in _things(data, "t3")
+        if post.get("permalink") and post.get("name")
+    }
+
+
+def _newest_first(url: str) -> bool:
+    parts = urlsplit(url)
+    sort = dict(parse_qsl(parts.query)).get("sort")
+    return sort == "new" or (sort is None and parts.path.rstrip("/").endswith("/new.json"))
+
+
 def next_page_url(url: str, after: str) -> str:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))

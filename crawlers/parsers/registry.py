@@ -7,6 +7,12 @@ Every module listed here exposes:
 - ``parse(text: str, url: str) -> list[dict]``: mention dicts (keys from ``crawlers.items.MENTION_FIELDS``);
 - optionally ``follow_urls(text: str, url: str) -> list[str]``: absolute URLs a crawl should
   fetch next (next page, thread expansion). ``extract`` never follows; ``crawl`` does.
+- optionally ``older_page_urls(text, url) -> list[str]``: those of ``follow_urls`` that page
+  a newest-first listing back in time; an incremental crawl does not follow them from a page
+  whose mentions are all stored (``crawlers/incremental.py``);
+- optionally ``thread_urls(text, url) -> dict[str, dict]``: thread links of a listing, each
+  to ``{"site_id": <the site id of the mention opening it>, "last_activity": <optional>}``;
+  an incremental crawl fetches a stored thread again only while it is recent.
 
 Specific platforms come before generic shapes (schema.org, feeds).
 """

@@ -48,6 +48,7 @@ _MARKUP = re.compile(
     r"|\"@type\"\s*:\s*\[?\s*\"(?:https?://schema\.org/|schema:)?" + _TYPE_NAMES + r"\""
     r"|typeof\s*=\s*[\"'][^\"']*\b(?:schema:)?" + _TYPE_NAMES + r"\b"
 )
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 _HTML_MARKERS = re.compile(
     r"</?(?:p|br|div|span|a|b|i|em|strong|ul|ol|li|h[1-6]|blockquote|pre|code)\b[^>]*>"
     r"|&(?:#\d+|#x[0-9a-f]+|[a-z]+);",
@@ -60,6 +61,14 @@ def matches(url: str, content_type: str, text: str) -> bool:
     if looks_like_json(text) or not looks_like_html(text, within=1024):
         return False
     return bool(_MARKUP.search(text))
+
+
+def reviews_not_rendered(text: str) -> bool:
+    """Review markup only inside a script (not JSON-LD): the page builds it with JavaScript."""
+    return any(
+        "ld+json" not in attributes.lower() and _MARKUP.search(body)
+        for attributes, body in _SCRIPT.findall(as_text(text))
+    )
 
 
 def parse(text: str, url: str) -> list[dict]:

@@ -66,6 +66,14 @@ def follow_urls(text: Any, url: str) -> list[str]:
     return [link.split("#")[0] for link in links]
 
 
+def older_page_urls(text: Any, url: str) -> list[str]:
+    """API pages sorted descending (the default) by activity or creation run newest first."""
+    newest_first = query_param(url, "order") != "asc" and (
+        query_param(url, "sort") in (None, "activity", "creation")
+    )
+    return follow_urls(text, url) if _is_api_json(text) and newest_first else []
+
+
 # --------------------------------------------------------------------------- API JSON
 
 

@@ -12,11 +12,14 @@ from datetime import datetime, timezone
 from urllib.parse import urlparse
 
 import scrapy
+from scrapy import signals
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawlers.incremental import incremental_filter_for
 from crawlers.items import MENTION_FIELDS, MentionItem
 from crawlers.parsers import ParseError
 from crawlers.parsers.registry import detect_parser, parser_for_kind
+from crawlers.rendering import render_meta
 
 GONE_STATUSES = (404, 410)
 BLOCKED_STATUSES = (401, 403)
@@ -37,7 +40,8 @@ class MentionSpider(scrapy.Spider):
     kind = "auto"  # platform spiders set their parser's KIND
 
     def __init__(self, url: str, source: str = "extract", kind: str | None = None,
-                 follow: bool = True, max_pages: int = 20, vendor_accounts=(), **kwargs):  # fmt: skip
+                 follow: bool = True, max_pages: int = 20, vendor_accounts=(),
+                 render: bool = False, render_wait_for: str | None = None, **kwargs):  # fmt: skip
         super().__init__(**kwargs)
         self.start_url = url
         # followed links stay on the start URL's host (Scrapy's offsite filtering)
@@ -50,6 +54,19 @@ class MentionSpider(scrapy.Spider):
         self.problems: list[str] = []
         self.notes: list[str] = []
         self.pages_requested = 0
+        # render = true: a headless browser runs each page's scripts before it is parsed
+        self.render_meta = render_meta(render_wait_for) if render in (True, "true") else {}
+        self.incremental = None  # set as the spider opens, for stored crawls without --full
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.load_stored_mentions, signal=signals.spider_opened)
+        return spider
+
+    def load_stored_mentions(self, spider=None) -> None:
+        """Once, as the crawl opens: what this source stored, for the incremental rules."""
+        self.incremental = incremental_filter_for(self.crawler, self.source)
 
     async def start(self):
         yield self.page_request(self.start_url)
@@ -57,7 +74,7 @@ class MentionSpider(scrapy.Spider):
     def page_request(self, url: str, followed: bool = False) -> scrapy.Request:
         self.pages_requested += 1
         return scrapy.Request(url, callback=self.parse, errback=self.on_error,
-                              meta={"followed": followed})  # fmt: skip
+                              meta={"followed": followed, **self.render_meta})  # fmt: skip
 
     def parse(self, response):
         self.crawler.stats.inc_value("groundswell/pages")
@@ -77,14 +94,22 @@ class MentionSpider(scrapy.Spider):
         for mention in mentions:
             yield self.mention_item(mention, parser.KIND)
         if self.follow and hasattr(parser, "follow_urls"):
-            yield from self.follow_requests(parser.follow_urls(response.text, response.url))
+            yield from self.follow_requests(self.links_to_follow(parser, response, mentions))
+
+    def links_to_follow(self, parser, response, mentions: list[dict]) -> list[str]:
+        links = parser.follow_urls(response.text, response.url)
+        if self.incremental is None:
+            return links
+        return self.incremental.links_to_follow(parser, response.text, response.url,
+                                                mentions, links)  # fmt: skip
 
     def explain_empty(self, parser, response) -> None:
         not_rendered = getattr(parser, "reviews_not_rendered", None)
         if not_rendered and not_rendered(response.text):
             self.crawler.stats.inc_value("groundswell/not_rendered")
+            hint = "" if self.render_meta else "; render = true runs the page's scripts"
             self.notes.append(f"{response.url}: no reviews rendered in this page variant "
-                              "(the site shows them with JavaScript or to other clients)")  # fmt: skip
+                              f"(the site shows them with JavaScript or to other clients{hint})")  # fmt: skip
 
     def parser_for(self, response):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
