@@ -2,7 +2,11 @@
 keyphrases) over TweetEval texts on this machine's CPUs, against a plain per-item
 ``transformers`` pipeline on the same texts in the same run. Prints mentions/s and peak memory.
 
-    python bench/tag_throughput.py [--texts 10000] [--baseline 1000] [--batch-size 64]
+    python bench/tag_throughput.py [--texts 10000] [--baseline 1000] [--batch-size 256]
+
+With the shipped models every model stage reads one int8 ONNX pass per text
+(``models/shared_encoder.py``); ``GROUNDSWELL_SENTIMENT_BACKEND=torch`` measures the stages run
+separately instead.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ def full_pipeline_rate(texts: list[str], batch_size: int) -> tuple[float, float]
     config = Config(monitor=[MonitorConfig(name="Apple", query="apple OR iphone")])
     tagger = Tagger(config)
     tagger.tag([{"id": "warm", "body": "warm up the models"}])
+    served = "one shared int8 ONNX pass per text" if tagger.shared else "stages run separately"
+    print(f"model stages: {served}")
     mentions = [{"id": f"t{i}", "body": text} for i, text in enumerate(texts)]
     start = time.perf_counter()
     for i in range(0, len(mentions), batch_size):
@@ -64,7 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--texts", type=int, default=10_000)
     parser.add_argument("--baseline", type=int, default=1_000, help="texts for the baseline")
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=256, help="[model] batch_size default")
     args = parser.parse_args()
     if not TWEETEVAL.is_dir():
         sys.exit(f"TweetEval not found at {TWEETEVAL} (../shared/data is absent)")

@@ -11,6 +11,7 @@ on the calibration part (30%) and every figure is measured on the other 70%. The
 taxonomy is also scored with its shipped thresholds (``DEFAULT_TOPIC_THRESHOLDS``).
 
     python bench/topic_accuracy.py [DATA_DIR] [--limit N] [--threads 2] [--no-sentiment]
+                                   [--separate-stages]
 """
 
 from __future__ import annotations
@@ -356,6 +357,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-sentiment", action="store_true")
+    parser.add_argument(
+        "--separate-stages",
+        action="store_true",
+        help="embed each segment on its own with the torch encoder and ask the sentiment model "
+        "per segment (the path a configured [model] takes); default: the shared ONNX pass",
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"topic data not found at {args.data}: nothing measured")
@@ -364,12 +371,18 @@ def main(argv: list[str] | None = None) -> None:
 
     torch.set_num_threads(args.threads)
     from models.encoder import load_encoder
+    from models.shared_encoder import load_shared_encoder
 
-    encoder = MemoEncoder(load_encoder())
+    if args.separate_stages or load_shared_encoder() is None:
+        print("stages: torch encoder per segment, sentiment model per segment")
+        encoder, encoder_factory = MemoEncoder(load_encoder()), load_encoder
+    else:
+        print("stages: one shared ONNX pass per text, segments read in context")
+        encoder, encoder_factory = load_shared_encoder(), load_shared_encoder
     sentiment_model = load_sentiment(not args.no_sentiment)
     restaurants(args.data, encoder, sentiment_model, args.limit)
     default_taxonomy(args.data, encoder, sentiment_model, args.limit)
-    speed(args.data, load_encoder, sentiment_model)
+    speed(args.data, encoder_factory, sentiment_model)
 
 
 if __name__ == "__main__":

@@ -202,6 +202,13 @@ def apply_adapter(net, state: dict, config: dict) -> None:
         net.head.bias.copy_(state["head.bias"].float())
 
 
+def load_tokenizer(name: str | None = None):
+    """The base model's tokenizer alone (ONNX serving needs no torch weights)."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(resolve_model_path(name))
+
+
 def load_base_encoder(name: str | None = None, attn_implementation: str | None = None):
     from transformers import AutoModel, AutoTokenizer
 
@@ -400,7 +407,7 @@ def shipped_model(
 
             path = ensure_onnx(artifact_dir, quantized=backend == "onnx-int8")
             engine = OnnxBackend(path, backend, threads)
-            tokenizer, _ = load_base_encoder(config.get("base_model"))
+            tokenizer = load_tokenizer(config.get("base_model"))
         except Exception as exc:  # noqa: BLE001 - any export/runtime failure falls back
             log.warning("ONNX sentiment backend unavailable (%s); using torch", exc)
             engine = None

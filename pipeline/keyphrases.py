@@ -53,27 +53,52 @@ def is_boundary_word(token: str) -> bool:
     return token in stopwords() or token in EVALUATIVE_WORDS or token.endswith("ly")
 
 
-def phrase_candidates(text: str) -> list[str]:
+def blank_links(text: str) -> str:
+    """Links and @handles replaced by spaces of the same length (character offsets kept)."""
+    return _URL.sub(lambda match: " " * len(match.group()), text)
+
+
+def candidate_spans(text: str) -> dict[str, tuple[int, int]]:
     """Lowercase 1-3 word n-grams inside punctuation-free chunks, with no stopword at all and
-    no evaluative word at an end; at most ``MAX_CANDIDATES``, most frequent first."""
+    no evaluative word at an end, each with the character span of its first occurrence; at
+    most ``MAX_CANDIDATES``, most frequent first."""
     counts: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
+    first_seen: dict[str, tuple[int, int]] = {}
     stop = stopwords()
-    for chunk in _CHUNK_BREAK.split(_URL.sub(" ", text.lower())):
-        tokens = [t.strip("'’&-_") for t in _TOKEN.findall(chunk)]
+    clean = blank_links(text)
+    for chunk_start, chunk_end in chunk_spans(clean):
+        tokens = [(m.start(), m.end(), m.group().lower().strip("'’&-_"))
+                  for m in _TOKEN.finditer(clean, chunk_start, chunk_end)]  # fmt: skip
+        words = [t for _, _, t in tokens]
+        banned = [not t or t in stop or bool(_NUMERIC.match(t)) for t in words]
+        boundary = [is_boundary_word(t) for t in words]
         for size in range(1, MAX_WORDS + 1):
             for start in range(len(tokens) - size + 1):
-                gram = tokens[start : start + size]
-                if any(not t or t in stop or _NUMERIC.match(t) for t in gram):
+                last = start + size - 1
+                if boundary[start] or boundary[last] or any(banned[start : last + 1]):
                     continue
-                if is_boundary_word(gram[0]) or is_boundary_word(gram[-1]):
-                    continue
-                phrase = " ".join(gram)
+                phrase = " ".join(words[start : last + 1])
                 if len(phrase) >= MIN_CHARS:
                     counts[phrase] += 1
-                    first_seen.setdefault(phrase, len(first_seen))
-    ranked = sorted(counts, key=lambda p: (-counts[p], first_seen[p]))
-    return ranked[:MAX_CANDIDATES]
+                    first_seen.setdefault(phrase, (tokens[start][0], tokens[last][1]))
+    order = {phrase: n for n, phrase in enumerate(first_seen)}
+    ranked = sorted(counts, key=lambda p: (-counts[p], order[p]))
+    return {phrase: first_seen[phrase] for phrase in ranked[:MAX_CANDIDATES]}
+
+
+def chunk_spans(text: str) -> list[tuple[int, int]]:
+    """The spans between punctuation breaks."""
+    spans, cursor = [], 0
+    for match in _CHUNK_BREAK.finditer(text):
+        spans.append((cursor, match.start()))
+        cursor = match.end()
+    spans.append((cursor, len(text)))
+    return spans
+
+
+def phrase_candidates(text: str) -> list[str]:
+    """The candidate phrases of ``candidate_spans``, best first."""
+    return list(candidate_spans(text))
 
 
 def overlaps(words: frozenset[str], chosen: list[frozenset[str]]) -> bool:
@@ -107,12 +132,17 @@ def select_diverse(
 
 
 def extract_keyphrases(
-    texts: list[str], top_n: int = 5, encoder=None
+    texts: list[str], top_n: int = 5, encoder=None, encoded: list | None = None
 ) -> list[list[tuple[str, float]]]:
     """For each text, up to ``top_n`` (lowercase phrase, score 0..1) pairs, best first.
 
-    ``encoder`` (``embed(texts) -> normalised rows``) defaults to the shared MiniLM encoder;
-    the batch's texts and all their candidates are embedded in two calls."""
+    With ``encoded`` (``models.shared_encoder.EncodedText`` per text) the text and phrase
+    vectors are means of the text's token states: no forward pass of their own. Otherwise
+    ``encoder`` (``embed(texts) -> normalised rows``, default: the shared MiniLM encoder) embeds
+    the batch's texts and all their candidates in two calls."""
+    if encoded is not None:
+        return [keyphrases_in_context(t or "", tokens, top_n)
+                for t, tokens in zip(texts, encoded, strict=True)]  # fmt: skip
     candidates = [phrase_candidates(t or "") if top_n > 0 else [] for t in texts]
     wanted = [i for i, c in enumerate(candidates) if c]
     if not wanted:
@@ -130,3 +160,12 @@ def extract_keyphrases(
         vectors = phrase_vectors[[row[p] for p in candidates[i]]]
         results[i] = select_diverse(document, candidates[i], vectors, top_n)
     return results
+
+
+def keyphrases_in_context(text: str, tokens, top_n: int) -> list[tuple[str, float]]:
+    """One text's keyphrases, each phrase vector the mean of its tokens' states in the text."""
+    spans = candidate_spans(text) if top_n > 0 else {}
+    if not spans:
+        return []
+    vectors = tokens.span_embeddings(list(spans.values())).astype(np.float32)
+    return select_diverse(tokens.embedding(), list(spans), vectors, top_n)

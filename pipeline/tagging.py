@@ -16,6 +16,7 @@ import sqlite_utils
 from pipeline.store import utc_now
 
 MAX_TEXT_CHARS = 2000
+UNLOADED = object()  # a lazily loaded component not looked at yet
 
 
 def mention_text(mention: dict) -> str:
@@ -58,6 +59,8 @@ class Tagger:
         self.monitors = MonitorMatcher(config.monitor)
         self._sentiment = sentiment_model
         self._topics = topic_tagger
+        injected = sentiment_model is not None or topic_tagger is not None
+        self._shared = None if injected else UNLOADED
         self.deduplicator = self.load_deduplicator(db)
 
     @staticmethod
@@ -65,6 +68,16 @@ class Tagger:
         from pipeline.dedupe import Deduplicator
 
         return Deduplicator.from_db(db) if db is not None else Deduplicator()
+
+    @property
+    def shared(self):
+        """One ONNX pass per text for every model stage (``models/shared_encoder.py``), when the
+        shipped models are configured and ONNX Runtime serves them; None otherwise."""
+        if self._shared is UNLOADED:
+            from models.shared_encoder import load_shared_encoder, serves_config
+
+            self._shared = load_shared_encoder() if serves_config(self.config.model) else None
+        return self._shared
 
     @property
     def sentiment(self):
@@ -80,12 +93,29 @@ class Tagger:
             from models.encoder import load_encoder
             from pipeline.topics import topic_tagger_from_config
 
-            encoder = load_encoder(self.config.model.encoder)
-            self._topics = topic_tagger_from_config(self.config.topic, encoder, self.sentiment)
+            if self.shared is not None:
+                self._topics = topic_tagger_from_config(self.config.topic, self.shared)
+            else:
+                encoder = load_encoder(self.config.model.encoder)
+                self._topics = topic_tagger_from_config(self.config.topic, encoder, self.sentiment)
         return self._topics
 
-    def tag(self, batch: list[dict]) -> TaggedBatch:
+    def model_tags(self, texts: list[str]) -> tuple[list, list, list]:
+        """(sentiment, topic hits, keyphrases) for each text."""
+        from models.sentiment import normalize_text
         from pipeline.keyphrases import extract_keyphrases
+
+        if self.shared is None:
+            return self.sentiment.predict(texts), self.topics.tag(texts), extract_keyphrases(texts)
+        prepared = [normalize_text(t) for t in texts]
+        encoded = self.shared.encode(prepared)
+        return (
+            self.shared.sentiments(encoded),
+            self.topics.tag(prepared, encoded),
+            extract_keyphrases(prepared, encoded=encoded),
+        )
+
+    def tag(self, batch: list[dict]) -> TaggedBatch:
         from pipeline.language import detect_languages, is_out_of_domain
 
         texts = [mention_text(m) for m in batch]
@@ -96,9 +126,7 @@ class Tagger:
         monitors_by_mention: dict[str, list[dict]] = {}
         for row in self.monitors.match(batch):
             monitors_by_mention.setdefault(row["mention_id"], []).append(row)
-        sentiments = self.sentiment.predict(texts)
-        topic_hits = self.topics.tag(texts)
-        phrases = extract_keyphrases(texts)
+        sentiments, topic_hits, phrases = self.model_tags(texts)
         now = utc_now()
         results = []
         for i, mention in enumerate(batch):

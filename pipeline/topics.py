@@ -32,6 +32,7 @@ from typing import Protocol
 import numpy as np
 
 from groundswell.config import TopicConfig
+from models.sentiment import LABELS
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,17 @@ class TextEncoder(Protocol):
 
 class SentimentModel(Protocol):
     def predict(self, texts: list[str]) -> list: ...
+
+
+@dataclass
+class SegmentBatch:
+    """A batch's segments: text, owning text, character span and (in context) embedding."""
+
+    texts: list[str]
+    owners: list[int]
+    spans: list[tuple[int, int]]
+    encoded: list | None = None  # the texts' EncodedText, when read in context
+    vectors: np.ndarray | None = None  # (segments, dim), when read in context
 
 
 @dataclass(frozen=True)
@@ -304,28 +316,60 @@ _CONTRAST = re.compile(
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[$€£¥]")
 
 
-def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text or "") if s and s.strip()]
+Span = tuple[int, int]
 
 
-def split_clauses(sentence: str) -> list[str]:
+def stripped_span(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def pieces_between(pattern: re.Pattern, text: str, start: int, end: int) -> list[Span]:
+    """The non-blank spans of ``text[start:end]`` between matches of ``pattern``."""
+    spans, cursor = [], start
+    for match in pattern.finditer(text, start, end):
+        spans.append(stripped_span(text, cursor, match.start()))
+        cursor = match.end()
+    spans.append(stripped_span(text, cursor, end))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def sentence_spans(text: str) -> list[Span]:
+    return pieces_between(_SENTENCE_END, text or "", 0, len(text or ""))
+
+
+def clause_spans(text: str, sentence: Span) -> list[Span]:
     """Cut a sentence before contrast words; a cut-off piece too short to stand alone is merged
     into the clause before it."""
-    clauses: list[str] = []
-    for piece in (p.strip() for p in _CONTRAST.split(sentence)):
-        if not piece:
-            continue
-        if clauses and len(_WORD.findall(piece.lower())) < MIN_SEGMENT_WORDS:
-            clauses[-1] = f"{clauses[-1]} {piece}"
+    clauses: list[Span] = []
+    for start, end in pieces_between(_CONTRAST, text, *sentence):
+        if clauses and len(_WORD.findall(text[start:end].lower())) < MIN_SEGMENT_WORDS:
+            clauses[-1] = (clauses[-1][0], end)
         else:
-            clauses.append(piece)
+            clauses.append((start, end))
     return clauses
 
 
+def without_leading_contrast(text: str, span: Span) -> Span:
+    """``span`` less an opening contrast word ("but the price is fair" -> "the price is fair"),
+    which a sentence-level sentiment model reads as a turn for the worse."""
+    start, end = span
+    match = _LEADING_CONTRAST.match(text[start:end])  # anchored with ^: match the slice
+    return (start + match.end(), end) if match and start + match.end() < end else span
+
+
+def segment_spans(text: str) -> list[Span]:
+    """Where the segments topics are detected in lie (at most ``MAX_SEGMENTS_PER_TEXT``)."""
+    spans = [c for s in sentence_spans(text) for c in clause_spans(text, s)]
+    return spans[:MAX_SEGMENTS_PER_TEXT]
+
+
 def split_segments(text: str) -> list[str]:
-    """The segments topics are detected in (at most ``MAX_SEGMENTS_PER_TEXT``)."""
-    segments = [c for s in split_sentences(text) for c in split_clauses(s)]
-    return segments[:MAX_SEGMENTS_PER_TEXT]
+    """The segments topics are detected in: sentences cut at contrast words."""
+    return [text[start:end] for start, end in segment_spans(text)]
 
 
 def split_batch(texts: list[str]) -> tuple[list[str], list[int]]:
@@ -346,6 +390,7 @@ _SUFFIXES = ("ing", "ies", "ied", "es", "ed", "ly", "s", "e")
 _DOUBLED = re.compile(r"([b-df-hj-km-np-rtv-z])\1$")  # a doubled consonant other than l, s
 
 
+@lru_cache(maxsize=100_000)
 def stem_word(word: str) -> str:
     """A crude stem for matching inflections: crashes/crashing/crashed -> crash,
     prices/priced/pricing -> pric. The same function runs on keywords and text."""
@@ -376,12 +421,21 @@ def stemmed_keywords(keywords: Sequence[str]) -> tuple[str, ...]:
 def keyword_matrix(segments: list[str], keyword_stems: list[tuple[str, ...]]) -> np.ndarray:
     """1.0 where segment i contains a keyword of topic j."""
     matrix = np.zeros((len(segments), len(keyword_stems)), dtype=np.float32)
+    patterns = [keyword_pattern(keywords) for keywords in keyword_stems]
     for i, segment in enumerate(segments):
         stems = stemmed_text(segment)
-        for j, keywords in enumerate(keyword_stems):
-            if any(k in stems for k in keywords):
+        for j, pattern in enumerate(patterns):
+            if pattern is not None and pattern.search(stems):
                 matrix[i, j] = 1.0
     return matrix
+
+
+@lru_cache(maxsize=256)
+def keyword_pattern(keyword_stems: tuple[str, ...]) -> re.Pattern | None:
+    """One regex finding any of a topic's ``" stem "`` strings (None: no keywords)."""
+    if not keyword_stems:
+        return None
+    return re.compile("|".join(re.escape(k) for k in sorted(keyword_stems, key=len, reverse=True)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -532,12 +586,13 @@ class TopicTagger:
             return None
         return heads
 
-    def segment_scores(self, segments: list[str]) -> np.ndarray:
+    def segment_scores(self, segments: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
         """(segments, topics): prototype similarity + keyword bonus + head vote, before
-        thresholds."""
+        thresholds. ``vectors``: the segments' embeddings when already computed."""
         if not segments:
             return np.zeros((0, len(self.topics)), dtype=np.float32)
-        vectors = np.asarray(self.encoder.embed(segments), dtype=np.float32)
+        if vectors is None:
+            vectors = np.asarray(self.encoder.embed(segments), dtype=np.float32)
         similarity = similarity_matrix(vectors, self.prototypes, self.centroid_weight)
         scores = similarity + self.keyword_bonus * keyword_matrix(segments, self.keyword_stems)
         if self.heads is not None:
@@ -545,21 +600,49 @@ class TopicTagger:
             scores[:, self.head_columns] += HEAD_WEIGHT * votes
         return scores
 
+    def read_segments(self, texts: list[str], encoded: list | None = None) -> SegmentBatch:
+        """The batch's segments. An encoder with ``encode`` (``SharedEncoder``) reads them from
+        the texts' token states in context (``encoded``, if the caller already has them)."""
+        if encoded is None and hasattr(self.encoder, "encode"):
+            encoded = self.encoder.encode(list(texts))
+        per_text = [segment_spans(text) for text in texts]
+        spans = [(i, span) for i, text_spans in enumerate(per_text) for span in text_spans]
+        segments = SegmentBatch(
+            texts=[texts[i][start:end] for i, (start, end) in spans],
+            owners=[i for i, _ in spans],
+            spans=[span for _, span in spans],
+            encoded=encoded,
+        )
+        if encoded is not None and spans:
+            segments.vectors = np.concatenate(
+                [tokens.span_embeddings(text_spans, with_special=True)
+                 for tokens, text_spans in zip(encoded, per_text, strict=True) if text_spans]
+            ).astype(np.float32)  # fmt: skip
+        return segments
+
     def topic_scores(self, texts: list[str]) -> np.ndarray:
         """(texts, topics): each text's best segment score per topic, before thresholds (what
         thresholds are calibrated on); -1 for a text without segments."""
-        segments, owners = split_batch(texts)
+        segments = self.read_segments(texts)
         best = np.full((len(texts), len(self.topics)), -1.0, dtype=np.float32)
-        if segments:
-            np.maximum.at(best, np.asarray(owners), self.segment_scores(segments))
+        if segments.texts:
+            scores = self.segment_scores(segments.texts, segments.vectors)
+            np.maximum.at(best, np.asarray(segments.owners), scores)
         return best
 
-    def tag(self, texts: list[str]) -> list[list[TopicHit]]:
-        """For each text, its topics (best first) with score 0..1 and aspect sentiment."""
-        segments, owners = split_batch(texts)
-        margins = self.segment_scores(segments) - self.thresholds
-        carriers = self.topic_carriers(margins, owners, len(texts))
-        sentiments = self.segment_sentiments(segments, carriers)
+    def tag(self, texts: list[str], encoded: list | None = None) -> list[list[TopicHit]]:
+        """For each text, its topics (best first) with score 0..1 and aspect sentiment.
+
+        ``encoded``: the texts' ``models.shared_encoder.EncodedText``, when the caller has them
+        (the tagger's encoder must then be the ``SharedEncoder`` that made them)."""
+        segments = self.read_segments(texts, encoded)
+        margins = self.segment_scores(segments.texts, segments.vectors) - self.thresholds
+        carriers = self.topic_carriers(margins, segments.owners, len(texts))
+        wanted = sorted({s for found in carriers for ids in found.values() for s in ids})
+        if segments.encoded is not None:
+            sentiments = self.sentiments_in_context(texts, segments, wanted)
+        else:
+            sentiments = self.segment_sentiments(segments.texts, wanted)
         return [self.text_hits(found, margins, sentiments) for found in carriers]
 
     def topic_carriers(
@@ -572,17 +655,27 @@ class TopicTagger:
         return carriers
 
     def segment_sentiments(
-        self, segments: list[str], carriers: list[dict[int, list[int]]]
+        self, segments: list[str], wanted: list[int]
     ) -> dict[int, tuple[str, float]]:
-        """(label, score) of every topic-bearing segment, from one call to the model."""
-        if self.sentiment_model is None:
-            return {}
-        wanted = sorted({s for found in carriers for ids in found.values() for s in ids})
-        if not wanted:
+        """(label, score) of the ``wanted`` segments, from one call to the sentiment model."""
+        if self.sentiment_model is None or not wanted:
             return {}
         clauses = [_LEADING_CONTRAST.sub("", segments[i]) or segments[i] for i in wanted]
         results = self.sentiment_model.predict(clauses)
         return {i: (r.label, float(r.score)) for i, r in zip(wanted, results, strict=True)}
+
+    @staticmethod
+    def sentiments_in_context(
+        texts: list[str], segments: SegmentBatch, wanted: list[int]
+    ) -> dict[int, tuple[str, float]]:
+        """(label, score) of the ``wanted`` segments: the sentiment head over their tokens."""
+        out = {}
+        for i in wanted:
+            owner = segments.owners[i]
+            span = without_leading_contrast(texts[owner], segments.spans[i])
+            probs = segments.encoded[owner].span_sentiment(*span)
+            out[i] = (LABELS[int(probs.argmax())], float(probs[2] - probs[0]))
+        return out
 
     def text_hits(
         self,

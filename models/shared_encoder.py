@@ -1,0 +1,218 @@
+"""One forward pass per text for every model stage: sentiment, topics and keyphrases.
+
+The shipped sentiment model is the packaged MiniLM with LoRA on layers 4-5, so layers 0-3 are
+the plain encoder's. ``models/export_onnx.py`` builds one int8 ONNX graph that runs the shared
+layers once and then both tops: the plain encoder's layers 4-5 (token states, the embedding space
+topics and keyphrases use) and the sentiment model's (per-token logits of its linear head). The
+head is linear over mean-pooled tokens, so the mean of the token logits plus the bias is exactly
+the text's sentiment logits, and the mean over a span is that span's sentiment in context.
+
+``SharedEncoder.encode(texts)`` returns an ``EncodedText`` per text: its tokens' states, logits
+and character offsets. Texts longer than a window (``MAX_LENGTH`` tokens) are cut into several
+windows, batched together with texts of similar length. The stages then read what they need:
+
+* the text's embedding (mean of all token states, as sentence-transformers pools) and sentiment;
+* a segment's embedding and sentiment (mean over the tokens inside the segment's characters);
+* a candidate keyphrase's embedding (mean over the tokens of its first occurrence).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from models.encoder import length_sorted_batches
+from models.sentiment import ARTIFACT_DIR, LABELS, SentimentResult, read_config, softmax
+
+log = logging.getLogger(__name__)
+
+MAX_LENGTH = 128  # tokens per window (the encoder's training length)
+BATCH_SIZE = 32  # windows per forward (sorted by length: little padding)
+
+
+@dataclass
+class EncodedText:
+    """A text's tokens after the shared forward (special tokens included, padding dropped)."""
+
+    states: np.ndarray  # (tokens, hidden) plain-encoder token states
+    logits: np.ndarray  # (tokens, labels) sentiment head per token, bias not added
+    offsets: np.ndarray  # (tokens, 2) character span of each token in the text
+    special: np.ndarray  # (tokens,) True for [CLS] / [SEP]
+    bias: np.ndarray  # (labels,) the sentiment head's bias
+
+    def embedding(self) -> np.ndarray:
+        return normalized(self.states.mean(0))
+
+    def sentiment_probabilities(self) -> np.ndarray:
+        return softmax(self.logits.mean(0) + self.bias)
+
+    def span_sums(self, values: np.ndarray, spans: np.ndarray, with_special: bool):
+        """(sums of ``values`` over each span's tokens, token counts), for (n, 2) character
+        ``spans``; a token belongs to a span it overlaps. Special tokens ([CLS], [SEP]) are
+        added to every span if ``with_special``: a span that is the whole text then pools like
+        the text."""
+        plain = ~self.special
+        begins, ends = self.offsets[plain, 0], self.offsets[plain, 1]
+        totals = np.concatenate([np.zeros((1, values.shape[1]), values.dtype),
+                                 np.cumsum(values[plain], axis=0)])  # fmt: skip
+        first = np.searchsorted(ends, spans[:, 0], side="right")
+        stop = np.maximum(np.searchsorted(begins, spans[:, 1], side="left"), first)
+        sums, counts = totals[stop] - totals[first], (stop - first).astype(np.float32)
+        if with_special:
+            sums = sums + values[self.special].sum(0)
+            counts = counts + float(self.special.sum())
+        return sums, counts
+
+    def span_embeddings(self, spans: list[tuple[int, int]], with_special: bool = False):
+        """(n, hidden) normalised mean token state of each span; zero rows for empty spans."""
+        sums, counts = self.span_sums(self.states, np.asarray(spans).reshape(-1, 2), with_special)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        return np.where(counts[:, None] > 0, sums / np.maximum(norms, 1e-9), 0.0)
+
+    def span_sentiment(self, start: int, end: int) -> np.ndarray:
+        """Sentiment probabilities of a span read in context (special tokens included)."""
+        sums, counts = self.span_sums(self.logits, np.array([[start, end]]), with_special=True)
+        return softmax(sums[0] / max(counts[0], 1.0) + self.bias)
+
+
+def normalized(vector: np.ndarray) -> np.ndarray:
+    return vector / max(float(np.linalg.norm(vector)), 1e-9)
+
+
+def sentiment_result(probabilities: np.ndarray, model_version: str) -> SentimentResult:
+    best = int(probabilities.argmax())
+    return SentimentResult(
+        label=LABELS[best],
+        score=float(np.clip(probabilities[2] - probabilities[0], -1.0, 1.0)),
+        confidence=float(probabilities[best]),
+        model_version=model_version,
+    )
+
+
+class SharedEncoder:
+    """The joint ONNX graph with its tokenizer; ``encode`` runs it once per window."""
+
+    def __init__(self, session, tokenizer, bias: np.ndarray, model_version: str) -> None:
+        self.session = session
+        self.tokenizer = tokenizer
+        self.bias = bias.astype(np.float32)
+        self.model_version = model_version
+        self.name = f"{model_version}+shared"
+
+    def windows(self, texts: list[str]) -> dict:
+        return self.tokenizer(
+            [t or "" for t in texts],
+            truncation=True,
+            max_length=MAX_LENGTH,
+            return_overflowing_tokens=True,
+            return_offsets_mapping=True,
+            return_special_tokens_mask=True,
+        )
+
+    def encode(self, texts: list[str]) -> list[EncodedText]:
+        """Every text's tokens; texts of similar length share a forward pass."""
+        windows = self.windows(texts)
+        ids = windows["input_ids"]
+        states: list[np.ndarray | None] = [None] * len(ids)
+        logits: list[np.ndarray | None] = [None] * len(ids)
+        for batch in length_sorted_batches(ids, BATCH_SIZE):
+            width = max(len(ids[i]) for i in batch)
+            input_ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                input_ids[row, : len(ids[i])] = ids[i]
+                mask[row, : len(ids[i])] = 1
+            feeds = {"input_ids": input_ids, "attention_mask": mask}
+            batch_states, batch_logits = self.session.run(["token_states", "token_logits"], feeds)
+            for row, i in enumerate(batch):
+                states[i] = batch_states[row, : len(ids[i])]
+                logits[i] = batch_logits[row, : len(ids[i])]
+        return self.gather(texts, windows, states, logits)
+
+    def gather(self, texts: list[str], windows: dict, states: list, logits: list) -> list:
+        """Join each text's windows back into one ``EncodedText``."""
+        owner = windows["overflow_to_sample_mapping"]
+        parts: list[list[int]] = [[] for _ in texts]
+        for window, text_index in enumerate(owner):
+            parts[text_index].append(window)
+        out = []
+        for rows in parts:
+            out.append(
+                EncodedText(
+                    states=np.concatenate([states[w] for w in rows]),
+                    logits=np.concatenate([logits[w] for w in rows]),
+                    offsets=np.concatenate(
+                        [np.asarray(windows["offset_mapping"][w], dtype=np.int64) for w in rows]
+                    ),
+                    special=np.concatenate(
+                        [np.asarray(windows["special_tokens_mask"][w], dtype=bool) for w in rows]
+                    ),
+                    bias=self.bias,
+                )
+            )
+        return out
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Normalised text embeddings (the ``TextEncoder`` protocol topic prototypes use)."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([e.embedding() for e in self.encode(list(texts))])
+
+    def sentiments(self, encoded: list[EncodedText]) -> list[SentimentResult]:
+        return [sentiment_result(e.sentiment_probabilities(), self.model_version) for e in encoded]
+
+
+def open_session(path: Path, threads: int | None = None):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def build_shared_encoder(artifact_dir: Path = ARTIFACT_DIR, threads: int | None = None):
+    """The shipped sentiment model's joint graph (exported into the cache on first use)."""
+    from safetensors.numpy import load_file
+
+    from models.export_onnx import ensure_joint_onnx
+    from models.sentiment import ADAPTER_FILE, load_tokenizer
+
+    config = read_config(artifact_dir)
+    session = open_session(ensure_joint_onnx(artifact_dir), threads)
+    tokenizer = load_tokenizer(config.get("base_model"))
+    bias = load_file(str(artifact_dir / ADAPTER_FILE))["head.bias"]
+    return SharedEncoder(session, tokenizer, bias, config["version"])
+
+
+def serves_config(model_config) -> bool:
+    """True when ``[model]`` names the shipped models and the int8 ONNX backend (the default):
+    a user's own Hugging Face model, or ``GROUNDSWELL_SENTIMENT_BACKEND=torch``, runs the
+    stages separately on what was asked for."""
+    import os
+
+    from models.encoder import DEFAULT_MODEL
+    from models.sentiment import BACKEND_ENV
+
+    backend = os.environ.get(BACKEND_ENV) or read_config().get("inference", "onnx-int8")
+    return (
+        model_config.sentiment in (None, "", "default", "groundswell")
+        and model_config.encoder in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}")
+        and backend == "onnx-int8"
+    )
+
+
+@lru_cache(maxsize=1)
+def load_shared_encoder() -> SharedEncoder | None:
+    """The process-wide shared encoder, or None if ONNX Runtime can't serve it here (the
+    tagger then runs each stage on its own models)."""
+    try:
+        return build_shared_encoder()
+    except Exception as exc:  # noqa: BLE001 - any export/runtime failure falls back
+        log.warning("shared ONNX encoder unavailable (%s); stages run separately", exc)
+        return None

@@ -1,0 +1,107 @@
+"""The shared ONNX pass: one forward per text serving sentiment, topics and keyphrases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from groundswell.config import Config
+from models.shared_encoder import EncodedText, load_shared_encoder, serves_config
+from pipeline.keyphrases import candidate_spans, extract_keyphrases
+from pipeline.tagging import Tagger
+
+LONG_REVIEW = " ".join(
+    ["The pasta was rich and the bread came warm from the oven."] * 25
+    + ["Customer support never answered the ticket I opened about my invoice."]
+)
+
+
+@pytest.fixture(scope="module")
+def shared():
+    encoder = load_shared_encoder()
+    if encoder is None:
+        pytest.skip("ONNX Runtime could not build the joint graph here (see the log warning)")
+    return encoder
+
+
+def encoded_by_hand(offsets: list[tuple[int, int]], special: list[bool]) -> EncodedText:
+    rng = np.random.default_rng(0)
+    n = len(offsets)
+    return EncodedText(
+        states=rng.normal(size=(n, 4)).astype(np.float32),
+        logits=rng.normal(size=(n, 3)).astype(np.float32),
+        offsets=np.asarray(offsets),
+        special=np.asarray(special),
+        bias=np.zeros(3, dtype=np.float32),
+    )
+
+
+def test_span_means_match_a_token_by_token_reading():
+    #         [CLS]   "good"  "food"   "but"    "slow"   "service" [SEP]
+    offsets = [(0, 0), (0, 4), (5, 9), (10, 13), (14, 18), (19, 26), (0, 0)]
+    tokens = encoded_by_hand(offsets, [True, False, False, False, False, False, True])
+    spans = [(0, 9), (10, 26), (6, 15), (26, 26)]
+    got = tokens.span_embeddings(spans)
+    for row, (start, end) in zip(got, spans, strict=True):
+        inside = [i for i, (b, e) in enumerate(offsets) if 0 < i < 6 and b < end and e > start]
+        if not inside:
+            assert not row.any()
+            continue
+        mean = tokens.states[inside].mean(0)
+        np.testing.assert_allclose(row, mean / np.linalg.norm(mean), rtol=1e-5)
+    whole = tokens.span_embeddings([(0, 26)], with_special=True)[0]
+    np.testing.assert_allclose(whole, tokens.embedding(), rtol=1e-5)
+
+
+def test_sentiment_agrees_with_the_sentiment_model(shared):
+    from models.sentiment import load_sentiment_model, normalize_text
+
+    texts = [
+        "I love this app, it works perfectly!",
+        "Worst update ever, everything is broken and support ignores me.",
+        "The meeting is at 3pm on Tuesday.",
+        "@bob thanks so much, you made my day http://t.co/x",
+    ]
+    joint = shared.sentiments(shared.encode([normalize_text(t) for t in texts]))
+    alone = load_sentiment_model().predict(texts)
+    assert [r.label for r in joint] == [r.label for r in alone]
+    assert [r.label for r in joint] == ["positive", "negative", "neutral", "positive"]
+    for a, b in zip(joint, alone, strict=True):
+        assert abs(a.score - b.score) < 0.2
+
+
+def test_embeddings_stay_close_to_the_torch_encoder(shared):
+    from models.encoder import load_encoder
+
+    texts = ["Support was slow but the price is fair.", "The app crashes every time I log in."]
+    cosines = (shared.embed(texts) * load_encoder().embed(texts)).sum(1)
+    assert cosines.min() > 0.97
+
+
+def test_a_long_text_is_read_to_its_end_in_windows(shared):
+    (tokens,) = shared.encode([LONG_REVIEW])
+    assert tokens.states.shape[0] > 128  # several windows
+    assert tokens.offsets[~tokens.special, 1].max() == len(LONG_REVIEW)
+    config = Config()
+    tagged = Tagger(config).tag([{"id": "long", "body": LONG_REVIEW}]).mentions[0]
+    topics = {t["topic"]: t["sentiment"] for t in tagged.topics}
+    assert topics.get("support") == "negative"
+
+
+def test_keyphrases_come_from_the_text(shared):
+    text = "The Salesforce integration keeps failing, and the sync with HubSpot drops contacts."
+    (phrases,) = extract_keyphrases([text], 5, encoded=shared.encode([text]))
+    assert phrases
+    assert {p for p, _ in phrases} <= set(candidate_spans(text))
+    assert any("salesforce" in p or "hubspot" in p for p, _ in phrases)
+    for phrase, (start, end) in candidate_spans(text).items():
+        assert text[start:end].lower() == phrase
+
+
+def test_the_tagger_takes_the_shared_pass_only_for_the_shipped_models(shared, monkeypatch):
+    assert Tagger(Config()).shared is shared
+    assert serves_config(Config().model)
+    custom = Config.model_validate({"model": {"sentiment": "/models/my-own"}})
+    assert not serves_config(custom.model)
+    monkeypatch.setenv("GROUNDSWELL_SENTIMENT_BACKEND", "torch")
+    assert not serves_config(Config().model)
