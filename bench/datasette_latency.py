@@ -6,10 +6,11 @@ topics and weekly volume shaped like a real brand's two years), adds the browsin
 indexes (``pipeline.views``), then requests each page many times through Datasette's ASGI
 client (``make_datasette``, as ``groundswell serve`` builds it) and prints p50/p95 per page.
 
-    python bench/datasette_latency.py [--rows 1000000] [--requests 30] [--db PATH]
+    python bench/datasette_latency.py [--rows 1000000] [--requests 30] [--db PATH] [--only TEXT]
 
 ``--db PATH`` keeps the generated database there and reuses it on the next run (generation
-takes a few minutes on a 2-core machine). Target: p95 <= 300 ms for every page.
+takes a few minutes on a 2-core machine). ``--only TEXT`` measures just the pages whose path
+contains TEXT (repeatable). Target: p95 <= 300 ms for every page.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from groundswell.serve import load_metadata, make_datasette  # noqa: E402
 from pipeline.alerts import ALERT_COLUMNS, ensure_alerts_shape  # noqa: E402
-from pipeline.store import MENTION_COLUMNS, open_db  # noqa: E402
+from pipeline.denormalise import drop_triggers, ensure_denormalised  # noqa: E402
+from pipeline.store import MENTION_COLUMNS, enable_mentions_fts, open_db  # noqa: E402
 from pipeline.views import ensure_indexes_for_browsing, ensure_views  # noqa: E402
 from schedules.state import ensure_jobs_shape  # noqa: E402
 
@@ -284,9 +286,20 @@ def insert_mentions(conn, rows: int, now: datetime, seed: int = 7) -> None:
         topics, monitors, phrases = factory.take_tags()
         with conn:
             conn.executemany(insert, batch)
-            conn.executemany("insert or ignore into mention_topics values (?, ?, ?, ?)", topics)
-            conn.executemany("insert or ignore into mention_monitors values (?, ?, ?)", monitors)
-            conn.executemany("insert or ignore into keyphrases values (?, ?, ?)", phrases)
+            conn.executemany(
+                "insert or ignore into mention_topics (mention_id, topic, score, sentiment) "
+                "values (?, ?, ?, ?)",
+                topics,
+            )
+            conn.executemany(
+                "insert or ignore into mention_monitors (mention_id, monitor, competitor) "
+                "values (?, ?, ?)",
+                monitors,
+            )
+            conn.executemany(
+                "insert or ignore into keyphrases (mention_id, phrase, score) values (?, ?, ?)",
+                phrases,
+            )
         done = min(rows, start + CHUNK)
         if done % 100_000 == 0 or done == rows:
             print(f"  {done:>9,} mentions  {time.perf_counter() - started:6.1f} s", flush=True)
@@ -343,6 +356,7 @@ def generate(path: Path, rows: int) -> None:
     ensure_alerts_shape(db)
     ensure_jobs_shape(db)
     db["mentions"].disable_fts()  # filled in one pass after the load: much faster
+    drop_triggers(db)  # the denormalised columns too (ensure_denormalised, below)
     conn = db.conn
     conn.execute("PRAGMA synchronous = OFF")
     print(f"generating {rows:,} mentions into {path}", flush=True)
@@ -362,8 +376,8 @@ def generate(path: Path, rows: int) -> None:
         [{"job_id": f"crawl:{s[0]}", "last_started": now.isoformat(), "last_status": "ok",
           "last_success": now.isoformat(), "runs": 2_900, "period_seconds": 21_600}
          for s in SOURCES], pk="job_id")  # fmt: skip
-    timed("full-text index", lambda: db["mentions"].enable_fts(
-        ["title", "body"], create_triggers=True, tokenize="porter"))  # fmt: skip
+    timed("full-text index", lambda: enable_mentions_fts(db))
+    timed("denormalised columns (the migration's backfill)", lambda: ensure_denormalised(db))
     timed(
         "browsing indexes", lambda: print("  created", ", ".join(ensure_indexes_for_browsing(db)))
     )
@@ -401,10 +415,15 @@ def pages(metadata: dict) -> list[str]:
         "/groundswell/mentions?_search=%22invoice+export%22",  # a phrase
         "/groundswell/mentions?_search=slack+integration&sentiment=negative",
         "/groundswell/mentions_enriched",  # facets week and sentiment
-        f"/groundswell/mentions_enriched?week={week}&_facet_array=topics&_facet_array=monitors",
-        "/groundswell/mentions_enriched?_search=outage&_facet_array=topics",
+        f"/groundswell/mentions_enriched?week={week}&_facet_list=topics&_facet_list=monitors",
+        "/groundswell/mentions_enriched?_search=outage&_facet_list=topics",  # the linked facet
         *canned_query_paths(metadata),
     ]
+
+
+# Measured and printed for comparison, not held to the target: Datasette's own array facet,
+# which the views no longer link to (plugins/groundswell_facets.py says why).
+REFERENCE_PAGES = ["/groundswell/mentions_enriched?_search=outage&_facet_array=topics"]
 
 
 def current_week() -> str:
@@ -437,19 +456,23 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def run_measurements(db_path: Path, requests: int) -> bool:
+async def run_measurements(db_path: Path, requests: int, only: list[str] | None = None) -> bool:
     ds = make_datasette(db_path)
     print(f"\n{'page':<72} {'p50 ms':>8} {'p95 ms':>8}  note")
     all_ok = True
-    for path in pages(load_metadata()):
+    for path in [*pages(load_metadata()), *REFERENCE_PAGES]:
+        if only and not any(text in path for text in only):
+            continue
         times, info = await measure(ds, path, requests)
         p50, p95 = statistics.median(times), percentile(times, 0.95)
         note = "" if info["status"] == 200 else f"HTTP {info['status']}"
         if info["timed_out"]:
             note += " facets timed out: " + ", ".join(info["timed_out"])
-        if p95 > TARGET_P95_MS:
-            note += " OVER TARGET"
-        all_ok = all_ok and p95 <= TARGET_P95_MS and info["status"] == 200
+        if path in REFERENCE_PAGES:
+            note += " (reference, no target)"
+        elif p95 > TARGET_P95_MS or info["status"] != 200 or info["timed_out"]:
+            note += " OVER TARGET" if p95 > TARGET_P95_MS else " FAILED"
+            all_ok = False
         print(f"{path[:72]:<72} {p50:8.1f} {p95:8.1f}  {note.strip()}", flush=True)
     return all_ok
 
@@ -459,6 +482,8 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=30, help="requests per page")
     parser.add_argument("--db", type=Path, help="keep the database here and reuse it")
+    parser.add_argument("--only", action="append", metavar="TEXT",
+                        help="measure only the pages whose path contains TEXT")  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="gs-bench-") as tmp:
         path = args.db or Path(tmp) / "bench.db"
@@ -468,7 +493,7 @@ def main() -> int:
             print(f"generated in {time.perf_counter() - started:.0f} s", flush=True)
         else:
             refresh(path)
-        ok = asyncio.run(run_measurements(path, args.requests))
+        ok = asyncio.run(run_measurements(path, args.requests, args.only))
     print(f"\n{'all pages within' if ok else 'NOT all pages within'} p95 <= {TARGET_P95_MS:.0f} ms")
     return 0 if ok else 1
 

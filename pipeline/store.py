@@ -92,8 +92,43 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     db["mention_topics"].create_index(["topic"], if_not_exists=True)
     db["mention_monitors"].create_index(["monitor"], if_not_exists=True)
     if not db["mentions"].detect_fts():
-        db["mentions"].enable_fts(["title", "body"], create_triggers=True, tokenize="porter")
+        enable_mentions_fts(db)
+    ensure_fts_update_trigger(db)
+    ensure_denormalised_shape(db)
     ensure_browsing_shape(db)
+
+
+# sqlite-utils' trigger re-indexes a mention's text after an update of any column: every
+# tagging write (sentiment, week, topic lists) paid a full-text delete and insert. This one
+# fires only when the indexed text changes.
+FTS_UPDATE_TRIGGER = """CREATE TRIGGER "mentions_au" AFTER UPDATE OF title, body ON "mentions" BEGIN
+  INSERT INTO "mentions_fts" ("mentions_fts", rowid, "title", "body") VALUES('delete', old.rowid, old."title", old."body");
+  INSERT INTO "mentions_fts" (rowid, "title", "body") VALUES (new.rowid, new."title", new."body");
+END"""  # fmt: skip
+
+
+def enable_mentions_fts(db: sqlite_utils.Database) -> None:
+    """Full-text search over titles and bodies (English stemming), kept in step by triggers."""
+    db["mentions"].enable_fts(["title", "body"], create_triggers=True, tokenize="porter")
+    ensure_fts_update_trigger(db)
+
+
+def ensure_fts_update_trigger(db: sqlite_utils.Database) -> None:
+    """Replace the full-text update trigger with one limited to title and body (idempotent)."""
+    found = db.execute("select sql from sqlite_master where type = 'trigger' and name = ?",
+                       ["mentions_au"]).fetchone()  # fmt: skip
+    if found is None or found[0] == FTS_UPDATE_TRIGGER:
+        return
+    with db.conn:
+        db.execute('drop trigger "mentions_au"')
+        db.execute(FTS_UPDATE_TRIGGER)
+
+
+def ensure_denormalised_shape(db: sqlite_utils.Database) -> None:
+    """Week, topic and monitor lists on mentions; mention columns on tag rows (with triggers)."""
+    from pipeline.denormalise import ensure_denormalised
+
+    ensure_denormalised(db)
 
 
 def ensure_browsing_shape(db: sqlite_utils.Database) -> None:

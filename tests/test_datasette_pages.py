@@ -212,6 +212,26 @@ def test_mentions_enriched_has_week_topics_and_monitors(tmp_path):
     assert row["topics"] == '["support"]' and row["monitors"] == '["acme","globex"]'
 
 
+def test_list_facet_counts_as_the_array_facet(tmp_path):
+    db_path = seeded_db(tmp_path / "g.db")
+    base = "/groundswell/mentions_enriched.json?_facet_size=max"
+    paths = [f"{base}&_facet_{kind}=topics&_facet_{kind}=monitors{extra}"
+             for extra in ("", "&_search=review", "&topics__arraycontains=support")
+             for kind in ("array", "list")]  # fmt: skip
+    responses = get_all(db_path, paths)
+
+    def facet(response, name: str) -> list[tuple]:
+        results = response.json()["facet_results"][name]["results"]
+        return [(r["value"], r["count"], r["selected"],
+                 r["toggle_url"].replace("_facet_list", "_facet_array")) for r in results]  # fmt: skip
+
+    for array, listed in zip(responses[::2], responses[1::2], strict=True):
+        for name in ("topics", "monitors"):
+            assert facet(listed, name) and facet(listed, name) == facet(array, name), name
+    html = get_all(db_path, ["/groundswell/mentions_enriched?_search=review&_facet_list=topics"])
+    assert "topics__arraycontains=support" in html[0].text
+
+
 def test_iso_week_sql_matches_python():
     import sqlite3
 
@@ -332,7 +352,7 @@ def test_mentions_page_folds_column_descriptions(served, driver):
     driver.get(f"{served}/groundswell/mentions")
     details = driver.find_element(By.CSS_SELECTOR, "details.gs-columns")
     assert details.get_attribute("open") is None
-    assert "What the 30 columns mean" in details.text
+    assert "What the 33 columns mean" in details.text
     assert not driver.find_element(By.CSS_SELECTOR, "dl.column-descriptions").is_displayed()
     assert row_count(driver) == len(MENTIONS)
     shot(driver, "mentions")
