@@ -664,18 +664,33 @@ class TopicTagger:
         results = self.sentiment_model.predict(clauses)
         return {i: (r.label, float(r.score)) for i, r in zip(wanted, results, strict=True)}
 
-    @staticmethod
     def sentiments_in_context(
-        texts: list[str], segments: SegmentBatch, wanted: list[int]
+        self, texts: list[str], segments: SegmentBatch, wanted: list[int]
     ) -> dict[int, tuple[str, float]]:
-        """(label, score) of the ``wanted`` segments: the sentiment head over their tokens."""
+        """(label, score) of the ``wanted`` segments. A text's only segment is read from the
+        text's tokens. A segment of a longer text, or one opening with a contrast word, is read
+        on its own (one pass for all of the batch's): in context its tokens take on the rest's
+        tone, and "fast, but it crashes" would give both topics one sentiment."""
+        per_text = Counter(segments.owners)
+        alone = [i for i in wanted if per_text[segments.owners[i]] > 1
+                 or self.clause(texts, segments, i) != segments.texts[i]]  # fmt: skip
+        clauses = [self.clause(texts, segments, i) for i in alone]
+        read_alone = dict(zip(alone, self.encoder.encode(clauses) if alone else [], strict=True))
         out = {}
         for i in wanted:
-            owner = segments.owners[i]
-            span = without_leading_contrast(texts[owner], segments.spans[i])
-            probs = segments.encoded[owner].span_sentiment(*span)
+            if i in read_alone:
+                probs = read_alone[i].sentiment_probabilities()
+            else:
+                owner = segments.owners[i]
+                span = without_leading_contrast(texts[owner], segments.spans[i])
+                probs = segments.encoded[owner].span_sentiment(*span)
             out[i] = (LABELS[int(probs.argmax())], float(probs[2] - probs[0]))
         return out
+
+    @staticmethod
+    def clause(texts: list[str], segments: SegmentBatch, i: int) -> str:
+        start, end = without_leading_contrast(texts[segments.owners[i]], segments.spans[i])
+        return texts[segments.owners[i]][start:end]
 
     def text_hits(
         self,

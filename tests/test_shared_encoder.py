@@ -105,3 +105,12 @@ def test_the_tagger_takes_the_shared_pass_only_for_the_shipped_models(shared, mo
     assert not serves_config(custom.model)
     monkeypatch.setenv("GROUNDSWELL_SENTIMENT_BACKEND", "torch")
     assert not serves_config(Config().model)
+
+
+def test_contrasting_aspects_keep_their_own_sentiment():
+    # read in the text's context, "the price is good" came out negative (0.84)
+    text = "The app crashes all the time and I hate it, but the price is good"
+    tagged = Tagger(Config()).tag([{"id": "m", "body": text}]).mentions[0]
+    topics = {t["topic"]: t["sentiment"] for t in tagged.topics}
+    assert topics.get("pricing") == "positive"
+    assert topics.get("reliability") in ("negative", "neutral")  # "neutral": both segments carry it
