@@ -9,6 +9,7 @@ columns are never rewritten, tags go beside them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -62,6 +63,7 @@ class Tagger:
         injected = sentiment_model is not None or topic_tagger is not None
         self._shared = None if injected else UNLOADED
         self.deduplicator = self.load_deduplicator(db)
+        self.model_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="models")
 
     @staticmethod
     def load_deduplicator(db):
@@ -119,6 +121,8 @@ class Tagger:
         from pipeline.language import detect_languages, is_out_of_domain
 
         texts = [mention_text(m) for m in batch]
+        # the model stages run beside the others: ONNX Runtime leaves the GIL while it computes
+        model_results = self.model_thread.submit(self.model_tags, texts)
         langs = detect_languages(texts)
         for mention, lang in zip(batch, langs, strict=True):
             mention["lang"] = lang
@@ -126,7 +130,7 @@ class Tagger:
         monitors_by_mention: dict[str, list[dict]] = {}
         for row in self.monitors.match(batch):
             monitors_by_mention.setdefault(row["mention_id"], []).append(row)
-        sentiments, topic_hits, phrases = self.model_tags(texts)
+        sentiments, topic_hits, phrases = model_results.result()
         now = utc_now()
         results = []
         for i, mention in enumerate(batch):
