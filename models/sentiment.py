@@ -60,6 +60,17 @@ class SentimentResult:
     model_version: str
 
 
+def sentiment_result(probabilities: np.ndarray, model_version: str = "") -> SentimentResult:
+    """The result for one row of class probabilities in LABELS order."""
+    best = int(probabilities.argmax())
+    return SentimentResult(
+        label=LABELS[best],
+        score=float(np.clip(probabilities[2] - probabilities[0], -1.0, 1.0)),
+        confidence=float(probabilities[best]),
+        model_version=model_version,
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Architecture (shared with models/train_sentiment.py and models/export_onnx.py)
 # --------------------------------------------------------------------------------------------
@@ -368,16 +379,8 @@ class SentimentModel:
         return out
 
     def predict(self, texts: list[str]) -> list[SentimentResult]:
-        return [self._result(row) for row in self.predict_proba(list(texts))]
-
-    def _result(self, probs: np.ndarray) -> SentimentResult:
-        best = int(probs.argmax())
-        return SentimentResult(
-            label=LABELS[best],
-            score=float(np.clip(probs[2] - probs[0], -1.0, 1.0)),
-            confidence=float(probs[best]),
-            model_version=self.model_version,
-        )
+        probabilities = self.predict_proba(list(texts))
+        return [sentiment_result(row, self.model_version) for row in probabilities]
 
     def iter_predict(self, texts: list[str], chunk: int = 1024) -> Iterator[SentimentResult]:
         for start in range(0, len(texts), chunk):

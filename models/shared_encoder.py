@@ -20,13 +20,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from models.encoder import length_sorted_batches
-from models.sentiment import ARTIFACT_DIR, LABELS, SentimentResult, read_config, softmax
+from models.sentiment import (
+    ARTIFACT_DIR,
+    SentimentResult,
+    read_config,
+    sentiment_result,
+    softmax,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +56,27 @@ class EncodedText:
     def sentiment_probabilities(self) -> np.ndarray:
         return softmax(self.logits.mean(0) + self.bias)
 
-    def span_sums(self, values: np.ndarray, spans: np.ndarray, with_special: bool):
-        """(sums of ``values`` over each span's tokens, token counts), for (n, 2) character
-        ``spans``; a token belongs to a span it overlaps. Special tokens ([CLS], [SEP]) are
-        added to every span if ``with_special``: a span that is the whole text then pools like
-        the text."""
+    @cached_property
+    def plain_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(start, end) characters of the non-special tokens, in order."""
         plain = ~self.special
-        begins, ends = self.offsets[plain, 0], self.offsets[plain, 1]
-        totals = np.concatenate([np.zeros((1, values.shape[1]), values.dtype),
-                                 np.cumsum(values[plain], axis=0)])  # fmt: skip
+        return self.offsets[plain, 0], self.offsets[plain, 1]
+
+    @cached_property
+    def state_totals(self) -> np.ndarray:
+        return running_totals(self.states[~self.special])
+
+    @cached_property
+    def logit_totals(self) -> np.ndarray:
+        return running_totals(self.logits[~self.special])
+
+    def span_sums(self, values: np.ndarray, totals: np.ndarray, spans: np.ndarray,
+                  with_special: bool) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """(sums of ``values`` over each span's tokens, token counts), for (n, 2) character
+        ``spans``; ``totals`` are the running totals of ``values`` over the non-special tokens.
+        A token belongs to a span it overlaps. Special tokens ([CLS], [SEP]) are added to every
+        span if ``with_special``: a span that is the whole text then pools like the text."""
+        begins, ends = self.plain_bounds
         first = np.searchsorted(ends, spans[:, 0], side="right")
         stop = np.maximum(np.searchsorted(begins, spans[:, 1], side="left"), first)
         sums, counts = totals[stop] - totals[first], (stop - first).astype(np.float32)
@@ -69,28 +87,25 @@ class EncodedText:
 
     def span_embeddings(self, spans: list[tuple[int, int]], with_special: bool = False):
         """(n, hidden) normalised mean token state of each span; zero rows for empty spans."""
-        sums, counts = self.span_sums(self.states, np.asarray(spans).reshape(-1, 2), with_special)
+        spans_array = np.asarray(spans).reshape(-1, 2)
+        sums, counts = self.span_sums(self.states, self.state_totals, spans_array, with_special)
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         return np.where(counts[:, None] > 0, sums / np.maximum(norms, 1e-9), 0.0)
 
     def span_sentiment(self, start: int, end: int) -> np.ndarray:
         """Sentiment probabilities of a span read in context (special tokens included)."""
-        sums, counts = self.span_sums(self.logits, np.array([[start, end]]), with_special=True)
+        span = np.array([[start, end]])
+        sums, counts = self.span_sums(self.logits, self.logit_totals, span, with_special=True)
         return softmax(sums[0] / max(counts[0], 1.0) + self.bias)
+
+
+def running_totals(values: np.ndarray) -> np.ndarray:
+    """Row i: the sum of ``values[:i]`` (so a span's sum is a difference of two rows)."""
+    return np.concatenate([np.zeros((1, values.shape[1]), values.dtype), np.cumsum(values, 0)])
 
 
 def normalized(vector: np.ndarray) -> np.ndarray:
     return vector / max(float(np.linalg.norm(vector)), 1e-9)
-
-
-def sentiment_result(probabilities: np.ndarray, model_version: str) -> SentimentResult:
-    best = int(probabilities.argmax())
-    return SentimentResult(
-        label=LABELS[best],
-        score=float(np.clip(probabilities[2] - probabilities[0], -1.0, 1.0)),
-        confidence=float(probabilities[best]),
-        model_version=model_version,
-    )
 
 
 class SharedEncoder:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.text_spans import pieces_between
+
 MAX_WORDS = 3
 MAX_CANDIDATES = 40  # per text: the most frequent, then earliest, are embedded
 DIVERSITY = 0.3  # MMR: (1 - DIVERSITY) * relevance - DIVERSITY * redundancy
@@ -66,7 +68,7 @@ def candidate_spans(text: str) -> dict[str, tuple[int, int]]:
     first_seen: dict[str, tuple[int, int]] = {}
     stop = stopwords()
     clean = blank_links(text)
-    for chunk_start, chunk_end in chunk_spans(clean):
+    for chunk_start, chunk_end in pieces_between(_CHUNK_BREAK, clean, 0, len(clean)):
         tokens = [(m.start(), m.end(), m.group().lower().strip("'’&-_"))
                   for m in _TOKEN.finditer(clean, chunk_start, chunk_end)]  # fmt: skip
         words = [t for _, _, t in tokens]
@@ -84,16 +86,6 @@ def candidate_spans(text: str) -> dict[str, tuple[int, int]]:
     order = {phrase: n for n, phrase in enumerate(first_seen)}
     ranked = sorted(counts, key=lambda p: (-counts[p], order[p]))
     return {phrase: first_seen[phrase] for phrase in ranked[:MAX_CANDIDATES]}
-
-
-def chunk_spans(text: str) -> list[tuple[int, int]]:
-    """The spans between punctuation breaks."""
-    spans, cursor = [], 0
-    for match in _CHUNK_BREAK.finditer(text):
-        spans.append((cursor, match.start()))
-        cursor = match.end()
-    spans.append((cursor, len(text)))
-    return spans
 
 
 def phrase_candidates(text: str) -> list[str]:

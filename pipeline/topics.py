@@ -32,7 +32,8 @@ from typing import Protocol
 import numpy as np
 
 from groundswell.config import TopicConfig
-from models.sentiment import LABELS
+from models.sentiment import sentiment_result
+from pipeline.text_spans import Span, pieces_between
 
 log = logging.getLogger(__name__)
 
@@ -314,27 +315,6 @@ _CONTRAST = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[$€£¥]")
-
-
-Span = tuple[int, int]
-
-
-def stripped_span(text: str, start: int, end: int) -> Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def pieces_between(pattern: re.Pattern, text: str, start: int, end: int) -> list[Span]:
-    """The non-blank spans of ``text[start:end]`` between matches of ``pattern``."""
-    spans, cursor = [], start
-    for match in pattern.finditer(text, start, end):
-        spans.append(stripped_span(text, cursor, match.start()))
-        cursor = match.end()
-    spans.append(stripped_span(text, cursor, end))
-    return [(a, b) for a, b in spans if b > a]
 
 
 def sentence_spans(text: str) -> list[Span]:
@@ -642,7 +622,7 @@ class TopicTagger:
         if segments.encoded is not None:
             sentiments = self.sentiments_in_context(texts, segments, wanted)
         else:
-            sentiments = self.segment_sentiments(segments.texts, wanted)
+            sentiments = self.segment_sentiments(texts, segments, wanted)
         return [self.text_hits(found, margins, sentiments) for found in carriers]
 
     def topic_carriers(
@@ -655,13 +635,12 @@ class TopicTagger:
         return carriers
 
     def segment_sentiments(
-        self, segments: list[str], wanted: list[int]
+        self, texts: list[str], segments: SegmentBatch, wanted: list[int]
     ) -> dict[int, tuple[str, float]]:
         """(label, score) of the ``wanted`` segments, from one call to the sentiment model."""
         if self.sentiment_model is None or not wanted:
             return {}
-        clauses = [_LEADING_CONTRAST.sub("", segments[i]) or segments[i] for i in wanted]
-        results = self.sentiment_model.predict(clauses)
+        results = self.sentiment_model.predict([self.clause(texts, segments, i) for i in wanted])
         return {i: (r.label, float(r.score)) for i, r in zip(wanted, results, strict=True)}
 
     def sentiments_in_context(
@@ -672,23 +651,23 @@ class TopicTagger:
         on its own (one pass for all of the batch's): in context its tokens take on the rest's
         tone, and "fast, but it crashes" would give both topics one sentiment."""
         per_text = Counter(segments.owners)
-        alone = [i for i in wanted if per_text[segments.owners[i]] > 1
-                 or self.clause(texts, segments, i) != segments.texts[i]]  # fmt: skip
-        clauses = [self.clause(texts, segments, i) for i in alone]
-        read_alone = dict(zip(alone, self.encoder.encode(clauses) if alone else [], strict=True))
-        out = {}
+        clauses = {i: self.clause(texts, segments, i) for i in wanted}
+        alone = [i for i in wanted
+                 if per_text[segments.owners[i]] > 1 or clauses[i] != segments.texts[i]]  # fmt: skip
+        read_alone = self.encoder.encode([clauses[i] for i in alone]) if alone else []
+        probabilities = dict(zip(alone, (e.sentiment_probabilities() for e in read_alone),
+                                 strict=True))  # fmt: skip
         for i in wanted:
-            if i in read_alone:
-                probs = read_alone[i].sentiment_probabilities()
-            else:
-                owner = segments.owners[i]
-                span = without_leading_contrast(texts[owner], segments.spans[i])
-                probs = segments.encoded[owner].span_sentiment(*span)
-            out[i] = (LABELS[int(probs.argmax())], float(probs[2] - probs[0]))
-        return out
+            if i not in probabilities:  # the text's only segment, as it stands in the text
+                probabilities[i] = segments.encoded[segments.owners[i]].span_sentiment(
+                    *segments.spans[i]
+                )
+        results = {i: sentiment_result(probs) for i, probs in probabilities.items()}
+        return {i: (r.label, r.score) for i, r in results.items()}
 
     @staticmethod
     def clause(texts: list[str], segments: SegmentBatch, i: int) -> str:
+        """Segment ``i`` without an opening contrast word."""
         start, end = without_leading_contrast(texts[segments.owners[i]], segments.spans[i])
         return texts[segments.owners[i]][start:end]
 

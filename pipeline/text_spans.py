@@ -1,0 +1,26 @@
+"""Character spans of a text: the pieces between a pattern's matches (sentences, clauses,
+punctuation-free chunks), kept as offsets so that token states can be read for them."""
+
+from __future__ import annotations
+
+import re
+
+Span = tuple[int, int]
+
+
+def stripped_span(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def pieces_between(pattern: re.Pattern, text: str, start: int, end: int) -> list[Span]:
+    """The non-blank spans of ``text[start:end]`` between matches of ``pattern``."""
+    spans, cursor = [], start
+    for match in pattern.finditer(text, start, end):
+        spans.append(stripped_span(text, cursor, match.start()))
+        cursor = match.end()
+    spans.append(stripped_span(text, cursor, end))
+    return [(a, b) for a, b in spans if b > a]
