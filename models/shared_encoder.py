@@ -62,24 +62,22 @@ class EncodedText:
         plain = ~self.special
         return self.offsets[plain, 0], self.offsets[plain, 1]
 
-    @cached_property
-    def state_totals(self) -> np.ndarray:
-        return running_totals(self.states[~self.special])
+    def span_members(self, spans: np.ndarray) -> np.ndarray:
+        """(n, plain tokens) float 0/1: which non-special tokens each (n, 2) character span
+        overlaps. A product with it sums the tokens of every span at once (a few microseconds;
+        running totals cost a cumulative sum per text, ten times that)."""
+        begins, ends = self.plain_bounds
+        inside = (ends[None, :] > spans[:, :1]) & (begins[None, :] < spans[:, 1:])
+        return inside.astype(np.float32)
 
-    @cached_property
-    def logit_totals(self) -> np.ndarray:
-        return running_totals(self.logits[~self.special])
-
-    def span_sums(self, values: np.ndarray, totals: np.ndarray, spans: np.ndarray,
+    def span_sums(self, values: np.ndarray, spans: np.ndarray,
                   with_special: bool) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """(sums of ``values`` over each span's tokens, token counts), for (n, 2) character
-        ``spans``; ``totals`` are the running totals of ``values`` over the non-special tokens.
-        A token belongs to a span it overlaps. Special tokens ([CLS], [SEP]) are added to every
-        span if ``with_special``: a span that is the whole text then pools like the text."""
-        begins, ends = self.plain_bounds
-        first = np.searchsorted(ends, spans[:, 0], side="right")
-        stop = np.maximum(np.searchsorted(begins, spans[:, 1], side="left"), first)
-        sums, counts = totals[stop] - totals[first], (stop - first).astype(np.float32)
+        ``spans``. A token belongs to a span it overlaps. Special tokens ([CLS], [SEP]) are
+        added to every span if ``with_special``: a span that is the whole text then pools like
+        the text."""
+        members = self.span_members(spans)
+        sums, counts = members @ values[~self.special], members.sum(1)
         if with_special:
             sums = sums + values[self.special].sum(0)
             counts = counts + float(self.special.sum())
@@ -88,20 +86,15 @@ class EncodedText:
     def span_embeddings(self, spans: list[tuple[int, int]], with_special: bool = False):
         """(n, hidden) normalised mean token state of each span; zero rows for empty spans."""
         spans_array = np.asarray(spans).reshape(-1, 2)
-        sums, counts = self.span_sums(self.states, self.state_totals, spans_array, with_special)
+        sums, counts = self.span_sums(self.states, spans_array, with_special)
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         return np.where(counts[:, None] > 0, sums / np.maximum(norms, 1e-9), 0.0)
 
     def span_sentiment(self, start: int, end: int) -> np.ndarray:
         """Sentiment probabilities of a span read in context (special tokens included)."""
         span = np.array([[start, end]])
-        sums, counts = self.span_sums(self.logits, self.logit_totals, span, with_special=True)
+        sums, counts = self.span_sums(self.logits, span, with_special=True)
         return softmax(sums[0] / max(counts[0], 1.0) + self.bias)
-
-
-def running_totals(values: np.ndarray) -> np.ndarray:
-    """Row i: the sum of ``values[:i]`` (so a span's sum is a difference of two rows)."""
-    return np.concatenate([np.zeros((1, values.shape[1]), values.dtype), np.cumsum(values, 0)])
 
 
 def normalized(vector: np.ndarray) -> np.ndarray:

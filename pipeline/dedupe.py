@@ -133,13 +133,10 @@ class BandIndex:
 
     def band_keys(self, signatures: np.ndarray) -> np.ndarray:
         """One uint64 key per band for each signature: shape (len(signatures), bands)."""
-        keys = np.empty((len(signatures), self.bands), dtype=np.uint64)
-        for band, multipliers in enumerate(self.multipliers):
-            start = band * self.rows_per_band
-            values = signatures[:, start : start + self.rows_per_band].astype(np.uint64)
-            with np.errstate(over="ignore"):
-                keys[:, band] = (values * multipliers).sum(axis=1, dtype=np.uint64)
-        return keys
+        used = self.bands * self.rows_per_band
+        values = signatures[:, :used].reshape(len(signatures), self.bands, self.rows_per_band)
+        with np.errstate(over="ignore"):
+            return (values.astype(np.uint64) * self.multipliers).sum(axis=2, dtype=np.uint64)
 
     def add_many(self, mention_ids: list[str], signatures: np.ndarray) -> None:
         """Index many signatures at once, then re-sort every band."""
