@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 GROUNDSWELL := $(VENV)/bin/groundswell
 PYTHON ?= python3
 
-.PHONY: install demo test test-fast lint format browser train-sentiment bench clean
+.PHONY: install demo test test-fast lint format browser train-sentiment train-student bench clean
 
 install: $(VENV)/.installed
 
@@ -38,6 +38,10 @@ browser:
 
 train-sentiment: install
 	$(PY) -m models.train_sentiment
+
+# after train-sentiment: the 4-layer student is distilled from the sentiment model's joint graph
+train-student: install
+	$(PY) -m models.train_student
 
 bench: install
 	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

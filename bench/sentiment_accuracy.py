@@ -1,9 +1,9 @@
-"""Sentiment accuracy on TweetEval val: the shipped model (torch, ONNX fp32, ONNX int8, and the
-joint int8 graph the tagger serves) and the frozen-MiniLM + logistic-regression baseline, each
-as measured, plus inference speed.
+"""Sentiment accuracy on TweetEval val: the shipped model (torch, ONNX fp32, ONNX int8), the
+tagger's shared-pass graphs (the 4-layer student it serves by default, and the 8-layer joint
+graph) and the frozen-MiniLM + logistic-regression baseline, each as measured, plus speed.
 
     python -m bench.sentiment_accuracy [DATA_DIR] [--backends torch onnx-fp32 onnx-int8]
-        [--baseline-train N] [--no-baseline] [--no-joint] [--threads 2]
+        [--baseline-train N] [--no-baseline] [--shared [student] [joint]] [--threads 2]
 """
 
 from __future__ import annotations
@@ -42,12 +42,15 @@ def bench_backend(
     return metrics
 
 
-def bench_joint(artifacts: Path, texts: list[str], labels: list[int], threads: int) -> dict:
-    """The joint graph the tagger serves (``models/shared_encoder.py``), in batches of 256."""
+def bench_shared(
+    graph: str, artifacts: Path, texts: list[str], labels: list[int], threads: int
+) -> dict:
+    """A shared-pass graph as the tagger serves it (``models/shared_encoder.py``), in batches
+    of 256: ``student`` (the default) or ``joint``."""
     from models.sentiment import normalize_text
     from models.shared_encoder import build_shared_encoder
 
-    shared = build_shared_encoder(artifacts, threads)
+    shared = build_shared_encoder(graph, threads, artifacts)
     prepared = [normalize_text(t) for t in texts]
     shared.encode(prepared[:64])  # warm-up
     start = time.perf_counter()
@@ -96,7 +99,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS[::-1]), choices=BACKENDS)
     parser.add_argument("--baseline-train", type=int, default=0, help="0: all of train")
     parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--no-joint", action="store_true", help="skip the tagger's joint graph")
+    parser.add_argument(
+        "--shared",
+        nargs="*",
+        default=["student", "joint"],
+        choices=["student", "joint"],
+        help="the tagger's shared-pass graphs to measure (none: skip)",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--artifacts", type=Path, default=ARTIFACT_DIR)
     args = parser.parse_args(argv)
@@ -106,9 +115,9 @@ def main(argv: list[str] | None = None) -> None:
         result = bench_backend(args.artifacts, backend, texts, labels, args.threads)
         print(f"\n=== shipped model, {backend} ({result['texts_per_s']:.0f} texts/s) ===")
         print(format_report(result))
-    if not args.no_joint:
-        result = bench_joint(args.artifacts, texts, labels, args.threads)
-        print(f"\n=== shipped model, joint int8 graph as the tagger serves it "
+    for graph in args.shared:
+        result = bench_shared(graph, args.artifacts, texts, labels, args.threads)
+        print(f"\n=== {graph} int8 graph as the tagger serves it "
               f"({result['texts_per_s']:.0f} texts/s) ===")  # fmt: skip
         print(format_report(result))
     if not args.no_baseline:

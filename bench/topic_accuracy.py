@@ -8,7 +8,8 @@
 
 Every data set is cut in two by a hash of its ids: thresholds are calibrated (best F1 per topic)
 on the calibration part (30%) and every figure is measured on the other 70%. The default
-taxonomy is also scored with its shipped thresholds (``DEFAULT_TOPIC_THRESHOLDS``).
+taxonomy is also scored with its shipped thresholds (``default_topic_thresholds``: one set per
+embedding space).
 
     python bench/topic_accuracy.py [DATA_DIR] [--limit N] [--threads 2] [--no-sentiment]
                                    [--separate-stages]
@@ -40,12 +41,12 @@ from models.train_topics import (
 )
 from pipeline.topics import (
     DEFAULT_THRESHOLD,
-    DEFAULT_TOPIC_THRESHOLDS,
     DEFAULT_TOPICS,
     MAX_THRESHOLD,
     TopicTagger,
     default_heads,
     default_topic_tagger,
+    default_topic_thresholds,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -286,16 +287,17 @@ def default_taxonomy(data: Path, encoder, sentiment_model, limit: int | None) ->
 
     sets = b2b_sets(data, limit)
     pooled = pooled_thresholds(make_tagger(None), sets)
+    shipped = default_topic_thresholds(encoder)
     print(
         "\n=== default B2B taxonomy: thresholds calibrated on the calibration parts of the three "
-        f"sets below taken together ===\n  {pooled}\n  shipped (DEFAULT_TOPIC_THRESHOLDS: these, "
+        f"sets below taken together ===\n  {pooled}\n  shipped for this encoder (these, "
         f"capped at {MAX_THRESHOLD}; features keeps {DEFAULT_THRESHOLD}, maalej's Feature label "
-        f"being feature requests only): {DEFAULT_TOPIC_THRESHOLDS}"
+        f"being feature requests only): {shipped}"
     )
     for labelled in sets:
         title = f"{labelled.title}, default B2B taxonomy ({labelled.note})"
         evaluation, hits = evaluate_taxonomy(
-            title, make_tagger, labelled.examples, labelled.topics, DEFAULT_TOPIC_THRESHOLDS
+            title, make_tagger, labelled.examples, labelled.topics, shipped
         )
         if labelled.compare_without_heads:
             without_heads(labelled, encoder)
@@ -363,6 +365,12 @@ def main(argv: list[str] | None = None) -> None:
         help="embed each segment on its own with the torch encoder and ask the sentiment model "
         "per segment (the path a configured [model] takes); default: the shared ONNX pass",
     )
+    parser.add_argument(
+        "--shared-graph",
+        default="student",
+        choices=["student", "joint"],
+        help="the shared pass's graph ([model] shared_graph)",
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"topic data not found at {args.data}: nothing measured")
@@ -373,12 +381,14 @@ def main(argv: list[str] | None = None) -> None:
     from models.encoder import load_encoder
     from models.shared_encoder import load_shared_encoder
 
-    if args.separate_stages or load_shared_encoder() is None:
+    shared = None if args.separate_stages else load_shared_encoder(args.shared_graph)
+    if shared is None:
         print("stages: torch encoder per segment, sentiment model per segment")
         encoder, encoder_factory = MemoEncoder(load_encoder()), load_encoder
     else:
-        print("stages: one shared ONNX pass per text, segments read in context")
-        encoder, encoder_factory = load_shared_encoder(), load_shared_encoder
+        print(f"stages: one shared ONNX pass per text ({args.shared_graph} graph), "
+              "segments read in context")  # fmt: skip
+        encoder, encoder_factory = shared, lambda: load_shared_encoder(args.shared_graph)
     sentiment_model = load_sentiment(not args.no_sentiment)
     restaurants(args.data, encoder, sentiment_model, args.limit)
     default_taxonomy(args.data, encoder, sentiment_model, args.limit)

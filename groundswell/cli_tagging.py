@@ -99,7 +99,7 @@ def evaluate_command(csv_path: str, config_path: str) -> None:
     """Check the sentiment model on CSV_PATH (columns text,label): macro recall, accuracy,
     confusion matrix."""
     from models.evaluate import evaluate, format_report, normalize_labels
-    from models.sentiment import load_sentiment_model
+    from pipeline.tagging import Tagger
 
     config = read_config(config_path, missing_ok=True)
     texts, labels = read_labelled_csv(csv_path)
@@ -107,6 +107,5 @@ def evaluate_command(csv_path: str, config_path: str) -> None:
         truth = normalize_labels(labels)
     except ValueError as error:
         raise click.ClickException(f"{csv_path}: {error}") from None
-    model = load_sentiment_model(config.model.sentiment)
-    predicted = [result.label for result in model.predict(texts)]
+    predicted = [result.label for result in Tagger(config).predict_sentiment(texts)]
     click.echo(format_report(evaluate(truth, predicted)))

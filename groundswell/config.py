@@ -76,6 +76,11 @@ class ModelConfig(Section):
     encoder: str = "all-MiniLM-L6-v2"
     sentiment: str | None = None
     batch_size: int = Field(256, ge=1)
+    shared_graph: Literal["student", "joint"] = Field(
+        "student",
+        description="the shipped models' one pass per text: the 4-layer student, or the "
+        "8-layer joint graph it was distilled from (slower, closer to the full models)",
+    )
 
 
 class ScheduleConfig(Section):

@@ -5,7 +5,8 @@
 The fp32 graph is exported from the committed adapters merged into the packaged MiniLM; the
 int8 graph is its dynamic quantisation (int8 weights, activations quantised at run time). The
 joint int8 graph (``models/shared_encoder.py``) adds the plain encoder's top layers beside the
-sentiment model's, so that one pass serves sentiment, topics and keyphrases. Files are named
+sentiment model's, so that one pass serves sentiment, topics and keyphrases; the student graph
+(``models/student.py``) gives the same outputs from 4 layers instead of 8. Files are named
 after a hash of the artifacts, so a retrained model never reuses a stale export.
 Cache dir: ``$GROUNDSWELL_CACHE`` or ``~/.cache/groundswell``.
 """
@@ -23,6 +24,7 @@ from models.sentiment import ADAPTER_FILE, ARTIFACT_DIR, CONFIG_FILE, cache_dir,
 
 OPSET = 17
 JOINT_GRAPH = "joint1"  # bump when the joint graph or its quantisation changes
+STUDENT_GRAPH = "student1"  # likewise for the student's graph
 
 
 def artifact_hash(artifact_dir: Path) -> str:
@@ -154,6 +156,31 @@ def ensure_joint_onnx(artifact_dir: Path = ARTIFACT_DIR, force: bool = False) ->
     return int8
 
 
+def export_student_fp32(student_dir: Path, target: Path) -> Path:
+    """The 4-layer student (``models/student.py``): the same outputs as the joint graph."""
+    from models.student import load_student_net
+
+    tokenizer, net, _ = load_student_net(student_dir, attn_implementation="eager")
+    per_token = {0: "batch", 1: "sequence"}
+    return export_graph(
+        net, tokenizer, target, {"token_states": per_token, "token_logits": per_token}
+    )
+
+
+def ensure_student_onnx(student_dir: Path | None = None, force: bool = False) -> Path:
+    """The cached int8 student graph, built when missing."""
+    from models.student import STUDENT_DIR
+
+    student_dir = student_dir or STUDENT_DIR
+    int8 = onnx_path(student_dir, quantized=True, graph=STUDENT_GRAPH)
+    if force or not int8.exists():
+        int8.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=int8.parent) as tmp:
+            fp32 = export_student_fp32(student_dir, Path(tmp) / "student-fp32.onnx")
+            quantize_int8(fp32, int8, per_channel=True)
+    return int8
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--artifacts", type=Path, default=ARTIFACT_DIR)
@@ -161,10 +188,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     ensure_onnx(args.artifacts, quantized=True, force=args.force)
     ensure_joint_onnx(args.artifacts, force=args.force)
+    ensure_student_onnx(force=args.force)
     for path in (
         onnx_path(args.artifacts, quantized=False),
         onnx_path(args.artifacts, quantized=True),
         onnx_path(args.artifacts, quantized=True, graph=JOINT_GRAPH),
+        ensure_student_onnx(),
     ):
         print(f"{path} ({path.stat().st_size / 1e6:.1f} MB)")
 

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import sqlite_utils
+from threadpoolctl import threadpool_limits
 
 from pipeline.store import utc_now
 
@@ -78,7 +79,8 @@ class Tagger:
         if self._shared is UNLOADED:
             from models.shared_encoder import load_shared_encoder, serves_config
 
-            self._shared = load_shared_encoder() if serves_config(self.config.model) else None
+            model = self.config.model
+            self._shared = load_shared_encoder(model.shared_graph) if serves_config(model) else None
         return self._shared
 
     @property
@@ -102,6 +104,18 @@ class Tagger:
                 self._topics = topic_tagger_from_config(self.config.topic, encoder, self.sentiment)
         return self._topics
 
+    def predict_sentiment(self, texts: list[str]) -> list:
+        """The sentiment ``tag`` stores for each text (what ``groundswell eval`` checks)."""
+        from models.sentiment import normalize_text
+
+        if self.shared is None:
+            return self.sentiment.predict(texts)
+        results = []
+        for start in range(0, len(texts), self.config.model.batch_size):
+            batch = [normalize_text(t) for t in texts[start : start + self.config.model.batch_size]]
+            results += self.shared.sentiments(self.shared.encode(batch))
+        return results
+
     def model_tags(self, texts: list[str]) -> tuple[list, list, list]:
         """(sentiment, topic hits, keyphrases) for each text."""
         from models.sentiment import normalize_text
@@ -111,11 +125,13 @@ class Tagger:
             return self.sentiment.predict(texts), self.topics.tag(texts), extract_keyphrases(texts)
         prepared = [normalize_text(t) for t in texts]
         encoded = self.shared.encode(prepared)
-        return (
-            self.shared.sentiments(encoded),
-            self.topics.tag(prepared, encoded),
-            extract_keyphrases(prepared, encoded=encoded),
-        )
+        # spans of a few dozen tokens: a second BLAS thread only spins beside ONNX Runtime
+        with threadpool_limits(limits=1, user_api="blas"):
+            return (
+                self.shared.sentiments(encoded),
+                self.topics.tag(prepared, encoded),
+                extract_keyphrases(prepared, encoded=encoded),
+            )
 
     def tag(self, batch: list[dict]) -> TaggedBatch:
         from pipeline.language import detect_languages, is_out_of_domain

@@ -296,6 +296,25 @@ DEFAULT_TOPIC_THRESHOLDS: dict[str, float] = {
     "reliability": 0.367,
     "support": 0.396,
 }
+# The same calibration through the 4-layer student graph (``models/student.py``, the tagger's
+# default shared pass; uncapped: pricing 0.757, security 0.761): its similarities run higher
+# for reliability and support.
+STUDENT_TOPIC_THRESHOLDS: dict[str, float] = {
+    "pricing": MAX_THRESHOLD,
+    "performance": 0.556,
+    "security": MAX_THRESHOLD,
+    "usability": 0.501,
+    "reliability": 0.449,
+    "support": 0.463,
+}
+
+
+def default_topic_thresholds(encoder: TextEncoder) -> dict[str, float]:
+    """The default taxonomy's thresholds for the embedding space ``encoder`` gives: the
+    student's, or the plain MiniLM's (the torch encoder and the joint graph)."""
+    if getattr(encoder, "embedding_space", "minilm") == "student":
+        return STUDENT_TOPIC_THRESHOLDS
+    return DEFAULT_TOPIC_THRESHOLDS
 
 
 # --------------------------------------------------------------------------------------------
@@ -705,6 +724,5 @@ def topic_tagger_from_config(
 def default_topic_tagger(
     encoder: TextEncoder, sentiment_model: SentimentModel | None = None
 ) -> TopicTagger:
-    return TopicTagger(
-        DEFAULT_TOPICS, encoder, sentiment_model, DEFAULT_TOPIC_THRESHOLDS, default_heads()
-    )
+    thresholds = default_topic_thresholds(encoder)
+    return TopicTagger(DEFAULT_TOPICS, encoder, sentiment_model, thresholds, default_heads())

@@ -7,9 +7,19 @@ import pytest
 
 from groundswell.config import Config
 from models.shared_encoder import EncodedText, load_shared_encoder, serves_config
+from models.train_sentiment import DEFAULT_DATA
 from pipeline.keyphrases import candidate_spans, extract_keyphrases
 from pipeline.tagging import Tagger
 
+VAL_DIR = DEFAULT_DATA / "sentiment" / "tweeteval"
+SAMPLE_TEXTS = [
+    "I love this app, it works perfectly!",
+    "Worst update ever, everything is broken and support ignores me.",
+    "The meeting is at 3pm on Tuesday.",
+    "Support was slow but the price is fair.",
+    "The app crashes every time I log in.",
+    "Great onboarding, the docs walked us through the Salesforce integration.",
+]
 LONG_REVIEW = " ".join(
     ["The pasta was rich and the bread came warm from the oven."] * 25
     + ["Customer support never answered the ticket I opened about my invoice."]
@@ -19,6 +29,14 @@ LONG_REVIEW = " ".join(
 @pytest.fixture(scope="module")
 def shared():
     encoder = load_shared_encoder()
+    if encoder is None:
+        pytest.skip("ONNX Runtime could not build the student graph here (see the log warning)")
+    return encoder
+
+
+@pytest.fixture(scope="module")
+def joint():
+    encoder = load_shared_encoder("joint")
     if encoder is None:
         pytest.skip("ONNX Runtime could not build the joint graph here (see the log warning)")
     return encoder
@@ -70,12 +88,48 @@ def test_sentiment_agrees_with_the_sentiment_model(shared):
         assert abs(a.score - b.score) < 0.2
 
 
-def test_embeddings_stay_close_to_the_torch_encoder(shared):
+def test_the_joint_graph_embeds_like_the_torch_encoder(joint):
     from models.encoder import load_encoder
 
     texts = ["Support was slow but the price is fair.", "The app crashes every time I log in."]
-    cosines = (shared.embed(texts) * load_encoder().embed(texts)).sum(1)
+    cosines = (joint.embed(texts) * load_encoder().embed(texts)).sum(1)
     assert cosines.min() > 0.97
+
+
+def test_the_student_stays_near_the_joint_graph_it_was_distilled_from(shared, joint):
+    from models.sentiment import normalize_text
+
+    texts = [normalize_text(t) for t in SAMPLE_TEXTS]
+    cosines = (shared.embed(texts) * joint.embed(texts)).sum(1)
+    assert cosines.mean() > 0.85
+    student = [r.label for r in shared.sentiments(shared.encode(texts))]
+    teacher = [r.label for r in joint.sentiments(joint.encode(texts))]
+    assert sum(a == b for a, b in zip(student, teacher, strict=True)) >= len(texts) - 1
+
+
+def test_the_student_graph_gives_what_the_torch_student_gives(shared):
+    import torch
+
+    from models.student import load_student_net
+
+    tokenizer, net, _ = load_student_net()
+    text = SAMPLE_TEXTS[1]
+    batch = tokenizer([text], return_tensors="pt")
+    with torch.no_grad():
+        states, logits = net(batch["input_ids"], batch["attention_mask"])
+        probabilities = torch.softmax(logits[0].mean(0) + net.bias, -1).numpy()
+    (tokens,) = shared.encode([text])
+    expected = states[0].mean(0).numpy()
+    cosine = tokens.embedding() @ expected / np.linalg.norm(expected)
+    assert cosine > 0.98  # int8 against fp32
+    assert tokens.sentiment_probabilities().argmax() == probabilities.argmax()
+
+
+def test_the_configured_shared_graph_is_the_one_the_tagger_takes(shared, joint):
+    assert Tagger(Config()).shared is shared
+    assert Tagger(Config.model_validate({"model": {"shared_graph": "joint"}})).shared is joint
+    with pytest.raises(ValueError, match="shared_graph"):
+        Config.model_validate({"model": {"shared_graph": "eight-layers"}})
 
 
 def test_a_long_text_is_read_to_its_end_in_windows(shared):
@@ -114,3 +168,38 @@ def test_contrasting_aspects_keep_their_own_sentiment():
     topics = {t["topic"]: t["sentiment"] for t in tagged.topics}
     assert topics.get("pricing") == "positive"
     assert topics.get("reliability") in ("negative", "neutral")  # "neutral": both segments carry it
+
+
+def test_eval_checks_the_sentiment_the_tagger_stores(shared, tmp_path):
+    from click.testing import CliRunner
+
+    from groundswell.cli import cli
+
+    rows = [
+        (SAMPLE_TEXTS[0], "positive"),
+        (SAMPLE_TEXTS[1], "negative"),
+        (SAMPLE_TEXTS[2], "neutral"),
+    ]
+    sample = tmp_path / "sample.csv"
+    sample.write_text("text,label\n" + "".join(f'"{t}",{label}\n' for t, label in rows))
+    config = ["--config", str(tmp_path / "absent.toml")]
+    result = CliRunner().invoke(cli, ["eval", str(sample), *config])
+    assert result.exit_code == 0, result.output
+    assert "macro recall: 1.0000" in result.output
+    assert [r.label for r in Tagger(Config()).predict_sentiment([t for t, _ in rows])] == [
+        label for _, label in rows
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (VAL_DIR / "val_text.txt").exists(), reason=f"TweetEval val not found under {VAL_DIR}"
+)
+def test_the_student_clears_the_tweeteval_val_sanity_floor(shared):
+    from models.evaluate import evaluate, format_report
+    from models.train_sentiment import load_tweeteval
+
+    texts, labels = load_tweeteval(VAL_DIR.parents[1], "val")
+    predicted = [r.label for r in Tagger(Config()).predict_sentiment(texts[:300])]
+    result = evaluate(labels[:300], predicted)
+    assert result["macro_recall"] >= 0.66, format_report(result)
