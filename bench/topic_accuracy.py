@@ -40,7 +40,6 @@ from models.train_topics import (
     split_calibration,
 )
 from pipeline.topics import (
-    DEFAULT_THRESHOLD,
     DEFAULT_TOPICS,
     MAX_THRESHOLD,
     TopicTagger,
@@ -207,9 +206,12 @@ def evaluate_taxonomy(
     print("  -- with thresholds calibrated on this data set's calibration part")
     print_detection(detection_report(predicted_matrix(hits, names), truth, names))
     if shipped is not None:
-        shown = {n: shipped.get(n, DEFAULT_THRESHOLD) for n in names}
+        tagger = make_tagger(shipped)
+        shown = {t.name: round(float(threshold), 3)
+                 for t, threshold in zip(tagger.topics, tagger.thresholds, strict=True)
+                 if t.name in names}  # fmt: skip
         print(f"  -- with the shipped default thresholds {shown}")
-        hits = make_tagger(shipped).tag(texts)
+        hits = tagger.tag(texts)
         print_detection(detection_report(predicted_matrix(hits, names), truth, names))
     return evaluation, hits
 
@@ -225,6 +227,12 @@ def restaurants(data: Path, encoder, sentiment_model, limit: int | None) -> None
 
     title = "SemEval-2014 restaurants (train file), restaurant taxonomy, zero-shot"
     evaluation, hits = evaluate_taxonomy(title, make_tagger, examples, names)
+    uncalibrated = make_tagger(None)
+    print(f"  -- uncalibrated, as a custom taxonomy starts: every topic at the encoder's default "
+          f"threshold {float(uncalibrated.thresholds[0]):.2f}")  # fmt: skip
+    truth = truth_matrix(evaluation, names)
+    default_hits = uncalibrated.tag([e.text for e in evaluation])
+    print_detection(detection_report(predicted_matrix(default_hits, names), truth, names))
     print_official_setting(evaluation, hits, names)
     print(f"  published (test split, supervised): best category F1 {PUBLISHED_CATEGORY_F1}")
     if sentiment_model is None:
@@ -291,7 +299,7 @@ def default_taxonomy(data: Path, encoder, sentiment_model, limit: int | None) ->
     print(
         "\n=== default B2B taxonomy: thresholds calibrated on the calibration parts of the three "
         f"sets below taken together ===\n  {pooled}\n  shipped for this encoder (these, "
-        f"capped at {MAX_THRESHOLD}; features keeps {DEFAULT_THRESHOLD}, maalej's Feature label "
+        f"capped at {MAX_THRESHOLD}; features keeps the default threshold, maalej's Feature label "
         f"being feature requests only): {shipped}"
     )
     for labelled in sets:

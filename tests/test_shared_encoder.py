@@ -203,3 +203,21 @@ def test_the_student_clears_the_tweeteval_val_sanity_floor(shared):
     predicted = [r.label for r in Tagger(Config()).predict_sentiment(texts[:300])]
     result = evaluate(labels[:300], predicted)
     assert result["macro_recall"] >= 0.66, format_report(result)
+
+
+def test_thresholds_follow_the_encoders_embedding_space(shared, joint):
+    from groundswell.config import TopicConfig
+    from pipeline.topics import (
+        DEFAULT_THRESHOLD,
+        STUDENT_DEFAULT_THRESHOLD,
+        STUDENT_TOPIC_THRESHOLDS,
+        TopicTagger,
+        default_topic_tagger,
+    )
+
+    custom = [TopicConfig(name="billing", description="invoices, refunds and charges")]
+    assert TopicTagger(custom, shared).thresholds[0] == pytest.approx(STUDENT_DEFAULT_THRESHOLD)
+    assert TopicTagger(custom, joint).thresholds[0] == pytest.approx(DEFAULT_THRESHOLD)
+    tagger = default_topic_tagger(shared)
+    reliability = [t.name for t in tagger.topics].index("reliability")
+    assert tagger.thresholds[reliability] == pytest.approx(STUDENT_TOPIC_THRESHOLDS["reliability"])
