@@ -40,6 +40,17 @@ def length_sorted_batches(texts: list[str], batch_size: int) -> list[list[int]]:
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
+def padded_ids(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Token id rows right-padded with 0 into one int64 batch, and its attention mask."""
+    width = max(len(row) for row in rows)
+    input_ids = np.zeros((len(rows), width), dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for i, row in enumerate(rows):
+        input_ids[i, : len(row)] = row
+        mask[i, : len(row)] = 1
+    return input_ids, mask
+
+
 def mean_pool(token_embeddings, attention_mask):
     mask = attention_mask.unsqueeze(-1).to(token_embeddings.dtype)
     return (token_embeddings * mask).sum(1) / mask.sum(1).clamp(min=1e-9)

@@ -25,6 +25,8 @@ from models.sentiment import ADAPTER_FILE, ARTIFACT_DIR, CONFIG_FILE, cache_dir,
 OPSET = 17
 JOINT_GRAPH = "joint1"  # bump when the joint graph or its quantisation changes
 STUDENT_GRAPH = "student1"  # likewise for the student's graph
+PER_TOKEN = {0: "batch", 1: "sequence"}
+TOKEN_OUTPUTS = {"token_states": PER_TOKEN, "token_logits": PER_TOKEN}  # the shared-pass graphs
 
 
 def artifact_hash(artifact_dir: Path) -> str:
@@ -46,7 +48,6 @@ def export_graph(module, tokenizer, target: Path, outputs: dict[str, dict]) -> P
     import torch
 
     sample = tokenizer(["an example tweet", "ok"], padding=True, return_tensors="pt")
-    inputs = {0: "batch", 1: "sequence"}
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         tmp_path = Path(tmp) / target.name
@@ -58,7 +59,7 @@ def export_graph(module, tokenizer, target: Path, outputs: dict[str, dict]) -> P
                 str(tmp_path),
                 input_names=["input_ids", "attention_mask"],
                 output_names=list(outputs),
-                dynamic_axes={"input_ids": inputs, "attention_mask": inputs, **outputs},
+                dynamic_axes={"input_ids": PER_TOKEN, "attention_mask": PER_TOKEN, **outputs},
                 opset_version=OPSET,
                 dynamo=False,
             )
@@ -80,10 +81,7 @@ def export_joint_fp32(artifact_dir: Path, target: Path) -> Path:
     tokenizer, net, config = load_shipped_net(artifact_dir, attn_implementation="eager")
     _, base = load_base_encoder(config.get("base_model"), attn_implementation="eager")
     joint = build_joint_net(base.eval(), net, config["first_layer"])
-    per_token = {0: "batch", 1: "sequence"}
-    return export_graph(
-        joint, tokenizer, target, {"token_states": per_token, "token_logits": per_token}
-    )
+    return export_graph(joint, tokenizer, target, TOKEN_OUTPUTS)
 
 
 def build_joint_net(base, net, first_layer: int):
@@ -145,15 +143,21 @@ def ensure_onnx(
     return int8
 
 
-def ensure_joint_onnx(artifact_dir: Path = ARTIFACT_DIR, force: bool = False) -> Path:
-    """The cached int8 joint graph (sentiment + plain token states), built when missing."""
-    int8 = onnx_path(artifact_dir, quantized=True, graph=JOINT_GRAPH)
+def ensure_int8_graph(artifact_dir: Path, graph: str, export_fp32, force: bool = False) -> Path:
+    """The cached int8 (per channel) ``graph`` of ``artifact_dir``, built when missing by
+    ``export_fp32(artifact_dir, target)``; only the int8 file is kept."""
+    int8 = onnx_path(artifact_dir, quantized=True, graph=graph)
     if force or not int8.exists():
         int8.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=int8.parent) as tmp:  # only int8 is kept
-            fp32 = export_joint_fp32(artifact_dir, Path(tmp) / "joint-fp32.onnx")
+        with tempfile.TemporaryDirectory(dir=int8.parent) as tmp:
+            fp32 = export_fp32(artifact_dir, Path(tmp) / f"{graph}-fp32.onnx")
             quantize_int8(fp32, int8, per_channel=True)
     return int8
+
+
+def ensure_joint_onnx(artifact_dir: Path = ARTIFACT_DIR, force: bool = False) -> Path:
+    """The cached int8 joint graph (sentiment + plain token states), built when missing."""
+    return ensure_int8_graph(artifact_dir, JOINT_GRAPH, export_joint_fp32, force)
 
 
 def export_student_fp32(student_dir: Path, target: Path) -> Path:
@@ -161,24 +165,14 @@ def export_student_fp32(student_dir: Path, target: Path) -> Path:
     from models.student import load_student_net
 
     tokenizer, net, _ = load_student_net(student_dir, attn_implementation="eager")
-    per_token = {0: "batch", 1: "sequence"}
-    return export_graph(
-        net, tokenizer, target, {"token_states": per_token, "token_logits": per_token}
-    )
+    return export_graph(net, tokenizer, target, TOKEN_OUTPUTS)
 
 
 def ensure_student_onnx(student_dir: Path | None = None, force: bool = False) -> Path:
     """The cached int8 student graph, built when missing."""
     from models.student import STUDENT_DIR
 
-    student_dir = student_dir or STUDENT_DIR
-    int8 = onnx_path(student_dir, quantized=True, graph=STUDENT_GRAPH)
-    if force or not int8.exists():
-        int8.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=int8.parent) as tmp:
-            fp32 = export_student_fp32(student_dir, Path(tmp) / "student-fp32.onnx")
-            quantize_int8(fp32, int8, per_channel=True)
-    return int8
+    return ensure_int8_graph(student_dir or STUDENT_DIR, STUDENT_GRAPH, export_student_fp32, force)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -187,13 +181,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--force", action="store_true", help="rebuild even if cached")
     args = parser.parse_args(argv)
     ensure_onnx(args.artifacts, quantized=True, force=args.force)
-    ensure_joint_onnx(args.artifacts, force=args.force)
-    ensure_student_onnx(force=args.force)
     for path in (
         onnx_path(args.artifacts, quantized=False),
         onnx_path(args.artifacts, quantized=True),
-        onnx_path(args.artifacts, quantized=True, graph=JOINT_GRAPH),
-        ensure_student_onnx(),
+        ensure_joint_onnx(args.artifacts, force=args.force),
+        ensure_student_onnx(force=args.force),
     ):
         print(f"{path} ({path.stat().st_size / 1e6:.1f} MB)")
 

@@ -176,19 +176,38 @@ def add_lora(net, first_layer: int, rank: int, alpha: float) -> list[str]:
     return names
 
 
-def adapter_state(net, config: dict) -> dict:
-    """The trained tensors only: LoRA factors, top-layer LayerNorms, head."""
-    encoder = net.encoder
+def encoder_adapter_state(encoder, first_layer: int) -> dict:
+    """The encoder's trained tensors from ``first_layer`` up: LoRA factors and LayerNorms."""
     n = encoder.config.num_hidden_layers
     state = {}
-    for name in layer_module_names(config["first_layer"], n, LORA_TARGETS):
+    for name in layer_module_names(first_layer, n, LORA_TARGETS):
         module = _get_module(encoder, name)
         state[f"lora.{name}.a"] = module.lora_a.detach().clone()
         state[f"lora.{name}.b"] = module.lora_b.detach().clone()
-    for name in layer_module_names(config["first_layer"], n, LAYER_NORMS):
+    for name in layer_module_names(first_layer, n, LAYER_NORMS):
         module = _get_module(encoder, name)
         state[f"ln.{name}.weight"] = module.weight.detach().clone()
         state[f"ln.{name}.bias"] = module.bias.detach().clone()
+    return state
+
+
+def merge_encoder_adapter(encoder, state: dict, first_layer: int, scale: float) -> None:
+    """Merge saved LoRA factors into a plain encoder (W += B @ A * scale), load its norms."""
+    torch = _torch()
+    n = encoder.config.num_hidden_layers
+    with torch.no_grad():
+        for name in layer_module_names(first_layer, n, LORA_TARGETS):
+            a, b = state[f"lora.{name}.a"].float(), state[f"lora.{name}.b"].float()
+            _get_module(encoder, name).weight += (b @ a) * scale
+        for name in layer_module_names(first_layer, n, LAYER_NORMS):
+            module = _get_module(encoder, name)
+            module.weight.copy_(state[f"ln.{name}.weight"].float())
+            module.bias.copy_(state[f"ln.{name}.bias"].float())
+
+
+def adapter_state(net, config: dict) -> dict:
+    """The trained tensors only: LoRA factors, top-layer LayerNorms, head."""
+    state = encoder_adapter_state(net.encoder, config["first_layer"])
     state["head.weight"] = net.head.weight.detach().clone()
     state["head.bias"] = net.head.bias.detach().clone()
     return state
@@ -197,18 +216,9 @@ def adapter_state(net, config: dict) -> dict:
 def apply_adapter(net, state: dict, config: dict) -> None:
     """Merge saved adapters into a plain encoder (W += B @ A * scale), load norms and head."""
     torch = _torch()
-    encoder = net.encoder
-    n = encoder.config.num_hidden_layers
     scale = config["alpha"] / config["rank"]
+    merge_encoder_adapter(net.encoder, state, config["first_layer"], scale)
     with torch.no_grad():
-        for name in layer_module_names(config["first_layer"], n, LORA_TARGETS):
-            linear = _get_module(encoder, name)
-            a, b = state[f"lora.{name}.a"].float(), state[f"lora.{name}.b"].float()
-            linear.weight += (b @ a) * scale
-        for name in layer_module_names(config["first_layer"], n, LAYER_NORMS):
-            module = _get_module(encoder, name)
-            module.weight.copy_(state[f"ln.{name}.weight"].float())
-            module.bias.copy_(state[f"ln.{name}.bias"].float())
         net.head.weight.copy_(state["head.weight"].float())
         net.head.bias.copy_(state["head.bias"].float())
 

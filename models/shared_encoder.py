@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.encoder import length_sorted_batches
+from models.encoder import length_sorted_batches, padded_ids
 from models.sentiment import (
     ARTIFACT_DIR,
     SentimentResult,
@@ -135,12 +135,7 @@ class SharedEncoder:
         states: list[np.ndarray | None] = [None] * len(ids)
         logits: list[np.ndarray | None] = [None] * len(ids)
         for batch in length_sorted_batches(ids, BATCH_SIZE):
-            width = max(len(ids[i]) for i in batch)
-            input_ids = np.zeros((len(batch), width), dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.int64)
-            for row, i in enumerate(batch):
-                input_ids[row, : len(ids[i])] = ids[i]
-                mask[row, : len(ids[i])] = 1
+            input_ids, mask = padded_ids([ids[i] for i in batch])
             feeds = {"input_ids": input_ids, "attention_mask": mask}
             batch_states, batch_logits = self.session.run(["token_states", "token_logits"], feeds)
             for row, i in enumerate(batch):

@@ -4,7 +4,8 @@ The joint graph (``models/export_onnx.py: build_joint_net``) runs 8 transformer 
 MiniLM's 6, plus the sentiment model's LoRA copies of layers 4-5. The student runs 4: MiniLM's
 layers 0, 2, 4 and 5 (dropping middle layers keeps the top layers that shape the embedding
 space: 0.84 embedding cosine to the full model before any training, where layers 0-3 give 0.36),
-with LoRA on every linear, trained LayerNorms and two linear outputs per token:
+with LoRA on every linear, trained LayerNorms (``models.sentiment.add_lora`` from layer 0; the
+adapters are saved and merged as the sentiment model's are) and two linear outputs per token:
 
 * ``token_states``: a 384x384 projection trained to reproduce the plain MiniLM's token states
   (the space topics and keyphrases are calibrated in);
@@ -23,12 +24,10 @@ from pathlib import Path
 from models.sentiment import (
     ADAPTER_FILE,
     CONFIG_FILE,
-    LAYER_NORMS,
-    LORA_TARGETS,
     _get_module,
-    _set_module,
+    encoder_adapter_state,
     load_base_encoder,
-    make_lora_linear,
+    merge_encoder_adapter,
 )
 
 STUDENT_DIR = Path(__file__).resolve().parent / "student"
@@ -37,14 +36,6 @@ KEPT_LAYERS = (0, 2, 4, 5)
 
 def read_student_config(student_dir: Path = STUDENT_DIR) -> dict:
     return json.loads((student_dir / CONFIG_FILE).read_text())
-
-
-def has_student(student_dir: Path = STUDENT_DIR) -> bool:
-    return (student_dir / CONFIG_FILE).exists() and (student_dir / ADAPTER_FILE).exists()
-
-
-def student_module_names(layers: int, suffixes: tuple[str, ...]) -> list[str]:
-    return [f"encoder.layer.{i}.{suffix}" for i in range(layers) for suffix in suffixes]
 
 
 def build_student(encoder, kept_layers: tuple[int, ...], num_labels: int = 3):
@@ -81,32 +72,9 @@ def build_student(encoder, kept_layers: tuple[int, ...], num_labels: int = 3):
     return StudentNet()
 
 
-def add_student_lora(net, rank: int, alpha: float) -> None:
-    """Freeze the encoder; LoRA on every layer's linears, its LayerNorms trainable."""
-    encoder = net.encoder
-    for p in encoder.parameters():
-        p.requires_grad_(False)
-    layers = len(encoder.encoder.layer)
-    for name in student_module_names(layers, LORA_TARGETS):
-        _set_module(encoder, name, make_lora_linear(_get_module(encoder, name), rank, alpha))
-    for name in student_module_names(layers, LAYER_NORMS):
-        for p in _get_module(encoder, name).parameters():
-            p.requires_grad_(True)
-
-
 def student_state(net) -> dict:
     """The trained tensors: LoRA factors, LayerNorms, projection, head and bias."""
-    encoder = net.encoder
-    layers = len(encoder.encoder.layer)
-    state = {}
-    for name in student_module_names(layers, LORA_TARGETS):
-        module = _get_module(encoder, name)
-        state[f"lora.{name}.a"] = module.lora_a.detach().clone()
-        state[f"lora.{name}.b"] = module.lora_b.detach().clone()
-    for name in student_module_names(layers, LAYER_NORMS):
-        module = _get_module(encoder, name)
-        state[f"ln.{name}.weight"] = module.weight.detach().clone()
-        state[f"ln.{name}.bias"] = module.bias.detach().clone()
+    state = encoder_adapter_state(net.encoder, 0)
     state["projection.weight"] = net.projection.weight.detach().clone()
     state["projection.bias"] = net.projection.bias.detach().clone()
     state["head.weight"] = net.head.weight.detach().clone()
@@ -118,17 +86,8 @@ def apply_student_state(net, state: dict, config: dict) -> None:
     """Merge saved LoRA factors into the plain linears (W += B @ A * scale), load the rest."""
     import torch
 
-    encoder = net.encoder
-    layers = len(encoder.encoder.layer)
-    scale = config["alpha"] / config["rank"]
+    merge_encoder_adapter(net.encoder, state, 0, config["alpha"] / config["rank"])
     with torch.no_grad():
-        for name in student_module_names(layers, LORA_TARGETS):
-            a, b = state[f"lora.{name}.a"].float(), state[f"lora.{name}.b"].float()
-            _get_module(encoder, name).weight += (b @ a) * scale
-        for name in student_module_names(layers, LAYER_NORMS):
-            module = _get_module(encoder, name)
-            module.weight.copy_(state[f"ln.{name}.weight"].float())
-            module.bias.copy_(state[f"ln.{name}.bias"].float())
         for key in ("projection.weight", "projection.bias", "head.weight", "bias"):
             _get_module(net, key).copy_(state[key].float())
 

@@ -29,9 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
+from models.encoder import padded_ids
 from models.evaluate import evaluate
-from models.sentiment import ADAPTER_FILE, ARTIFACT_DIR, CONFIG_FILE, LABELS, cache_dir
-from models.student import KEPT_LAYERS, STUDENT_DIR, add_student_lora, build_student, student_state
+from models.sentiment import ADAPTER_FILE, ARTIFACT_DIR, CONFIG_FILE, LABELS, add_lora, cache_dir
+from models.student import KEPT_LAYERS, STUDENT_DIR, build_student, student_state
 from models.train_sentiment import (
     BASE_MODEL,
     DEFAULT_DATA,
@@ -83,7 +84,7 @@ def run_teacher(ids: list[list[int]], batch_size: int = 64):
     with tempfile.TemporaryDirectory() as tmp:
         session = open_session(export_joint_fp32(ARTIFACT_DIR, Path(tmp) / "joint-fp32.onnx"))
         for batch in length_batches(ids, batch_size):
-            input_ids, mask = padded([ids[i] for i in batch])
+            input_ids, mask = padded_ids([ids[i] for i in batch])
             feeds = {"input_ids": input_ids, "attention_mask": mask}
             batch_states, batch_logits = session.run(["token_states", "token_logits"], feeds)
             for row, i in enumerate(batch):
@@ -93,23 +94,13 @@ def run_teacher(ids: list[list[int]], batch_size: int = 64):
     return np.concatenate(states), np.concatenate(logits), offsets
 
 
-def padded(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    width = max(len(row) for row in rows)
-    input_ids = np.zeros((len(rows), width), dtype=np.int64)
-    mask = np.zeros((len(rows), width), dtype=np.int64)
-    for i, row in enumerate(rows):
-        input_ids[i, : len(row)] = row
-        mask[i, : len(row)] = 1
-    return input_ids, mask
-
-
 # ---------------------------------------------------------------------------- student
 
 
 def batch_tensors(batch: list[int], ids: list, states: list, logits: list):
     import torch
 
-    input_ids, mask = (torch.from_numpy(a) for a in padded([ids[i] for i in batch]))
+    input_ids, mask = (torch.from_numpy(a) for a in padded_ids([ids[i] for i in batch]))
     target_states = torch.zeros(len(batch), input_ids.shape[1], states[batch[0]].shape[-1])
     target_logits = torch.zeros(len(batch), input_ids.shape[1], logits[batch[0]].shape[-1])
     for row, i in enumerate(batch):
@@ -123,28 +114,27 @@ def pooled(values, mask):
     return (values * weights).sum(1) / weights.sum(1).clamp(min=1.0)
 
 
-def init_outputs(net, ids, states, teacher_bias, sample: int = 2000) -> None:
+def init_outputs(net, teacher, teacher_head: dict, sample: int = 2000) -> None:
     """Projection: ridge regression of teacher states on the student's untrained hidden
-    states (a linear start); head and bias: the teacher's."""
+    states (a linear start); head and bias: the teacher's (``teacher_head``)."""
     import torch
-    from safetensors.torch import load_file
 
+    ids = teacher[0]
     inputs, targets = [], []
     with torch.inference_mode():
         for batch in length_batches(ids[:sample], 64):
-            input_ids, mask, target_states, _ = batch_tensors(batch, ids, states, states)
+            input_ids, mask, target_states, _ = batch_tensors(batch, *teacher)
             keep = mask.bool()
             inputs.append(net.hidden(input_ids, mask)[keep].double())
             targets.append(target_states[keep].double())
     x, y = torch.cat(inputs), torch.cat(targets)
     x = torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype)], 1)
     solution = torch.linalg.solve(x.T @ x + torch.eye(x.shape[1], dtype=x.dtype), x.T @ y)
-    teacher = load_file(str(ARTIFACT_DIR / ADAPTER_FILE))
     with torch.no_grad():
         net.projection.weight.copy_(solution[:-1].T.float())
         net.projection.bias.copy_(solution[-1].float())
-        net.head.weight.copy_(teacher["head.weight"].float())
-        net.bias.copy_(torch.as_tensor(teacher_bias))
+        net.head.weight.copy_(teacher_head["head.weight"].float())
+        net.bias.copy_(teacher_head["head.bias"].float())
 
 
 def student_losses(net, tensors, labels, sample_weights, label_weights, teacher_bias):
@@ -199,7 +189,7 @@ def validate(net, ids, states, logits, labels) -> dict:
     }
 
 
-def train_epoch(net, data, teacher, optimizer, scheduler, args, rng) -> np.ndarray:
+def train_epoch(net, data, teacher, teacher_bias, optimizer, scheduler, args, rng) -> np.ndarray:
     """One pass over the training texts; returns the mean (state, KL, CE) losses."""
     import torch
 
@@ -207,7 +197,6 @@ def train_epoch(net, data, teacher, optimizer, scheduler, args, rng) -> np.ndarr
     labels = torch.tensor(data.labels)
     sample_weights = torch.tensor(data.weights, dtype=torch.float32)
     label_weights = class_weights(data.labels, 1.0)
-    teacher_bias = net.teacher_bias
     params = [p for p in net.parameters() if p.requires_grad]
     totals, start = np.zeros(3), time.time()
     batches = shuffled_batches([len(row) for row in ids], args.batch_size, rng)
@@ -271,9 +260,10 @@ def train(args: argparse.Namespace) -> dict:
           f"in {time.time() - t0:.0f}s", flush=True)  # fmt: skip
 
     net = build_student(encoder, KEPT_LAYERS, len(LABELS))
-    add_student_lora(net, args.rank, args.alpha)
-    net.teacher_bias = load_file(str(ARTIFACT_DIR / ADAPTER_FILE))["head.bias"].float()
-    init_outputs(net, teacher[0], teacher[1], net.teacher_bias)
+    add_lora(net, 0, args.rank, args.alpha)
+    teacher_head = load_file(str(ARTIFACT_DIR / ADAPTER_FILE))
+    teacher_bias = teacher_head["head.bias"].float()
+    init_outputs(net, teacher, teacher_head)
     print(f"start: {validate(net, *val_teacher, val_labels)}", flush=True)
     steps = args.epochs * ((len(data.texts) + args.batch_size - 1) // args.batch_size)
     optimizer, scheduler = make_optimizer(net, args, steps)
@@ -289,7 +279,7 @@ def train(args: argparse.Namespace) -> dict:
         "version": args.version,
     }
     for epoch in range(1, args.epochs + 1):
-        losses = train_epoch(net, data, teacher, optimizer, scheduler, args, rng)
+        losses = train_epoch(net, data, teacher, teacher_bias, optimizer, scheduler, args, rng)
         metrics = validate(net, *val_teacher, val_labels)
         print(f"epoch {epoch}: losses {np.round(losses, 4)} val {metrics} "
               f"({time.time() - t0:.0f}s)", flush=True)  # fmt: skip

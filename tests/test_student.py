@@ -6,10 +6,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from models.sentiment import LABELS, load_base_encoder  # noqa: E402
+from models.sentiment import LABELS, add_lora, load_base_encoder  # noqa: E402
 from models.student import (  # noqa: E402
     KEPT_LAYERS,
-    add_student_lora,
     build_student,
     load_student_net,
     read_student_config,
@@ -22,7 +21,7 @@ def test_saved_adapters_merge_into_the_network_that_was_trained(tmp_path):
     torch.manual_seed(0)
     tokenizer, encoder = load_base_encoder(None)
     net = build_student(encoder, KEPT_LAYERS, len(LABELS))
-    add_student_lora(net, rank=4, alpha=8.0)
+    add_lora(net, 0, rank=4, alpha=8.0)
     with torch.no_grad():
         for name, parameter in net.named_parameters():
             if name.endswith("lora_b") or name.startswith(("projection", "head", "bias")):
