@@ -37,11 +37,11 @@ browser:
 	bash scripts/install-browser.sh
 
 train-sentiment: install
-	$(PY) -m models.train_sentiment
+	$(PY) -m training.train_sentiment
 
 # after train-sentiment: the 4-layer student is distilled from the sentiment model's joint graph
 train-student: install
-	$(PY) -m models.train_student
+	$(PY) -m training.train_student
 
 bench: install
 	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

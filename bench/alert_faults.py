@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.alert_delivery import STEPS  # noqa: E402
+from groundswell.alerts.delivery import STEPS  # noqa: E402
 from tests.alert_fault_child import build_setup, run_fault_scenario, tally  # noqa: E402
 from tests.alert_receivers import SmtpSink, WebhookSink  # noqa: E402
 

@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from groundswell.alerts.delivery import default_channels  # noqa: E402
+from groundswell.alerts.outbox import run_alert_cycle  # noqa: E402
 from groundswell.config import load_config  # noqa: E402
-from groundswell.crawl import crawl_sources  # noqa: E402
-from groundswell.replay import server_url, start_replay_server  # noqa: E402
-from pipeline.alert_delivery import default_channels  # noqa: E402
-from pipeline.alerts import run_alert_cycle  # noqa: E402
-from pipeline.store import open_db  # noqa: E402
+from groundswell.crawl.launch import crawl_sources  # noqa: E402
+from groundswell.crawl.replay import server_url, start_replay_server  # noqa: E402
+from groundswell.store import open_db  # noqa: E402
 from tests.alert_receivers import SmtpSink  # noqa: E402
 
 PAGE = "reviews/acme-helpdesk.html"

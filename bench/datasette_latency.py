@@ -3,7 +3,7 @@
 Generates ``--rows`` mentions (default 1,000,000) with topics, monitors, keyphrases, crawl runs,
 alerts and scheduler state into a temporary database (sources, kinds, ratings, sentiments,
 topics and weekly volume shaped like a real brand's two years), adds the browsing views and
-indexes (``pipeline.views``), then requests each page many times through Datasette's ASGI
+indexes (``groundswell.store.views``), then requests each page many times through Datasette's ASGI
 client (``make_datasette``, as ``groundswell serve`` builds it) and prints p50/p95 per page.
 
     python bench/datasette_latency.py [--rows 1000000] [--requests 30] [--db PATH] [--only TEXT]
@@ -30,12 +30,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from groundswell.serve import load_metadata, make_datasette  # noqa: E402
-from pipeline.alerts import ALERT_COLUMNS, ensure_alerts_shape  # noqa: E402
-from pipeline.denormalise import drop_triggers, ensure_denormalised  # noqa: E402
-from pipeline.store import MENTION_COLUMNS, enable_mentions_fts, open_db  # noqa: E402
-from pipeline.views import ensure_indexes_for_browsing, ensure_views  # noqa: E402
-from schedules.state import ensure_jobs_shape  # noqa: E402
+from groundswell.store import MENTION_COLUMNS, enable_mentions_fts, open_db  # noqa: E402
+from groundswell.store.denormalise import drop_triggers, ensure_denormalised  # noqa: E402
+from groundswell.store.schema import ALERT_COLUMNS  # noqa: E402
+from groundswell.store.views import ensure_indexes_for_browsing, ensure_views  # noqa: E402
+from groundswell.web.serve import load_metadata, make_datasette  # noqa: E402
 
 TARGET_P95_MS = 300.0
 WEEKS = 104
@@ -353,8 +352,6 @@ def generate(path: Path, rows: int) -> None:
     """Create the database at ``path`` with ``rows`` mentions and everything around them."""
     now = datetime.now(timezone.utc).replace(microsecond=0)
     db = open_db(path)
-    ensure_alerts_shape(db)
-    ensure_jobs_shape(db)
     db["mentions"].disable_fts()  # filled in one pass after the load: much faster
     drop_triggers(db)  # the denormalised columns too (ensure_denormalised, below)
     conn = db.conn
@@ -386,7 +383,7 @@ def generate(path: Path, rows: int) -> None:
 
 
 def refresh(path: Path) -> None:
-    """Bring a kept database's views and indexes up to date with ``pipeline.views``."""
+    """Bring a kept database's views and indexes up to date with ``groundswell.store.views``."""
     db = open_db(path)
     timed("browsing indexes", lambda: print("  created", ensure_indexes_for_browsing(db)))
     ensure_views(db)
@@ -422,7 +419,7 @@ def pages(metadata: dict) -> list[str]:
 
 
 # Measured and printed for comparison, not held to the target: Datasette's own array facet,
-# which the views no longer link to (plugins/groundswell_facets.py says why).
+# which the views no longer link to (groundswell/web/plugins/groundswell_facets.py says why).
 REFERENCE_PAGES = ["/groundswell/mentions_enriched?_search=outage&_facet_array=topics"]
 
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/
+
 import numpy as np
 
-from models.evaluate import evaluate, format_report
-from models.sentiment import ARTIFACT_DIR, BACKENDS, LABELS, cache_dir, shipped_model
-from models.train_sentiment import DEFAULT_DATA, load_tweeteval
+from groundswell.models.evaluate import evaluate, format_report
+from groundswell.models.sentiment import ARTIFACT_DIR, BACKENDS, LABELS, cache_dir, shipped_model
+from training.train_sentiment import DEFAULT_DATA, load_tweeteval
 
 
 def set_threads(threads: int) -> None:
@@ -45,10 +48,10 @@ def bench_backend(
 def bench_shared(
     graph: str, artifacts: Path, texts: list[str], labels: list[int], threads: int
 ) -> dict:
-    """A shared-pass graph as the tagger serves it (``models/shared_encoder.py``), in batches
+    """A shared-pass graph as the tagger serves it (``groundswell/models/shared_encoder.py``), in batches
     of 256: ``student`` (the default) or ``joint``."""
-    from models.sentiment import normalize_text
-    from models.shared_encoder import build_shared_encoder
+    from groundswell.models.sentiment import normalize_text
+    from groundswell.models.shared_encoder import build_shared_encoder
 
     shared = build_shared_encoder(graph, threads, artifacts)
     prepared = [normalize_text(t) for t in texts]
@@ -65,7 +68,7 @@ def bench_shared(
 
 def embeddings(texts: list[str], tag: str) -> np.ndarray:
     """Frozen MiniLM sentence embeddings, cached in the groundswell cache dir."""
-    from models.encoder import load_encoder
+    from groundswell.models.encoder import load_encoder
 
     key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
     path = cache_dir() / f"bench-minilm-{tag}-{key}.npy"

@@ -5,7 +5,7 @@ keyphrases) over TweetEval texts on this machine's CPUs, against a plain per-ite
     python bench/tag_throughput.py [--texts 10000] [--baseline 1000] [--batch-size 256]
 
 With the shipped models every model stage reads one int8 ONNX pass per text
-(``models/shared_encoder.py``); ``GROUNDSWELL_SENTIMENT_BACKEND=torch`` measures the stages run
+(``groundswell/models/shared_encoder.py``); ``GROUNDSWELL_SENTIMENT_BACKEND=torch`` measures the stages run
 separately instead.
 """
 
@@ -36,7 +36,7 @@ def peak_memory_mb() -> float:
 def full_pipeline_rate(texts: list[str], batch_size: int) -> tuple[float, float]:
     """(mentions/s, seconds) for the whole tagging pipeline, models loaded before timing."""
     from groundswell.config import Config, MonitorConfig
-    from pipeline.tagging import Tagger
+    from groundswell.tagging.tagger import Tagger
 
     config = Config(monitor=[MonitorConfig(name="Apple", query="apple OR iphone")])
     tagger = Tagger(config)
@@ -55,7 +55,7 @@ def per_item_baseline_rate(texts: list[str]) -> tuple[float, float]:
     """A plain per-item transformers pipeline: one text at a time through the same encoder."""
     from transformers import pipeline
 
-    from models.encoder import packaged_model_path
+    from groundswell.models.encoder import packaged_model_path
 
     extractor = pipeline("feature-extraction", model=str(packaged_model_path()), device="cpu")
     extractor("warm up")

@@ -4,7 +4,7 @@
   taxonomy in ``bench/restaurant_topics.toml``: category detection micro/macro F1 and the
   aspect-category polarity accuracy of correctly detected categories (conflict skipped).
 * AUREA Google Play reviews, SemEval-2015/16 laptops and the maalej app reviews with the default
-  B2B taxonomy (``pipeline.topics.DEFAULT_TOPICS``): per-topic precision/recall/F1.
+  B2B taxonomy (``groundswell.tagging.topics.DEFAULT_TOPICS``): per-topic precision/recall/F1.
 
 Every data set is cut in two by a hash of its ids: thresholds are calibrated (best F1 per topic)
 on the calibration part (30%) and every figure is measured on the other 70%. The default
@@ -18,16 +18,27 @@ embedding space).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/
+
 import numpy as np
 
 from groundswell.config import load_config
-from models.train_topics import (
+from groundswell.tagging.topics import (
+    DEFAULT_TOPICS,
+    MAX_THRESHOLD,
+    TopicTagger,
+    default_heads,
+    default_topic_tagger,
+    default_topic_thresholds,
+)
+from training.train_topics import (
     CALIBRATION_FRACTION,
     LAPTOP_FILES,
     Example,
@@ -38,14 +49,6 @@ from models.train_topics import (
     load_maalej,
     load_semeval_laptops,
     split_calibration,
-)
-from pipeline.topics import (
-    DEFAULT_TOPICS,
-    MAX_THRESHOLD,
-    TopicTagger,
-    default_heads,
-    default_topic_tagger,
-    default_topic_thresholds,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -348,7 +351,7 @@ def load_sentiment(enabled: bool):
     if not enabled:
         return None
     try:
-        from models.sentiment import load_sentiment_model
+        from groundswell.models.sentiment import load_sentiment_model
 
         model = load_sentiment_model()
         model.predict(["warm up"])
@@ -386,8 +389,8 @@ def main(argv: list[str] | None = None) -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    from models.encoder import load_encoder
-    from models.shared_encoder import load_shared_encoder
+    from groundswell.models.encoder import load_encoder
+    from groundswell.models.shared_encoder import load_shared_encoder
 
     shared = None if args.separate_stages else load_shared_encoder(args.shared_graph)
     if shared is None:

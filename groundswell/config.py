@@ -7,10 +7,10 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from typing import Literal
 
-import tomllib
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -19,6 +19,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from groundswell.errors import GroundswellError
+from groundswell.tagging.stages import DEFAULT_STAGES, check_stage_names
 
 DEFAULT_CONFIG = "groundswell.toml"
 DEFAULT_DB = "groundswell.db"
@@ -45,7 +48,7 @@ def check_schedule(value: str) -> str:
     raise ValueError("expected 'every N[s|m|h|d]' or a 5-field cron expression")
 
 
-class ConfigError(ValueError):
+class ConfigError(GroundswellError, ValueError):
     """The configuration file is missing, not TOML, or holds a wrong key or value."""
 
 
@@ -81,6 +84,17 @@ class ModelConfig(Section):
         description="the shipped models' one pass per text: the 4-layer student, or the "
         "8-layer joint graph it was distilled from (slower, closer to the full models)",
     )
+
+
+class TaggingConfig(Section):
+    stages: list[str] = Field(
+        list(DEFAULT_STAGES), description="the tagging stages to run, in order (by name)"
+    )
+
+    @field_validator("stages")
+    @classmethod
+    def stages_are_registered(cls, names: list[str]) -> list[str]:
+        return check_stage_names(names)
 
 
 class ScheduleConfig(Section):
@@ -267,6 +281,7 @@ class Config(Section):
     crawl: CrawlConfig = CrawlConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     model: ModelConfig = ModelConfig()
+    tagging: TaggingConfig = TaggingConfig()
     monitor: list[MonitorConfig] = []
     source: list[SourceConfig] = []
     topic: list[TopicConfig] = []
@@ -325,7 +340,7 @@ def parse_config(data: dict, path: Path) -> Config:
 
 
 def check_source_kinds(config: Config, path: Path) -> None:
-    from crawlers.parsers.registry import known_kinds
+    from groundswell.crawl.parsers.registry import known_kinds
 
     kinds = known_kinds() | {"auto"}
     for index, source in enumerate(config.source):

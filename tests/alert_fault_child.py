@@ -79,10 +79,10 @@ def fault_mentions(count: int) -> list[dict]:
 
 def build_setup(folder: Path, smtp_port: int, hook_url: str, reviews: int = 3) -> FaultSetup:
     """A database whose outbox holds ``reviews`` x 2 pending alerts (alice: email + webhook)."""
+    from groundswell.alerts.messages import parse_iso
+    from groundswell.alerts.outbox import evaluate_rules
     from groundswell.config import load_config
-    from pipeline.alert_messages import parse_iso
-    from pipeline.alerts import evaluate_rules
-    from pipeline.store import open_db, save_mentions
+    from groundswell.store import open_db, save_mentions
 
     folder.mkdir(parents=True, exist_ok=True)
     config_path = write_fault_config(folder, smtp_port)
@@ -128,7 +128,7 @@ def due_deliveries(setup: FaultSetup) -> set[tuple[str, str]]:
     """(channel, key) for every delivery the outbox owes: email Message-ID or webhook key."""
     import sqlite_utils
 
-    from pipeline.alert_delivery import message_id
+    from groundswell.alerts.delivery import message_id
 
     db = sqlite_utils.Database(setup.db)
     due = set()
@@ -166,11 +166,11 @@ def tally(setup: FaultSetup, smtp_sink, hook_sink) -> FaultTally:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from groundswell.alerts.delivery import default_channels
+    from groundswell.alerts.messages import parse_iso
+    from groundswell.alerts.outbox import deliver_pending
     from groundswell.config import load_config
-    from pipeline.alert_delivery import default_channels
-    from pipeline.alert_messages import parse_iso
-    from pipeline.alerts import deliver_pending
-    from pipeline.store import open_db
+    from groundswell.store import open_db
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)

@@ -8,17 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from groundswell.replay import server_url, start_replay_server
+from groundswell.crawl.pipelines.normalize import content_hash
+from groundswell.crawl.replay import server_url, start_replay_server
+from groundswell.store import open_db
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = REPO_ROOT.parent / "shared"
-FIXTURES = SHARED / "fixtures"
+# real recorded pages, copied from ../shared/fixtures with their MANIFEST.tsv lines
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# large training and bench data stay beside the checkout; tests that need it skip without it
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
-    if not FIXTURES.is_dir():
-        pytest.skip(f"real recorded pages not found at {FIXTURES} (../shared is absent)")
     return FIXTURES
 
 
@@ -37,6 +39,22 @@ def replay(tmp_path: Path):
     server = start_replay_server(root)
     yield root, server_url(server)
     server.shutdown()
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    """A fresh database in shape (``open_db``), in the test's own folder."""
+    return open_db(tmp_path / "g.db")
+
+
+def mention(mention_id: str = "m1", body: str = "Support never answered my ticket.", **fields):
+    """A mention as the crawler stores it (a forum post unless ``fields`` say otherwise), with
+    the ``content_hash`` the crawler would compute."""
+    row = {"id": mention_id, "source": "s", "source_kind": "reddit", "kind": "post",
+           "url": f"http://127.0.0.1/{mention_id}", "title": None, "body": body,
+           "published_at": "2026-11-10T00:00:00Z", **fields}  # fmt: skip
+    row.setdefault("content_hash", content_hash(row["title"], row["body"]))
+    return row
 
 
 def free_port() -> int:

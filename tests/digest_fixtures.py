@@ -24,8 +24,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from pipeline.digest_data import IsoWeek
-from pipeline.store import ensure_db_shape
+from groundswell.digest.data import IsoWeek
+from groundswell.store import ensure_db_shape
 
 TARGET_WEEK = IsoWeek(2026, 47)
 FIRST_WEEK = IsoWeek(2026, 39)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.alert_delivery import STEPS
+from groundswell.alerts.delivery import STEPS
 from tests.alert_fault_child import build_setup, run_fault_scenario, tally
 from tests.alert_receivers import SmtpSink, WebhookSink
 

@@ -12,16 +12,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from groundswell.cli_alerts import alerts as alerts_cli
-from groundswell.config import ConfigError, load_config
-from pipeline.alert_delivery import (
+from groundswell.alerts.delivery import (
     default_channels,
     message_id,
     new_token,
     recording_channels,
 )
-from pipeline.alert_messages import clean_text, iso, render_alert, safe_link
-from pipeline.alerts import (
+from groundswell.alerts.messages import clean_text, iso, render_alert, safe_link
+from groundswell.alerts.outbox import (
     acknowledge,
     alert_id,
     deliver_pending,
@@ -30,7 +28,9 @@ from pipeline.alerts import (
     mark_responded,
     run_alert_cycle,
 )
-from pipeline.store import finish_crawl_run, open_db, save_mentions, start_crawl_run
+from groundswell.cli.alerts import alerts as alerts_cli
+from groundswell.config import ConfigError, load_config
+from groundswell.store import finish_crawl_run, open_db, save_mentions, start_crawl_run
 from tests.alert_receivers import SmtpSink, WebhookSink
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -550,8 +550,9 @@ def test_cli_dry_run_prints_and_sends_and_records_nothing(tmp_path, smtp_sink):
     assert "dry run: nothing was sent or recorded" in result.output
     assert smtp_sink.mails == []
     with sqlite3.connect(db_path) as conn:
-        tables = {r[0] for r in conn.execute("select name from sqlite_master")}
-    assert "alerts" not in tables
+        written = [conn.execute(f"select count(*) from {t}").fetchone()[0]
+                   for t in ("alerts", "alert_deliveries", "advocates")]  # fmt: skip
+    assert written == [0, 0, 0]
 
 
 def test_cli_cycle_then_list_then_ack(tmp_path, smtp_sink):
@@ -596,7 +597,7 @@ def test_cli_errors_are_one_line(tmp_path):
 
 
 def test_datasette_metadata_describes_alerts_and_needs_response_runs(tmp_path, db):
-    metadata = json.loads((ROOT / "datasette_metadata.json").read_text(encoding="utf-8"))
+    metadata = json.loads((ROOT / "groundswell/web/metadata.json").read_text(encoding="utf-8"))
     database = metadata["databases"]["groundswell"]
     assert {"alerts", "advocates", "alert_deliveries"} <= set(database["tables"])
     config = make_config(tmp_path, ALICE_BOB)

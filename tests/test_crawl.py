@@ -9,7 +9,7 @@ from http.server import ThreadingHTTPServer
 
 import sqlite_utils
 
-from groundswell.replay import ReplayHandler
+from groundswell.crawl.replay import ReplayHandler
 from tests.conftest import groundswell, write_config
 
 

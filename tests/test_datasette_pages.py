@@ -4,7 +4,7 @@ A real ``groundswell serve`` process serves a small seeded database on 127.0.0.1
 opens the mentions table, facets by sentiment, searches, opens canned queries (with their
 datasette-vega chart) and checks that hostile review text stays text. Screenshots go to
 ``tests/artifacts/datasette-*.png``. The checks without a browser (canned queries answer on a
-database with and without the optional tables, views are idempotent, the ISO week matches
+database with and without alerts, views are idempotent, the ISO week matches
 Python's) run through Datasette's ASGI client.
 """
 
@@ -23,9 +23,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from groundswell.serve import load_metadata, make_datasette
-from pipeline.store import open_db, save_mentions
-from pipeline.views import ensure_indexes_for_browsing, ensure_views, iso_week_sql
+from groundswell.store import open_db, save_mentions
+from groundswell.store.views import ensure_indexes_for_browsing, ensure_views, iso_week_sql
+from groundswell.web.serve import load_metadata, make_datasette
 from tests.conftest import free_port
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -100,13 +100,8 @@ def add_tags(db) -> None:
     )
 
 
-def add_optional_tables(db) -> None:
-    """``alerts`` (through its own module), ``job_runs`` and a ``digests`` row with images."""
-    from pipeline.alerts import ensure_alerts_shape
-    from schedules.state import ensure_jobs_shape
-
-    ensure_alerts_shape(db)
-    ensure_jobs_shape(db)
+def add_alerts_jobs_and_digest(db) -> None:
+    """Rows in ``alerts``, ``job_runs`` and a ``digests`` row with images."""
     now = datetime.now(timezone.utc)
     db["alerts"].insert({
         "id": "a1", "rule": "negative_review", "kind": "negative_review", "mention_id": "m2",
@@ -130,14 +125,14 @@ def add_optional_tables(db) -> None:
                          pk=("period", "monitor"))  # fmt: skip
 
 
-def seeded_db(path: Path, optional_tables: bool = True) -> Path:
+def seeded_db(path: Path, alerts: bool = True) -> Path:
     db = open_db(path)
     save_mentions(db, MENTIONS)
     for item in MENTIONS:
         db["mentions"].update(item["id"], {"sentiment": item["sentiment"]})
     add_tags(db)
-    if optional_tables:
-        add_optional_tables(db)
+    if alerts:
+        add_alerts_jobs_and_digest(db)
     ensure_indexes_for_browsing(db)
     ensure_views(db)
     db.close()
@@ -156,10 +151,10 @@ def get_all(db_path: Path, paths: list[str]) -> list:
 # --- without a browser --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("optional_tables", [True, False], ids=["all-tables", "no-alerts-yet"])
-def test_every_canned_query_and_view_answers(tmp_path, optional_tables):
-    db_path = seeded_db(tmp_path / "g.db", optional_tables=optional_tables)
-    names = [q for q in QUERIES if optional_tables or q != "needs_response"]  # theirs: alerts
+@pytest.mark.parametrize("alerts", [True, False], ids=["with-alerts", "no-alerts-yet"])
+def test_every_canned_query_and_view_answers(tmp_path, alerts):
+    db_path = seeded_db(tmp_path / "g.db", alerts=alerts)
+    names = list(QUERIES)
     views = ["mentions_enriched", "alert_response_times", "crawl_health"]
     responses = get_all(db_path, [f"/groundswell/{name}.json?_shape=objects" for name in names]
                         + [f"/groundswell/{view}.json" for view in views])  # fmt: skip
@@ -189,12 +184,11 @@ def test_every_table_and_column_is_described(tmp_path):
         assert columns <= set(tables[name].get("columns", {})), (name, columns)
 
 
-def test_views_are_idempotent_and_pick_up_new_tables(tmp_path):
-    db = open_db(seeded_db(tmp_path / "g.db", optional_tables=False))
+def test_views_are_idempotent(tmp_path):
+    db = open_db(seeded_db(tmp_path / "g.db", alerts=False))
     assert ensure_views(db) == []  # up to date: nothing dropped
     assert db.execute("select count(*) from alert_response_times").fetchone()[0] == 0
-    add_optional_tables(db)
-    assert ensure_views(db) == ["alert_response_times", "crawl_health"]  # now over the tables
+    add_alerts_jobs_and_digest(db)
     assert ensure_views(db) == []
     rows = list(db.query("select alert_id, minutes_to_ack, within_sla from alert_response_times"))
     assert rows == [{"alert_id": "a1", "minutes_to_ack": 60.0, "within_sla": 1},
@@ -442,7 +436,7 @@ def test_digest_images_show_in_the_digests_table(served, driver):
     shot(driver, "digests")
 
 
-# --- mark responded (plugins/groundswell_respond.py) --------------------------------------
+# --- mark responded (groundswell/web/plugins/groundswell_respond.py) --------------------------------------
 
 
 def respond_requests(db_path: Path, requests: list[tuple[str, dict]]) -> list:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import sqlite_utils
 
+from groundswell.web.serve import load_metadata
 from tests.conftest import free_port, groundswell
 
 
@@ -33,25 +37,44 @@ def test_demo_stores_many_mentions_of_many_kinds_and_is_idempotent(tmp_path):
     assert hostile is not None  # stored as the text it is; Datasette escapes it
 
 
-def test_demo_digest_tells_the_planted_story(tmp_path):
-    """The demo plants a rise in performance complaints and a rating drop in the last full week;
-    the digest built on the crawled and tagged demo data reports both."""
-    from groundswell.demo import demo_config_path
-    from pipeline.digest import build_digest
-
-    db_path = tmp_path / "d.db"
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo as a new user runs it first: crawled and tagged, nothing else run yet."""
+    folder = tmp_path_factory.mktemp("demo")
+    db_path = folder / "d.db"
     result = groundswell(
-        "demo", "--no-serve", "--db", str(db_path), "--site-port", str(free_port()), cwd=tmp_path
+        "demo", "--no-serve", "--db", str(db_path), "--site-port", str(free_port()), cwd=folder
     )
     assert result.returncode == 0, result.stderr
     assert "tagged" in result.stdout
-    from groundswell.config import load_config
+    return db_path
 
-    config = load_config(demo_config_path(db_path))
-    digest = build_digest(sqlite_utils.Database(db_path), config)
+
+def test_demo_digest_tells_the_planted_story(demo_db):
+    """The demo plants a rise in performance complaints and a rating drop in the last full week;
+    the digest built on the crawled and tagged demo data reports both."""
+    from groundswell.config import load_config
+    from groundswell.demo.run import demo_config_path
+    from groundswell.digest.build import build_digest
+
+    config = load_config(demo_config_path(demo_db))
+    digest = build_digest(sqlite_utils.Database(demo_db), config)
     data = digest.data
     assert data.rating_change is not None and data.rating_change <= -0.5
     rising = {change.topic: change for change in data.topics_rising}
     assert "performance" in rising
     assert rising["performance"].count >= 2 * max(rising["performance"].previous, 1)
     assert data.cloud_words and digest.cloud_png
+
+
+def test_every_canned_query_answers_on_a_fresh_demo_database(demo_db):
+    """No "no such table": the schema is whole before any alert or digest has run."""
+    from tests.test_datasette_pages import get_all
+
+    queries = list(load_metadata()["databases"]["groundswell"]["queries"])
+    responses = get_all(demo_db, [f"/groundswell/{name}.json?_shape=objects" for name in queries])
+    for name, response in zip(queries, responses, strict=True):
+        assert response.status_code == 200, (name, response.text[:300])
+        assert response.json().get("error") is None, (name, response.json().get("error"))
+    rows = {name: len(r.json()["rows"]) for name, r in zip(queries, responses, strict=True)}
+    assert rows["mentions_per_week"] > 0 and rows["topic_trends"] > 0

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from groundswell.demo_site import DEMO_BRANDS, DemoFile, DemoSite, build_demo_site
+from groundswell.demo.site import DEMO_BRANDS, DemoFile, DemoSite, build_demo_site
 
 TODAY = date(2025, 3, 12)  # a Wednesday: the trend week is 2025-W10 (Mar 3-9)
 JSON_KINDS = ("hackernews", "reddit", "discourse", "appstore")
@@ -459,12 +459,12 @@ def test_reddit_thread_nests_replies(site: DemoSite) -> None:
 
 
 PARSER_MODULES = {
-    "schema_org": "crawlers.parsers.schema_org",
-    "feed": "crawlers.parsers.feeds",
-    "hackernews": "crawlers.parsers.hackernews",
-    "reddit": "crawlers.parsers.reddit",
-    "discourse": "crawlers.parsers.discourse",
-    "appstore": "crawlers.parsers.appstore",
+    "schema_org": "groundswell.crawl.parsers.schema_org",
+    "feed": "groundswell.crawl.parsers.feed",
+    "hackernews": "groundswell.crawl.parsers.hackernews",
+    "reddit": "groundswell.crawl.parsers.reddit",
+    "discourse": "groundswell.crawl.parsers.discourse",
+    "appstore": "groundswell.crawl.parsers.appstore",
 }
 
 
@@ -483,7 +483,7 @@ def test_parsers_read_every_demo_file(site: DemoSite, kind: str) -> None:
 
 
 def test_replay_server_serves_every_source(site: DemoSite) -> None:
-    replay = pytest.importorskip("groundswell.replay")
+    replay = pytest.importorskip("groundswell.crawl.replay")
     server = replay.start_replay_server(site.root)
     try:
         base = replay.server_url(server)
@@ -498,7 +498,7 @@ def test_replay_server_serves_every_source(site: DemoSite) -> None:
 
 def test_demo_config_loads_and_lists_every_source(site: DemoSite, tmp_path: Path) -> None:
     config = pytest.importorskip("groundswell.config")
-    from groundswell.demo_site import write_demo_config
+    from groundswell.demo.site import write_demo_config
 
     path = write_demo_config(tmp_path / "groundswell.toml", "http://127.0.0.1:8777/", "demo.db")
     loaded = config.load_config(path)
@@ -511,7 +511,7 @@ def test_demo_config_loads_and_lists_every_source(site: DemoSite, tmp_path: Path
 
 
 def test_content_pools_keep_performance_words_in_the_performance_topic() -> None:
-    content = importlib.import_module("groundswell.demo_content")
+    content = importlib.import_module("groundswell.demo.content")
     leaks = []
 
     def walk(value: object, where: str) -> None:

@@ -1,4 +1,4 @@
-"""Denormalised columns (pipeline/denormalise.py): filled by tagging, by the migration's
+"""Denormalised columns (groundswell/store/denormalise.py): filled by tagging, by the migration's
 backfill, and kept right when a mention is re-tagged, re-dated, marked a duplicate or untagged;
 the canned queries that read them answer as the join over mentions did."""
 
@@ -9,13 +9,14 @@ from datetime import datetime
 
 import sqlite_utils
 
-from groundswell.serve import load_metadata
-from pipeline.denormalise import TAG_TABLES, ensure_denormalised
-from pipeline.store import ensure_db_shape, open_db, save_mentions
-from pipeline.tagging import Tagger, tag_untagged
-from pipeline.views import iso_week_sql
+from groundswell.store import ensure_db_shape, open_db, save_mentions
+from groundswell.store.denormalise import TAG_TABLES, ensure_denormalised
+from groundswell.store.views import iso_week_sql
+from groundswell.tagging.tagger import Tagger, tag_untagged
+from groundswell.web.serve import load_metadata
+from tests.conftest import mention
 from tests.test_datasette_pages import MENTIONS, seeded_db
-from tests.test_tagging import CONFIG, WordSentiment, WordTopics, mention, seeded, tagger
+from tests.test_tagging import CONFIG, WordSentiment, WordTopics, seeded, tagger
 
 QUERIES = load_metadata()["databases"]["groundswell"]["queries"]
 COPIES = {"published_at": "published_at", "source": "source", "kind": "kind",
@@ -91,7 +92,7 @@ def test_copies_stay_right_when_a_mention_changes(tmp_path):
         "negative"
     }
     # a re-crawl corrects a date (same text: not re-tagged); dedupe and retention re-point
-    save_mentions(db, [mention(3, "Zenlytics is better than Acme",
+    save_mentions(db, [mention("m3", "Zenlytics is better than Acme",
                                published_at="2025-12-29T10:00:00Z")])  # fmt: skip
     assert db["mention_monitors"].get(("m3", "Zen"))["week"] == "2026-W01"
     with db.conn:
@@ -195,7 +196,7 @@ def test_canned_trends_match_the_join_over_mentions(tmp_path):
 
 
 def test_a_bulk_load_without_triggers_is_filled_afterwards(tmp_path):
-    from pipeline.denormalise import drop_triggers
+    from groundswell.store.denormalise import drop_triggers
 
     db = seeded(tmp_path)
     drop_triggers(db)

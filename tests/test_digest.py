@@ -21,9 +21,9 @@ import sqlite_utils
 from click.testing import CliRunner
 from PIL import Image
 
-from groundswell.cli_digest import digest as digest_command
+from groundswell.cli import cli
 from groundswell.config import Config
-from pipeline.digest import (
+from groundswell.digest.build import (
     Digest,
     DigestError,
     build_digest,
@@ -32,7 +32,7 @@ from pipeline.digest import (
     send_digest,
     write_digest,
 )
-from pipeline.digest_render import markdown_text
+from groundswell.digest.render import markdown_text
 from tests.conftest import free_port
 from tests.digest_fixtures import (
     HOSTILE_AUTHOR,
@@ -425,7 +425,7 @@ def write_toml(path: Path, port: int, recipients: list[str], out_dir: Path) -> P
 
 
 def run_digest(*args: str):
-    return CliRunner().invoke(digest_command, list(args), catch_exceptions=False)
+    return CliRunner().invoke(cli, ["digest", *args], catch_exceptions=False)
 
 
 def test_cli_builds_writes_saves_and_sends(planted, smtp_server, tmp_path):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.encoder import length_sorted_batches, load_encoder
+from groundswell.models.encoder import length_sorted_batches, load_encoder
 
 
 def test_length_sorted_batches_cover_every_text_once():

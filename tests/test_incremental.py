@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from crawlers.incremental import IncrementalFilter, StoredMentions
-from crawlers.parsers import discourse, hackernews, reddit, stackoverflow
-from crawlers.pipelines.normalize import mention_id
-from groundswell.replay import ReplayHandler
+from groundswell.crawl.incremental import IncrementalFilter, StoredMentions
+from groundswell.crawl.parsers import discourse, hackernews, reddit, stackexchange
+from groundswell.crawl.pipelines.normalize import mention_id
+from groundswell.crawl.replay import ReplayHandler
 from tests.conftest import groundswell, write_config
 
 OLD = 1_700_000_000  # November 2023: a quiet thread
@@ -192,7 +192,7 @@ def test_a_quiet_stored_topic_is_fetched_again_when_the_listing_says_it_changed(
         ("forum_api_json/hn_algolia_search_by_date_story_query_apple.json", hackernews,
          "https://hn.algolia.com/api/v1/search_by_date?query=apple",
          "https://hn.algolia.com/api/v1/search?query=apple"),
-        ("forum_api_json/stackexchange_search_advanced_questions.json", stackoverflow,
+        ("forum_api_json/stackexchange_search_advanced_questions.json", stackexchange,
          "https://api.stackexchange.com/2.3/search/advanced?site=stackoverflow&q=git",
          "https://api.stackexchange.com/2.3/search/advanced?site=stackoverflow&q=git&sort=votes"),
     ],

@@ -5,7 +5,7 @@ import zlib
 import numpy as np
 import pytest
 
-from pipeline.keyphrases import extract_keyphrases, phrase_candidates, stopwords
+from groundswell.tagging.keyphrases import extract_keyphrases, phrase_candidates, stopwords
 
 SUPPORT_TEXT = (
     "Slow customer support response times are killing us. We opened three tickets and the "

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pipeline.language import (
+from groundswell.tagging.language import (
     detect_languages,
     detect_mention_languages,
     detectable_text,

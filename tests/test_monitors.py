@@ -3,20 +3,16 @@ from __future__ import annotations
 import pytest
 
 from groundswell.config import MonitorConfig
-from pipeline.monitors import MonitorMatcher, save_monitor_matches
-from pipeline.query import QueryError
-from pipeline.store import open_db
+from groundswell.store import open_db
+from groundswell.tagging.monitors import MonitorMatcher, save_monitor_matches
+from groundswell.tagging.query import QueryError
+from tests.conftest import mention
 
 MONITORS = [
     MonitorConfig(name="acme-support", query='acme ("customer support" OR helpdesk) -hiring'),
     MonitorConfig(name="globex", query="globex OR site:globex.com", competitor=True),
     MonitorConfig(name="reviews-de", query="kind:review lang:de"),
 ]
-
-
-def mention(mention_id: str, body: str, **extra) -> dict:
-    return {"id": mention_id, "source": "s", "kind": "post", "body": body,
-            "url": f"https://forum.example.com/{mention_id}", **extra}  # fmt: skip
 
 
 BATCH = [

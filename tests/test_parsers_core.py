@@ -12,20 +12,20 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from dateutil import parser as dateparser
 
-from crawlers.items import MENTION_FIELDS, MENTION_KINDS
-from crawlers.parsers import (
+from groundswell.crawl.items import MENTION_FIELDS, MENTION_KINDS
+from groundswell.crawl.parsers import (
     ParseError,
     appstore,
     discourse,
-    feeds,
+    feed,
     hackernews,
     reddit,
     registry,
     schema_org,
 )
-from crawlers.parsers.text import html_to_text, looks_like_question, origin
+from groundswell.crawl.parsers.text import html_to_text, looks_like_question, origin
 
-FIXTURES = Path(__file__).parents[2] / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CORE_KINDS = ("reddit", "hackernews", "discourse", "appstore", "feed", "schema_org")
 REPLAY_ORIGIN = "http://127.0.0.1:8765"
 
@@ -307,7 +307,7 @@ def test_registry_order() -> None:
 
 
 def _core_module_names() -> tuple[str, ...]:
-    return ("reddit", "hackernews", "discourse", "appstore", "feeds", "schema_org")
+    return ("reddit", "hackernews", "discourse", "appstore", "feed", "schema_org")
 
 
 # --------------------------------------------------------------------------- garbage in
@@ -339,12 +339,12 @@ def test_json_parsers_refuse_each_others_json() -> None:
 @pytest.mark.parametrize("garbage", ["<html><body>oops</body></html>", "plain text", ""])
 def test_feeds_raise_parse_error_on_non_feeds(garbage: str) -> None:
     with pytest.raises(ParseError):
-        feeds.parse(garbage, "http://127.0.0.1/x")
+        feed.parse(garbage, "http://127.0.0.1/x")
 
 
 def test_feeds_never_fetch_a_url_given_as_body() -> None:
     with pytest.raises(ParseError):
-        feeds.parse("http://127.0.0.1:9/feed.xml", "http://127.0.0.1/x")
+        feed.parse("http://127.0.0.1:9/feed.xml", "http://127.0.0.1/x")
 
 
 @pytest.mark.parametrize("page", ["<html><body>oops</body></html>", "plain text", "", "{}"])

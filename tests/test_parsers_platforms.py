@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.items import MENTION_FIELDS, MENTION_KINDS
-from crawlers.parsers import (
+from groundswell.crawl.items import MENTION_FIELDS, MENTION_KINDS
+from groundswell.crawl.parsers import (
     ParseError,
     amazon,
     bluesky,
@@ -24,7 +24,7 @@ from crawlers.parsers import (
     mastodon,
     phpbb,
     registry,
-    stackoverflow,
+    stackexchange,
     trustpilot,
     vanilla,
     vbulletin,
@@ -32,10 +32,10 @@ from crawlers.parsers import (
     yelp,
     yelp_api,
 )
-from crawlers.parsers.html_forum_common import looks_like_question, parse_date, strip_session
+from groundswell.crawl.parsers.common import looks_like_question, parse_date, strip_session
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
-FORUMS = (phpbb, xenforo, vbulletin, vanilla, discourse_html, stackoverflow)
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FORUMS = (phpbb, xenforo, vbulletin, vanilla, discourse_html, stackexchange)
 
 
 def read_fixture(relative_path: str) -> str:
@@ -81,10 +81,10 @@ CASES = [
          discourse_html, {"post": 1, "comment": 1}),
     Case("forum_html/stackoverflow_qapage_delete_git_branch.html",
          "https://stackoverflow.com/questions/2003505/how-do-i-delete-a-git-branch-locally-and-remotely",
-         stackoverflow, {"question": 1, "answer": 30, "comment": 51}),
+         stackexchange, {"question": 1, "answer": 30, "comment": 51}),
     Case("forum_api_json/stackexchange_search_advanced_questions.json",
          "https://api.stackexchange.com/2.2/search/advanced?accepted=true&pagesize=10&q=token"
-         "&site=stackoverflow", stackoverflow, {"question": 10}),
+         "&site=stackoverflow", stackexchange, {"question": 10}),
     Case("review_html/amazon_2012_product_reviews_page1_nltk_book.html",
          "http://www.amazon.com/Natural-Language-Processing-Python-Steven/product-reviews/0596516495",
          amazon, {"review": 10}),
@@ -176,11 +176,11 @@ def test_detect_parser_picks_the_platform_module(case: Case):
 
 def test_platform_modules_come_before_the_generic_shapes():
     order = registry.PARSER_MODULES
-    for name in ("phpbb", "xenforo", "vbulletin", "vanilla", "discourse_html", "stackoverflow",
+    for name in ("phpbb", "xenforo", "vbulletin", "vanilla", "discourse_html", "stackexchange",
                  "amazon", "yelp", "lendingtree", "google_play", "etsy", "mastodon", "bluesky",
                  "trustpilot", "yelp_api"):  # fmt: skip
-        assert order.index(name) < order.index("feeds") < order.index("schema_org")
-    assert registry.parser_for_kind("stackexchange") is stackoverflow
+        assert order.index(name) < order.index("feed") < order.index("schema_org")
+    assert registry.parser_for_kind("stackexchange") is stackexchange
     assert registry.parser_for_kind("discourse_html") is discourse_html
 
 
@@ -332,11 +332,11 @@ def test_stackexchange_api_search_and_error():
     assert first["published_at"] == 1367115933 and first["answered"] is True
     assert first["url"] == "http://stackoverflow.com/questions/16258911/rails-4-authenticity-token"
     text = read_fixture(CASES[9].path)
-    assert stackoverflow.follow_urls(text, CASES[9].url) == [CASES[9].url + "&page=2"]
+    assert stackexchange.follow_urls(text, CASES[9].url) == [CASES[9].url + "&page=2"]
     error = read_fixture("forum_api_json/stackexchange_error_400_bad_parameter.json")
-    assert registry.detect_parser("", "application/json", error) is stackoverflow
+    assert registry.detect_parser("", "application/json", error) is stackexchange
     with pytest.raises(ParseError, match="A malformed parameter was passed"):
-        stackoverflow.parse(error, CASES[9].url)
+        stackexchange.parse(error, CASES[9].url)
 
 
 # --------------------------------------------------------------------------- reviews: pins
@@ -793,8 +793,8 @@ SUPERUSER_QUESTION = """<html itemscope itemtype="https://schema.org/QAPage"><he
 
 def test_stackexchange_synthetic_other_site_unanswered():
     url = "https://superuser.com/questions/42/why-is-my-fan-loud"
-    assert registry.detect_parser("", "text/html", SUPERUSER_QUESTION) is stackoverflow
-    question, comment, answer = stackoverflow.parse(SUPERUSER_QUESTION, url)
+    assert registry.detect_parser("", "text/html", SUPERUSER_QUESTION) is stackexchange
+    question, comment, answer = stackexchange.parse(SUPERUSER_QUESTION, url)
     assert (question["title"], question["author"], question["answered"]) == (
         "Why is my fan loud?", "kim", False
     )  # fmt: skip
@@ -807,7 +807,7 @@ def test_stackexchange_synthetic_other_site_unanswered():
     )  # fmt: skip
     assert answer["published_at"] == "2021-06-02T09:00:00+00:00"
     plain_qapage = '<html itemscope itemtype="https://schema.org/QAPage"><div id="question">'
-    assert not stackoverflow.matches("", "text/html", plain_qapage)  # not a Stack Exchange page
+    assert not stackexchange.matches("", "text/html", plain_qapage)  # not a Stack Exchange page
 
 
 AMAZON_UK = """<html><head>
@@ -1022,7 +1022,7 @@ def test_yelp_api_v3_reviews_endpoint():
         (vbulletin, "<html><body><p>nothing here</p></body></html>"),
         (vanilla, "<html><body><p>nothing here</p></body></html>"),
         (discourse_html, "<html><body><p>nothing here</p></body></html>"),
-        (stackoverflow, "<html><body><p>nothing here</p></body></html>"),
+        (stackexchange, "<html><body><p>nothing here</p></body></html>"),
         (amazon, "<html><body><p>nothing here</p></body></html>"),
         (lendingtree, "<html><body><p>nothing here</p></body></html>"),
         (google_play, "<html><body><p>nothing here</p></body></html>"),
@@ -1030,7 +1030,7 @@ def test_yelp_api_v3_reviews_endpoint():
         (bluesky, "[1, 2]"),
         (trustpilot, '{"unexpected": true}'),
         (yelp_api, '{"unexpected": true}'),
-        (stackoverflow, '{"unexpected": true}'),
+        (stackexchange, '{"unexpected": true}'),
         (mastodon, "not json at all"),
     ],
 )

@@ -2,15 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.query import Document, QueryError, parse_query
-
-
-def mention(body: str = "", title: str = "", **extra) -> dict:
-    return {"id": "m1", "title": title, "body": body, **extra}
+from groundswell.tagging.query import Document, QueryError, parse_query
+from tests.conftest import mention
 
 
 def matches(query: str, body: str = "", title: str = "", **extra) -> bool:
-    return parse_query(query).matches(mention(body, title, **extra))
+    return parse_query(query).matches(mention(body=body, title=title, **extra))
 
 
 # --- words, case and boundaries ---
@@ -104,11 +101,11 @@ def test_parentheses_override_precedence():
 def test_design_example():
     query = parse_query('"customer support" AND (slow OR rude) NOT hiring')
     assert query.describe() == '(AND "customer support" (OR slow rude) (NOT hiring))'
-    assert query.matches(mention("Customer support was slow again"))
-    assert query.matches(mention("rude customer support agent"))
-    assert not query.matches(mention("customer support is slow, we are hiring"))
-    assert not query.matches(mention("support was slow"))
-    assert not query.matches(mention("customer support was lovely"))
+    assert query.matches(mention(body="Customer support was slow again"))
+    assert query.matches(mention(body="rude customer support agent"))
+    assert not query.matches(mention(body="customer support is slow, we are hiring"))
+    assert not query.matches(mention(body="support was slow"))
+    assert not query.matches(mention(body="customer support was lovely"))
 
 
 def test_operators_are_uppercase_only():
@@ -194,7 +191,7 @@ def test_author_lang_and_kind_filters():
 
 def test_fields_combine_with_text():
     query = parse_query("(acme OR globex) site:g2.com -kind:comment")
-    review = mention("globex is great", kind="review", url="https://www.g2.com/r/1")
+    review = mention(body="globex is great", kind="review", url="https://www.g2.com/r/1")
     comment = {**review, "kind": "comment"}
     elsewhere = {**review, "url": "https://reddit.com/r/1"}
     assert query.matches(review)
@@ -203,7 +200,7 @@ def test_fields_combine_with_text():
 
 
 def test_a_document_can_be_reused_for_many_queries():
-    document = Document.from_mention(mention("Acme support was slow", url="https://x.io/1"))
+    document = Document.from_mention(mention(body="Acme support was slow", url="https://x.io/1"))
     assert parse_query("acme slow").matches(document)
     assert parse_query("site:x.io").matches(document)
     assert not parse_query("rude").matches(document)

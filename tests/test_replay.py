@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import httpx
 
-from groundswell.replay import declared_charset
+from groundswell.crawl.replay import declared_charset
 
 
 def test_serves_recorded_bytes_with_type_and_declared_charset(replay):

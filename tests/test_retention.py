@@ -6,7 +6,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from groundswell.cli import cli
-from pipeline.store import open_db, save_mentions
+from groundswell.store import open_db, save_mentions
 
 
 def seeded(path):
@@ -23,7 +23,7 @@ def seeded(path):
 
 def test_prune_deletes_old_mentions_and_their_tags(tmp_path):
     db = seeded(tmp_path / "g.db")
-    from pipeline.retention import parse_age, prune_older_than
+    from groundswell.store.retention import parse_age, prune_older_than
 
     now = datetime(2026, 11, 26, tzinfo=timezone.utc)
     assert prune_older_than(db, parse_age("400d"), now) == 1

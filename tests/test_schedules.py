@@ -3,9 +3,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from groundswell.config import parse_config
-from pipeline.store import open_db
-from schedules.jobs import build_job_specs, digest_cron, first_run_at, period_of, trigger_for
-from schedules.state import job_health, record_job_end, record_job_start
+from groundswell.schedule.jobs import (
+    build_job_specs,
+    digest_cron,
+    first_run_at,
+    period_of,
+    trigger_for,
+)
+from groundswell.schedule.state import job_health, record_job_end, record_job_start
+from groundswell.store import open_db
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 

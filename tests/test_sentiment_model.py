@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from models.evaluate import evaluate, format_report, normalize_labels
-from models.sentiment import LABELS, SentimentResult, load_sentiment_model, map_hf_labels
+from groundswell.models.evaluate import evaluate, format_report, normalize_labels
+from groundswell.models.sentiment import (
+    LABELS,
+    SentimentResult,
+    load_sentiment_model,
+    map_hf_labels,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 VAL_DIR = DATA / "sentiment" / "tweeteval"
@@ -117,7 +122,7 @@ def test_map_hf_labels():
     not (VAL_DIR / "val_text.txt").exists(), reason=f"TweetEval val not found under {VAL_DIR}"
 )
 def test_tweeteval_val_sanity_floor(model):
-    from models.train_sentiment import load_tweeteval
+    from training.train_sentiment import load_tweeteval
 
     texts, labels = load_tweeteval(DATA, "val")
     texts, labels = texts[:300], labels[:300]

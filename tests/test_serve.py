@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from groundswell.serve import make_datasette
-from pipeline.store import open_db, save_mentions
+from groundswell.store import open_db, save_mentions
+from groundswell.web.serve import make_datasette
 from tests.conftest import free_port
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from groundswell.config import Config
-from models.shared_encoder import EncodedText, load_shared_encoder, serves_config
-from models.train_sentiment import DEFAULT_DATA
-from pipeline.keyphrases import candidate_spans, extract_keyphrases
-from pipeline.tagging import Tagger
+from groundswell.models.shared_encoder import EncodedText, load_shared_encoder, serves_config
+from groundswell.tagging.keyphrases import candidate_spans, extract_keyphrases
+from groundswell.tagging.tagger import Tagger
+from training.train_sentiment import DEFAULT_DATA
 
 VAL_DIR = DEFAULT_DATA / "sentiment" / "tweeteval"
 SAMPLE_TEXTS = [
@@ -72,7 +72,7 @@ def test_span_means_match_a_token_by_token_reading():
 
 
 def test_sentiment_agrees_with_the_sentiment_model(shared):
-    from models.sentiment import load_sentiment_model, normalize_text
+    from groundswell.models.sentiment import load_sentiment_model, normalize_text
 
     texts = [
         "I love this app, it works perfectly!",
@@ -89,7 +89,7 @@ def test_sentiment_agrees_with_the_sentiment_model(shared):
 
 
 def test_the_joint_graph_embeds_like_the_torch_encoder(joint):
-    from models.encoder import load_encoder
+    from groundswell.models.encoder import load_encoder
 
     texts = ["Support was slow but the price is fair.", "The app crashes every time I log in."]
     cosines = (joint.embed(texts) * load_encoder().embed(texts)).sum(1)
@@ -97,7 +97,7 @@ def test_the_joint_graph_embeds_like_the_torch_encoder(joint):
 
 
 def test_the_student_stays_near_the_joint_graph_it_was_distilled_from(shared, joint):
-    from models.sentiment import normalize_text
+    from groundswell.models.sentiment import normalize_text
 
     texts = [normalize_text(t) for t in SAMPLE_TEXTS]
     cosines = (shared.embed(texts) * joint.embed(texts)).sum(1)
@@ -110,7 +110,7 @@ def test_the_student_stays_near_the_joint_graph_it_was_distilled_from(shared, jo
 def test_the_student_graph_gives_what_the_torch_student_gives(shared):
     import torch
 
-    from models.student import load_student_net
+    from groundswell.models.student import load_student_net
 
     tokenizer, net, _ = load_student_net()
     text = SAMPLE_TEXTS[1]
@@ -196,8 +196,8 @@ def test_eval_checks_the_sentiment_the_tagger_stores(shared, tmp_path):
     not (VAL_DIR / "val_text.txt").exists(), reason=f"TweetEval val not found under {VAL_DIR}"
 )
 def test_the_student_clears_the_tweeteval_val_sanity_floor(shared):
-    from models.evaluate import evaluate, format_report
-    from models.train_sentiment import load_tweeteval
+    from groundswell.models.evaluate import evaluate, format_report
+    from training.train_sentiment import load_tweeteval
 
     texts, labels = load_tweeteval(VAL_DIR.parents[1], "val")
     predicted = [r.label for r in Tagger(Config()).predict_sentiment(texts[:300])]
@@ -207,7 +207,7 @@ def test_the_student_clears_the_tweeteval_val_sanity_floor(shared):
 
 def test_thresholds_follow_the_encoders_embedding_space(shared, joint):
     from groundswell.config import TopicConfig
-    from pipeline.topics import (
+    from groundswell.tagging.topics import (
         DEFAULT_THRESHOLD,
         STUDENT_DEFAULT_THRESHOLD,
         STUDENT_TOPIC_THRESHOLDS,

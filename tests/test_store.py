@@ -1,27 +1,60 @@
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import sqlite_utils
 
-from crawlers.pipelines.normalize import content_hash, mention_id, normalise_rating, to_utc_iso
-from pipeline.store import ensure_db_shape, mark_thread_replies, open_db, save_mentions
+import groundswell
+from groundswell.crawl.pipelines.normalize import (
+    mention_id,
+    normalise_rating,
+    to_utc_iso,
+)
+from groundswell.store import ensure_db_shape, mark_thread_replies, open_db, save_mentions
+from groundswell.store.schema import TABLES
+from tests.conftest import mention
 
 
-def mention(mention_id_: str, body: str = "slow support, refund please", **extra) -> dict:
-    return {"id": mention_id_, "source": "s", "source_kind": "reddit", "kind": "post",
-            "url": f"http://127.0.0.1/{mention_id_}", "body": body,
-            "content_hash": content_hash(None, body), **extra}  # fmt: skip
+def schema_of(db) -> list[tuple]:
+    return db.execute(
+        "select type, name, tbl_name, sql from sqlite_master order by name"
+    ).fetchall()
 
 
-def test_ensure_db_shape_is_idempotent_and_uses_wal(tmp_path):
+def test_ensure_db_shape_makes_the_whole_schema_once_and_uses_wal(tmp_path):
     db = sqlite_utils.Database(tmp_path / "g.db")
     ensure_db_shape(db)
+    shaped = schema_of(db)
     ensure_db_shape(db)
-    assert {"sources", "crawl_runs", "mentions", "mention_topics", "keyphrases",
-            "mention_monitors"} <= set(db.table_names())  # fmt: skip
+    assert schema_of(db) == shaped  # idempotent: nothing dropped, added or rewritten
+    assert set(TABLES) <= set(db.table_names())
+    assert {"mentions_enriched", "alert_response_times", "crawl_health"} <= set(db.view_names())
     assert db.journal_mode == "wal"
     assert db["mentions"].detect_fts() == "mentions_fts"
     indexed = {tuple(index.columns) for index in db["mentions"].indexes}
     assert {("published_at",), ("source",), ("kind",)} <= indexed
+
+
+SCHEMA_MODULES = {"schema.py", "denormalise.py", "views.py"}  # groundswell/store/
+SCHEMA_CHANGES = re.compile(
+    r"\.create\(|create_table|ensure_table\(|enable_fts|add_column|create_index|"
+    r"create\s+(table|view|trigger|(unique\s+)?index)",
+    re.IGNORECASE,
+)
+
+
+def test_only_the_store_schema_creates_tables():
+    """No module creates a table, index, view or trigger on first use: one schema."""
+    package = Path(groundswell.__file__).parent
+    offenders = [
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("*.py")
+        if not (path.parent.name == "store" and path.name in SCHEMA_MODULES)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if SCHEMA_CHANGES.search(line)
+    ]
+    assert offenders == []
 
 
 def test_ensure_db_shape_adds_missing_columns_to_an_older_database(tmp_path):
@@ -94,7 +127,7 @@ def test_dates_ratings_and_ids_normalise():
 
 
 def test_runs_left_running_by_a_killed_crawl_are_closed(tmp_path):
-    from pipeline.store import close_open_crawl_runs, start_crawl_run
+    from groundswell.store import close_open_crawl_runs, start_crawl_run
 
     db = open_db(tmp_path / "g.db")
     start_crawl_run(db, "s")

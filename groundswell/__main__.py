@@ -1,0 +1,7 @@
+"""``python -m groundswell``: the same as the ``groundswell`` command."""
+
+import sys
+
+from groundswell.cli.main import main
+
+sys.exit(main())

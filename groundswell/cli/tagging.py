@@ -1,0 +1,129 @@
+"""``groundswell tag``, ``classify`` and ``eval``: the tagging pipeline from the command line."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from itertools import islice
+
+import click
+
+from groundswell.cli.options import config_option, db_option, read_config
+
+
+def build_tagger(config, db=None, stages: list[str] | None = None):
+    from groundswell.tagging.query import QueryError
+    from groundswell.tagging.tagger import Tagger
+
+    try:
+        return Tagger(config, db=db, stages=stages)
+    except QueryError as error:
+        raise click.ClickException(str(error).splitlines()[0]) from None
+
+
+@click.command()
+@config_option
+@db_option
+@click.option(
+    "--batch-size", type=int, default=None, help="mentions per batch ([model] batch_size)"
+)
+def tag(config_path: str, db_path: str, batch_size: int | None) -> None:
+    """Tag every untagged mention: language, duplicates, monitors, sentiment, topics, keyphrases.
+
+    Resumable: a run stopped midway carries on where it stopped."""
+    from rich.progress import Progress
+
+    from groundswell.store import open_db
+    from groundswell.tagging.tagger import count_untagged, tag_untagged
+
+    config = read_config(config_path, missing_ok=True)
+    db = open_db(db_path)
+    total = count_untagged(db)
+    if not total:
+        click.echo("nothing to tag")
+        return
+    tagger = build_tagger(config, db)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("tagging", total=total)
+        done = tag_untagged(db, tagger, batch_size or config.model.batch_size,
+                            on_batch=lambda n: progress.advance(task, n))  # fmt: skip
+    click.echo(f"tagged {done} mention(s)")
+
+
+def stdin_batches(stream, size: int):
+    lines = (line.rstrip("\n") for line in stream)
+    while batch := list(islice(lines, size)):
+        yield batch
+
+
+def classification(tags, stages: list[str]) -> dict:
+    """What the stages that ran found for one text."""
+    columns = tags.columns
+    found: dict = {}
+    if "sentiment" in stages:
+        found.update(sentiment=columns["sentiment"], score=columns["sentiment_score"],
+                     confidence=columns["sentiment_confidence"])  # fmt: skip
+    if "language" in stages:
+        found.update(lang=columns["lang"], out_of_domain=bool(columns["out_of_domain"]))
+    if "topics" in stages:
+        found["topics"] = [{"name": t["topic"], "score": t["score"], "sentiment": t["sentiment"]}
+                           for t in tags.topics]  # fmt: skip
+    if "keyphrases" in stages:
+        found["keyphrases"] = [k["phrase"] for k in tags.keyphrases]
+    return found
+
+
+def parse_stages(value: str | None) -> list[str] | None:
+    from groundswell.tagging.stages import check_stage_names
+
+    if value is None:
+        return None
+    try:
+        return check_stage_names([name.strip() for name in value.split(",") if name.strip()])
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--stages") from None
+
+
+@click.command()
+@config_option
+@click.option("--stages", help="comma-separated stages to run (default: [tagging] stages)")
+def classify(config_path: str, stages: str | None) -> None:
+    """Read one text per line on stdin; print one JSON object per line (nothing is stored)."""
+    config = read_config(config_path, missing_ok=True)
+    chosen = parse_stages(stages) or config.tagging.stages
+    tagger = build_tagger(config, stages=chosen)
+    for number, batch in enumerate(stdin_batches(sys.stdin, config.model.batch_size)):
+        mentions = [{"id": f"stdin-{number}-{i}", "body": text} for i, text in enumerate(batch)]
+        for tags in tagger.tag(mentions).mentions:
+            click.echo(json.dumps(classification(tags, chosen), ensure_ascii=False))
+
+
+def read_labelled_csv(path: str) -> tuple[list[str], list[str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or not {"text", "label"} <= set(reader.fieldnames):
+            raise click.ClickException(f"{path}: expected a header row with columns text,label")
+        rows = [(row["text"], row["label"]) for row in reader if row["text"]]
+    if not rows:
+        raise click.ClickException(f"{path}: no rows")
+    return [t for t, _ in rows], [label for _, label in rows]
+
+
+@click.command(name="eval")
+@click.argument("csv_path", type=click.Path(exists=True, dir_okay=False))
+@config_option
+def evaluate_command(csv_path: str, config_path: str) -> None:
+    """Check the sentiment model on CSV_PATH (columns text,label): macro recall, accuracy,
+    confusion matrix."""
+    from groundswell.models.evaluate import evaluate, format_report, normalize_labels
+    from groundswell.tagging.tagger import Tagger
+
+    config = read_config(config_path, missing_ok=True)
+    texts, labels = read_labelled_csv(csv_path)
+    try:
+        truth = normalize_labels(labels)
+    except ValueError as error:
+        raise click.ClickException(f"{csv_path}: {error}") from None
+    predicted = [result.label for result in Tagger(config).predict_sentiment(texts)]
+    click.echo(format_report(evaluate(truth, predicted)))

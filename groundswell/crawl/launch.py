@@ -1,0 +1,68 @@
+"""Crawl configured sources, each in its own subprocess (``python -m groundswell.crawl.run``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from groundswell.config import Config
+from groundswell.store import finish_crawl_run, open_db, save_sources, start_crawl_run
+
+
+@dataclass
+class CrawlResult:
+    source: str
+    returncode: int
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def last_line(text: str) -> str | None:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else None
+
+
+def crawl_one(config_path: Path, db_path: Path, source: str, timeout: float,
+              full: bool = False) -> CrawlResult:  # fmt: skip
+    command = [sys.executable, "-m", "groundswell.crawl.run", "crawl", "--config", str(config_path),
+               "--db", str(db_path), "--source", source, *(["--full"] if full else [])]  # fmt: skip
+    try:
+        done = subprocess.run(command, capture_output=True, text=True,
+                              timeout=timeout)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        record_failed_run(db_path, source, f"crawl timed out after {timeout:.0f}s")
+        return CrawlResult(source, 124, f"timed out after {timeout:.0f}s")
+    reason = last_line(done.stderr) if done.returncode else None
+    if done.returncode not in (0, 1, 2):
+        record_failed_run(db_path, source, f"crawl process died: {reason}")
+    return CrawlResult(source, done.returncode, reason)
+
+
+def record_failed_run(db_path: Path, source: str, message: str) -> None:
+    db = open_db(db_path)
+    run_id = start_crawl_run(db, source)
+    finish_crawl_run(db, run_id, status="error", errors=1, message=message)
+
+
+def crawl_sources(config: Config, config_path: Path, db_path: Path,
+                  names: list[str] | None = None, full: bool = False) -> list[CrawlResult]:  # fmt: skip
+    """Crawl the named sources (default: every enabled one), one after another; ``full``
+    follows every page instead of stopping where stored mentions begin."""
+    save_sources(open_db(db_path), config.source)
+    chosen = [config.source_named(n) for n in names] if names else [
+        s for s in config.source if s.enabled
+    ]  # fmt: skip
+    timeout = config.crawl.timeout
+    return [crawl_one(config_path, db_path, s.name, timeout, full) for s in chosen]
+
+
+def extract(url: str, kind: str, config_path: Path) -> subprocess.CompletedProcess:
+    """Run one spider over one URL; mentions come back as JSON lines on stdout."""
+    command = [sys.executable, "-m", "groundswell.crawl.run", "extract", "--url", url, "--kind", kind,
+               "--config", str(config_path)]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True)

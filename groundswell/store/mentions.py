@@ -1,0 +1,98 @@
+"""Writing crawled mentions: ``save_mentions(db, items)`` (idempotent upserts keyed by a stable
+id, so crawling a page twice leaves one row per mention) and the reply flags of threads.
+
+Raw mentions are stored before any tagging; tags live beside them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from groundswell.store.schema import utc_now
+
+# Columns a re-crawl may overwrite; tags and first_seen_at are left alone.
+CRAWLED_COLUMNS = (
+    "source", "source_kind", "site_id", "kind", "url", "thread_url", "parent_id", "author",
+    "title", "body", "rating", "published_at", "fetched_at", "content_hash", "is_question",
+    "answered", "vendor_responded", "vendor_response", "raw",
+)  # fmt: skip
+
+
+@dataclass
+class SaveCounts:
+    new: int = 0
+    updated: int = 0
+
+    def __iadd__(self, other: SaveCounts) -> SaveCounts:
+        self.new += other.new
+        self.updated += other.updated
+        return self
+
+
+def existing_hashes(db: sqlite_utils.Database, ids: list[str]) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        sql = f"select id, content_hash from mentions where id in ({marks})"
+        found.update(dict(db.execute(sql, chunk).fetchall()))
+    return found
+
+
+def mention_row(item: dict) -> dict:
+    row = {key: item.get(key) for key in CRAWLED_COLUMNS if key in item}
+    row["id"] = item["id"]
+    if isinstance(row.get("raw"), (dict, list)):
+        row["raw"] = json.dumps(row["raw"], ensure_ascii=False, default=str)
+    for flag in ("is_question", "answered", "vendor_responded"):
+        if row.get(flag) is not None:
+            row[flag] = int(bool(row[flag]))
+    return row
+
+
+def save_mentions(db: sqlite_utils.Database, items: Iterable[dict]) -> SaveCounts:
+    """Upsert normalised mentions; a mention seen before counts as updated, not new.
+
+    A mention whose text changed loses its tags (``tagged_at`` cleared) so it is tagged again.
+    """
+    rows = [mention_row(item) for item in items]
+    by_id = {row["id"]: row for row in rows}  # last copy of a repeated id wins
+    known = existing_hashes(db, list(by_id))
+    fresh, seen = [], []
+    for mention_id, row in by_id.items():
+        if mention_id not in known:
+            fresh.append({**row, "first_seen_at": row.get("fetched_at") or utc_now()})
+            continue
+        if known[mention_id] != row.get("content_hash"):
+            row["tagged_at"] = None
+        seen.append(row)
+    with db.conn:
+        if fresh:
+            db["mentions"].insert_all(fresh, pk="id", alter=True, ignore=True)
+        if seen:
+            db["mentions"].upsert_all(seen, pk="id", alter=True)
+    return SaveCounts(new=len(fresh), updated=len(seen))
+
+
+def mark_thread_replies(db: sqlite_utils.Database, source: str, vendor_accounts=()) -> None:
+    """Set ``answered`` on mentions that have a reply, ``vendor_responded`` where the vendor did."""
+    with db.conn:
+        db.execute(
+            """update mentions set answered = 1 where source = ? and coalesce(answered, 0) = 0
+               and id in (select parent_id from mentions where parent_id is not null)""",
+            [source],
+        )
+        accounts = [a.lower() for a in vendor_accounts]
+        if not accounts:
+            return
+        marks = ",".join("?" * len(accounts))
+        db.execute(
+            f"""update mentions set vendor_responded = 1 where source = ?
+               and id in (select parent_id from mentions where parent_id is not null
+                          and lower(author) in ({marks}))""",
+            [source, *accounts],
+        )

@@ -1,0 +1,163 @@
+"""Keyphrases per text for tag clouds, KeyBERT-style with the MiniLM encoder.
+
+``extract_keyphrases(texts, top_n=5)`` gives, for each text, up to ``top_n`` ``(phrase, score)``
+pairs, best first: lowercase noun-ish n-grams (1-3 words with no stopword or number, and no
+evaluative word such as "great" or -ly adverb at either end) ranked by cosine similarity to the
+text's embedding, picked with maximal marginal relevance so that they differ from each other.
+Score = that similarity, clipped to 0..1.
+
+Chosen over YAKE after measuring both on 300 SemEval-2016 restaurant reviews, matching phrases
+against the annotated opinion targets (one thread of a busy 2-core machine): YAKE (same
+filters) 186 texts/s, precision@5 0.356, recall 0.387; this 13-19 texts/s, precision@5 0.50,
+recall 0.55. Both encoder calls are batched over the whole batch of texts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from groundswell.tagging.text_spans import pieces_between
+
+MAX_WORDS = 3
+MAX_CANDIDATES = 40  # per text: the most frequent, then earliest, are embedded
+DIVERSITY = 0.3  # MMR: (1 - DIVERSITY) * relevance - DIVERSITY * redundancy
+MIN_CHARS = 3
+# Words that make a poor tag at either end of a phrase: opinions, not things.
+EVALUATIVE_WORDS = frozenset(
+    """good great bad best better worse worst nice awesome amazing excellent terrible horrible
+    awful love loved loves like liked hate hated lousy perfect fantastic wonderful poor fine okay
+    ok decent really pretty highly definitely recommend recommended super cool happy sad
+    disappointed disappointing impressed favorite favourite overall totally absolutely""".split()
+)
+
+_CHUNK_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”/|\n\r\t]+|\s[-–—]\s")
+_TOKEN = re.compile(r"[\w'’&-]+", re.UNICODE)
+_NUMERIC = re.compile(r"^[\d.,:%'’&_-]+$")
+_URL = re.compile(r"https?://\S+|www\.\S+|@\w+")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """YAKE's English stopword list (``yake`` is a dependency), plus a few contractions."""
+    import yake
+
+    path = Path(yake.__file__).parent / "core" / "StopwordsList" / "stopwords_en.txt"
+    words = path.read_text(encoding="utf-8", errors="replace").split()
+    return frozenset(w.lower() for w in words) | {"i'm", "i've", "it's", "don't", "can't"}
+
+
+def is_boundary_word(token: str) -> bool:
+    return token in stopwords() or token in EVALUATIVE_WORDS or token.endswith("ly")
+
+
+def blank_links(text: str) -> str:
+    """Links and @handles replaced by spaces of the same length (character offsets kept)."""
+    return _URL.sub(lambda match: " " * len(match.group()), text)
+
+
+def candidate_spans(text: str) -> dict[str, tuple[int, int]]:
+    """Lowercase 1-3 word n-grams inside punctuation-free chunks, with no stopword at all and
+    no evaluative word at an end, each with the character span of its first occurrence; at
+    most ``MAX_CANDIDATES``, most frequent first."""
+    counts: Counter[str] = Counter()
+    first_seen: dict[str, tuple[int, int]] = {}
+    stop = stopwords()
+    clean = blank_links(text)
+    for chunk_start, chunk_end in pieces_between(_CHUNK_BREAK, clean, 0, len(clean)):
+        tokens = [(m.start(), m.end(), m.group().lower().strip("'’&-_"))
+                  for m in _TOKEN.finditer(clean, chunk_start, chunk_end)]  # fmt: skip
+        words = [t for _, _, t in tokens]
+        banned = [not t or t in stop or bool(_NUMERIC.match(t)) for t in words]
+        boundary = [is_boundary_word(t) for t in words]
+        for size in range(1, MAX_WORDS + 1):
+            for start in range(len(tokens) - size + 1):
+                last = start + size - 1
+                if boundary[start] or boundary[last] or any(banned[start : last + 1]):
+                    continue
+                phrase = " ".join(words[start : last + 1])
+                if len(phrase) >= MIN_CHARS:
+                    counts[phrase] += 1
+                    first_seen.setdefault(phrase, (tokens[start][0], tokens[last][1]))
+    order = {phrase: n for n, phrase in enumerate(first_seen)}
+    ranked = sorted(counts, key=lambda p: (-counts[p], order[p]))
+    return {phrase: first_seen[phrase] for phrase in ranked[:MAX_CANDIDATES]}
+
+
+def phrase_candidates(text: str) -> list[str]:
+    """The candidate phrases of ``candidate_spans``, best first."""
+    return list(candidate_spans(text))
+
+
+def overlaps(words: frozenset[str], chosen: list[frozenset[str]]) -> bool:
+    """True if the phrase is within or contains a phrase already chosen, or shares two words
+    with one ("customer support response" after "slow customer support")."""
+    return any(len(words & c) >= min(2, len(words), len(c)) for c in chosen)
+
+
+def select_diverse(
+    document: np.ndarray, phrases: list[str], vectors: np.ndarray, top_n: int
+) -> list[tuple[str, float]]:
+    """Maximal marginal relevance over ``phrases``, skipping ones that overlap a chosen one;
+    the picks are returned best first by similarity to the document."""
+    relevance = vectors @ document
+    redundancy = np.zeros(len(phrases), dtype=np.float32)
+    available = np.ones(len(phrases), dtype=bool)
+    chosen: list[int] = []
+    chosen_words: list[frozenset[str]] = []
+    while len(chosen) < top_n and available.any():
+        mmr = (1 - DIVERSITY) * relevance - DIVERSITY * redundancy
+        best = int(np.argmax(np.where(available, mmr, -np.inf)))
+        available[best] = False
+        words = frozenset(phrases[best].split())
+        if overlaps(words, chosen_words):
+            continue
+        chosen.append(best)
+        chosen_words.append(words)
+        redundancy = np.maximum(redundancy, vectors @ vectors[best])
+    picked = [(phrases[i], round(float(np.clip(relevance[i], 0.0, 1.0)), 4)) for i in chosen]
+    return sorted(picked, key=lambda pair: -pair[1])
+
+
+def extract_keyphrases(
+    texts: list[str], top_n: int = 5, encoder=None, encoded: list | None = None
+) -> list[list[tuple[str, float]]]:
+    """For each text, up to ``top_n`` (lowercase phrase, score 0..1) pairs, best first.
+
+    With ``encoded`` (``groundswell.models.shared_encoder.EncodedText`` per text) the text and phrase
+    vectors are means of the text's token states: no forward pass of their own. Otherwise
+    ``encoder`` (``embed(texts) -> normalised rows``, default: the shared MiniLM encoder) embeds
+    the batch's texts and all their candidates in two calls."""
+    if encoded is not None:
+        return [keyphrases_in_context(t or "", tokens, top_n)
+                for t, tokens in zip(texts, encoded, strict=True)]  # fmt: skip
+    candidates = [phrase_candidates(t or "") if top_n > 0 else [] for t in texts]
+    wanted = [i for i, c in enumerate(candidates) if c]
+    if not wanted:
+        return [[] for _ in texts]
+    if encoder is None:
+        from groundswell.models.encoder import load_encoder
+
+        encoder = load_encoder()
+    documents = encoder.embed([texts[i] for i in wanted])
+    unique = sorted({p for i in wanted for p in candidates[i]})
+    row = {p: n for n, p in enumerate(unique)}
+    phrase_vectors = encoder.embed(unique)
+    results: list[list[tuple[str, float]]] = [[] for _ in texts]
+    for document, i in zip(documents, wanted, strict=True):
+        vectors = phrase_vectors[[row[p] for p in candidates[i]]]
+        results[i] = select_diverse(document, candidates[i], vectors, top_n)
+    return results
+
+
+def keyphrases_in_context(text: str, tokens, top_n: int) -> list[tuple[str, float]]:
+    """One text's keyphrases, each phrase vector the mean of its tokens' states in the text."""
+    spans = candidate_spans(text) if top_n > 0 else {}
+    if not spans:
+        return []
+    vectors = tokens.span_embeddings(list(spans.values())).astype(np.float32)
+    return select_diverse(tokens.embedding(), list(spans), vectors, top_n)

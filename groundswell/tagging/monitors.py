@@ -1,0 +1,84 @@
+"""Monitors: which configured boolean queries each mention matches (``mention_monitors`` rows).
+
+``MonitorMatcher(config.monitor).match(batch)`` parses every query once and tokenises each
+mention once; ``save_monitor_matches(db, mention_ids, rows)`` replaces those mentions' rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import sqlite_utils
+
+from groundswell.config import MonitorConfig
+from groundswell.tagging.query import Document, Query, QueryError, parse_query
+
+SQL_CHUNK = 500
+
+
+class MonitorMatcher:
+    """Every configured monitor's query, parsed once; matches batches of mention dicts."""
+
+    def __init__(self, monitors: Iterable[MonitorConfig]) -> None:
+        self.monitors = list(monitors)
+        check_unique_names(self.monitors)
+        self.queries: list[tuple[MonitorConfig, Query]] = [
+            (monitor, parse_monitor_query(monitor)) for monitor in self.monitors
+        ]
+
+    @property
+    def names(self) -> list[str]:
+        return [monitor.name for monitor in self.monitors]
+
+    def match(self, batch: list[dict]) -> list[dict]:
+        """``mention_monitors`` rows: one per (mention, monitor whose query it matches)."""
+        rows = []
+        for mention in batch:
+            document = Document.from_mention(mention)
+            for monitor, query in self.queries:
+                if query.matches(document):
+                    rows.append(monitor_row(mention["id"], monitor))
+        return rows
+
+
+def parse_monitor_query(monitor: MonitorConfig) -> Query:
+    try:
+        return parse_query(monitor.query)
+    except QueryError as error:
+        raise error.for_monitor(monitor.name) from None
+
+
+def check_unique_names(monitors: Sequence[MonitorConfig]) -> None:
+    names = [monitor.name for monitor in monitors]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"monitor names must be unique; repeated: {', '.join(repeated)}")
+
+
+def monitor_row(mention_id: str, monitor: MonitorConfig) -> dict:
+    return {
+        "mention_id": mention_id,
+        "monitor": monitor.name,
+        "competitor": int(monitor.competitor),
+    }
+
+
+def save_monitor_matches(
+    db: sqlite_utils.Database, mention_ids: Iterable[str], rows: Iterable[dict]
+) -> None:
+    """Replace the ``mention_monitors`` rows of ``mention_ids`` with ``rows`` (idempotent).
+
+    Every row must belong to one of ``mention_ids``; ``ValueError`` otherwise.
+    """
+    ids = list(dict.fromkeys(mention_ids))
+    rows = list(rows)
+    strays = sorted({row["mention_id"] for row in rows} - set(ids))
+    if strays:
+        raise ValueError(f"rows for mentions not in mention_ids: {', '.join(strays)}")
+    with db.conn:
+        for start in range(0, len(ids), SQL_CHUNK):
+            chunk = ids[start : start + SQL_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"delete from mention_monitors where mention_id in ({marks})", chunk)
+        if rows:
+            db["mention_monitors"].upsert_all(rows, pk=("mention_id", "monitor"))

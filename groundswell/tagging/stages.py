@@ -1,0 +1,126 @@
+"""The tagging stages, registered by name (as spaCy's ``@Language.component`` registers
+components), so ``Tagger`` runs the configured list (``[tagging] stages``) and ``classify``
+can run a subset.
+
+A stage is a class built once per process with the ``Tagger`` (which holds the loaded models)
+and called with each ``Batch``; it writes its results into the batch. Model stages
+(sentiment, topics, keyphrases) run in a thread beside the others, reading one shared model
+pass per text where the shipped models serve them (``Batch.encoded``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+STAGES: dict[str, type] = {}
+DEFAULT_STAGES = ("language", "dedupe", "monitors", "sentiment", "topics", "keyphrases")
+
+
+def stage(name: str, model: bool = False) -> Callable[[type], type]:
+    """Register a stage class under ``name``; ``model`` stages run in the model thread."""
+
+    def register(cls: type) -> type:
+        cls.name, cls.model = name, model
+        STAGES[name] = cls
+        return cls
+
+    return register
+
+
+def check_stage_names(names: list[str]) -> list[str]:
+    """``names`` if each is a registered stage, else a ``ValueError`` naming the choices."""
+    unknown = [n for n in names if n not in STAGES]
+    if unknown:
+        raise ValueError(f"unknown stage {unknown[0]!r}; stages: {', '.join(STAGES)}")
+    return names
+
+
+@dataclass
+class Batch:
+    """One batch of mentions on its way through the stages, with what each stage found."""
+
+    mentions: list[dict]
+    texts: list[str]
+    prepared: list[str] | None = None  # the texts as the models read them
+    encoded: list | None = None  # the shared model pass, when the shipped models serve it
+    langs: list[str | None] | None = None
+    duplicates: dict[str, str | None] = field(default_factory=dict)
+    monitors: dict[str, list[dict]] = field(default_factory=dict)
+    sentiments: list[Any] | None = None
+    topics: list[list[Any]] | None = None
+    keyphrases: list[list[tuple[str, float]]] | None = None
+
+
+@stage("language")
+class LanguageStage:
+    def __init__(self, tagger) -> None:
+        pass
+
+    def __call__(self, batch: Batch) -> None:
+        from groundswell.tagging.language import detect_languages
+
+        batch.langs = detect_languages(batch.texts)
+        for mention, lang in zip(batch.mentions, batch.langs, strict=True):
+            mention["lang"] = lang
+
+
+@stage("dedupe")
+class DedupeStage:
+    def __init__(self, tagger) -> None:
+        self.deduplicator = tagger.deduplicator
+
+    def __call__(self, batch: Batch) -> None:
+        batch.duplicates = self.deduplicator.assign(batch.mentions)
+
+
+@stage("monitors")
+class MonitorStage:
+    def __init__(self, tagger) -> None:
+        self.matcher = tagger.monitors
+
+    def __call__(self, batch: Batch) -> None:
+        for row in self.matcher.match(batch.mentions):
+            batch.monitors.setdefault(row["mention_id"], []).append(row)
+
+
+@stage("sentiment", model=True)
+class SentimentStage:
+    def __init__(self, tagger) -> None:
+        self.tagger = tagger
+
+    def __call__(self, batch: Batch) -> None:
+        shared = self.tagger.shared
+        if shared is None:
+            batch.sentiments = self.tagger.sentiment.predict(batch.texts)
+        else:
+            batch.sentiments = shared.sentiments(self.tagger.encode(batch))
+
+
+@stage("topics", model=True)
+class TopicStage:
+    def __init__(self, tagger) -> None:
+        self.tagger = tagger
+
+    def __call__(self, batch: Batch) -> None:
+        topics = self.tagger.topics
+        if self.tagger.shared is None:
+            batch.topics = topics.tag(batch.texts)
+        else:
+            batch.topics = topics.tag(batch.prepared, self.tagger.encode(batch))
+
+
+@stage("keyphrases", model=True)
+class KeyphraseStage:
+    def __init__(self, tagger) -> None:
+        self.tagger = tagger
+
+    def __call__(self, batch: Batch) -> None:
+        from groundswell.tagging.keyphrases import extract_keyphrases
+
+        if self.tagger.shared is None:
+            batch.keyphrases = extract_keyphrases(batch.texts)
+        else:
+            encoded = self.tagger.encode(batch)
+            batch.keyphrases = extract_keyphrases(batch.prepared, encoded=encoded)

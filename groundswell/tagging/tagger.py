@@ -1,0 +1,237 @@
+"""The tagging pipeline: named stages over batches of untagged mentions.
+
+clean → language → dedupe → monitors → sentiment → topics → keyphrases (the registered stages
+of ``groundswell.tagging.stages``; ``[tagging] stages`` picks them). Models load once per
+process (``Tagger`` holds them). Each batch is written in one transaction together with its
+``tagged_at`` stamp, so a run killed midway resumes at the first untagged batch; raw mention
+columns are never rewritten, tags go beside them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import sqlite_utils
+from threadpoolctl import threadpool_limits
+
+from groundswell.store import utc_now
+from groundswell.tagging.stages import STAGES, Batch, check_stage_names
+
+MAX_TEXT_CHARS = 2000
+UNLOADED = object()  # a lazily loaded component not looked at yet
+
+
+def mention_text(mention: dict) -> str:
+    """The text the models read: title and body, whitespace-collapsed, capped in length."""
+    parts = [mention.get("title") or "", mention.get("body") or ""]
+    text = " ".join(" ".join(p.split()) for p in parts if p).strip()
+    return text[:MAX_TEXT_CHARS]
+
+
+def rating_sentiment(rating: float | None) -> str | None:
+    """What a star rating says: ≤ 2 negative, 3 neutral, ≥ 4 positive."""
+    if rating is None:
+        return None
+    return "negative" if rating <= 2 else "neutral" if rating < 4 else "positive"
+
+
+@dataclass
+class MentionTags:
+    mention_id: str
+    columns: dict
+    topics: list[dict] = field(default_factory=list)
+    keyphrases: list[dict] = field(default_factory=list)
+    monitors: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class TaggedBatch:
+    mentions: list[MentionTags]
+    # duplicate_of for the batch, and for earlier originals that now point at an older copy
+    duplicates: dict[str, str | None]
+
+
+class Tagger:
+    """Every stage's components, loaded once; ``tag(mentions)`` runs the configured stages
+    (``[tagging] stages``, or ``stages``) over one batch (``groundswell.tagging.stages``)."""
+
+    def __init__(self, config, sentiment_model=None, topic_tagger=None, db=None,
+                 stages: list[str] | None = None) -> None:  # fmt: skip
+        from groundswell.tagging.monitors import MonitorMatcher
+
+        self.config = config
+        self.monitors = MonitorMatcher(config.monitor)
+        self._sentiment = sentiment_model
+        self._topics = topic_tagger
+        injected = sentiment_model is not None or topic_tagger is not None
+        self._shared = None if injected else UNLOADED
+        self.deduplicator = self.load_deduplicator(db)
+        names = check_stage_names(list(stages or config.tagging.stages))
+        self.stages = [STAGES[name](self) for name in names]
+        self.model_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="models")
+
+    @staticmethod
+    def load_deduplicator(db):
+        from groundswell.tagging.dedupe import Deduplicator
+
+        return Deduplicator.from_db(db) if db is not None else Deduplicator()
+
+    @property
+    def shared(self):
+        """One ONNX pass per text for every model stage (``groundswell/models/shared_encoder.py``), when the
+        shipped models are configured and ONNX Runtime serves them; None otherwise."""
+        if self._shared is UNLOADED:
+            from groundswell.models.shared_encoder import load_shared_encoder, serves_config
+
+            model = self.config.model
+            self._shared = load_shared_encoder(model.shared_graph) if serves_config(model) else None
+        return self._shared
+
+    @property
+    def sentiment(self):
+        if self._sentiment is None:
+            from groundswell.models.sentiment import load_sentiment_model
+
+            self._sentiment = load_sentiment_model(self.config.model.sentiment)
+        return self._sentiment
+
+    @property
+    def topics(self):
+        if self._topics is None:
+            from groundswell.models.encoder import load_encoder
+            from groundswell.tagging.topics import topic_tagger_from_config
+
+            if self.shared is not None:
+                self._topics = topic_tagger_from_config(self.config.topic, self.shared)
+            else:
+                encoder = load_encoder(self.config.model.encoder)
+                self._topics = topic_tagger_from_config(self.config.topic, encoder, self.sentiment)
+        return self._topics
+
+    def encode(self, batch: Batch) -> list:
+        """The batch's shared model pass, computed once for every model stage."""
+        from groundswell.models.sentiment import normalize_text
+
+        if batch.encoded is None:
+            batch.prepared = [normalize_text(t) for t in batch.texts]
+            batch.encoded = self.shared.encode(batch.prepared)
+        return batch.encoded
+
+    def predict_sentiment(self, texts: list[str]) -> list:
+        """The sentiment ``tag`` stores for each text (what ``groundswell eval`` checks)."""
+        if self.shared is None:
+            return self.sentiment.predict(texts)
+        size = self.config.model.batch_size
+        stage = STAGES["sentiment"](self)
+        results = []
+        for start in range(0, len(texts), size):
+            batch = Batch(mentions=[], texts=texts[start : start + size])
+            stage(batch)
+            results += batch.sentiments
+        return results
+
+    def run_model_stages(self, batch: Batch) -> None:
+        stages = [s for s in self.stages if s.model]
+        if stages and self.shared is not None:
+            self.encode(batch)
+        # spans of a few dozen tokens: a second BLAS thread only spins beside ONNX Runtime
+        with threadpool_limits(limits=1, user_api="blas"):
+            for model_stage in stages:
+                model_stage(batch)
+
+    def tag(self, mentions: list[dict]) -> TaggedBatch:
+        batch = Batch(mentions=mentions, texts=[mention_text(m) for m in mentions])
+        # the model stages run beside the others: ONNX Runtime leaves the GIL while it computes
+        model_results = self.model_thread.submit(self.run_model_stages, batch)
+        for other in self.stages:
+            if not other.model:
+                other(batch)
+        model_results.result()
+        return tagged_batch(batch, utc_now())
+
+
+def tagged_batch(batch: Batch, now: str) -> TaggedBatch:
+    """What the stages found, as the rows ``save_tags`` writes."""
+    from groundswell.tagging.language import is_out_of_domain
+
+    results = []
+    for i, mention in enumerate(batch.mentions):
+        mention_id = mention["id"]
+        columns = {"tagged_at": now, "rating_sentiment": rating_sentiment(mention.get("rating"))}
+        if batch.langs is not None:
+            columns["lang"] = batch.langs[i]
+            columns["out_of_domain"] = int(is_out_of_domain(batch.langs[i]))
+        if batch.sentiments is not None:
+            columns.update(sentiment_columns(batch.sentiments[i]))
+        topics = [{"mention_id": mention_id, "topic": h.name, "score": round(h.score, 4),
+                   "sentiment": h.sentiment} for h in (batch.topics or [[]] * len(batch.mentions))[i]]  # fmt: skip
+        phrases = [{"mention_id": mention_id, "phrase": p, "score": round(s, 4)}
+                   for p, s in (batch.keyphrases or [[]] * len(batch.mentions))[i]]  # fmt: skip
+        results.append(MentionTags(mention_id, columns, topics=topics, keyphrases=phrases,
+                                   monitors=batch.monitors.get(mention_id, [])))  # fmt: skip
+    return TaggedBatch(results, batch.duplicates)
+
+
+def sentiment_columns(sentiment) -> dict:
+    return {
+        "sentiment": sentiment.label, "sentiment_score": round(sentiment.score, 4),
+        "sentiment_confidence": round(sentiment.confidence, 4),
+        "sentiment_model": sentiment.model_version,
+    }  # fmt: skip
+
+
+def untagged_batches(db: sqlite_utils.Database, batch_size: int) -> Iterator[list[dict]]:
+    """Untagged mentions, oldest first, a batch at a time (re-queried: resumable)."""
+    sql = """select id, source, source_kind, kind, url, author, title, body, rating,
+             published_at, content_hash from mentions where tagged_at is null
+             order by published_at, id limit ?"""
+    while True:
+        batch = [dict(row) for row in db.query(sql, [batch_size])]
+        if not batch:
+            return
+        yield batch
+
+
+def save_tags(db: sqlite_utils.Database, tagged: TaggedBatch, deduplicator=None) -> None:
+    """Write one batch's tags (replacing earlier tags of these mentions).
+
+    Duplicates first, then every other tag with ``tagged_at`` in one transaction: a kill in
+    between leaves the batch untagged, and re-tagging it gives the same result."""
+    from groundswell.tagging.dedupe import save_duplicates
+
+    save_duplicates(db, tagged.duplicates, deduplicator)
+    results = tagged.mentions
+    ids = [r.mention_id for r in results]
+    marks = ",".join("?" * len(ids))
+    with db.conn:
+        for table in ("mention_topics", "keyphrases", "mention_monitors"):
+            db.execute(f"delete from {table} where mention_id in ({marks})", ids)
+        db["mention_topics"].insert_all(
+            [t for r in results for t in r.topics], pk=("mention_id", "topic"), replace=True
+        )
+        db["keyphrases"].insert_all(
+            [k for r in results for k in r.keyphrases], pk=("mention_id", "phrase"), replace=True
+        )
+        db["mention_monitors"].insert_all(
+            [m for r in results for m in r.monitors], pk=("mention_id", "monitor"), replace=True
+        )
+        for result in results:
+            db["mentions"].update(result.mention_id, result.columns)
+
+
+def count_untagged(db: sqlite_utils.Database) -> int:
+    return db.execute("select count(*) from mentions where tagged_at is null").fetchone()[0]
+
+
+def tag_untagged(db: sqlite_utils.Database, tagger: Tagger, batch_size: int = 64,
+                 on_batch: Callable[[int], None] | None = None) -> int:  # fmt: skip
+    """Tag every untagged mention; returns how many were tagged."""
+    done = 0
+    for batch in untagged_batches(db, batch_size):
+        save_tags(db, tagger.tag(batch), tagger.deduplicator)
+        done += len(batch)
+        if on_batch:
+            on_batch(len(batch))
+    return done

@@ -1,0 +1,43 @@
+"""Datasette ``render_cell`` hook: mention ids link to the mention, sentiments get a label.
+
+Loaded by ``groundswell.web.serve.make_datasette`` from ``groundswell/web/plugins/``. Every value is escaped.
+"""
+
+from __future__ import annotations
+
+from datasette import hookimpl
+from datasette.utils import tilde_encode
+from markupsafe import Markup
+
+# Columns holding a mention id, wherever they appear (tables, views, canned queries).
+MENTION_ID_COLUMNS = {"mention_id", "parent_id", "duplicate_of"}
+# Tables and views whose ``id`` is a mention id, but that are not the mentions table itself.
+MENTION_ID_TABLES = {"mentions_enriched"}
+SENTIMENT_COLUMNS = {"sentiment", "topic_sentiment", "rating_sentiment"}
+SENTIMENTS = {"negative", "neutral", "positive"}
+
+
+def is_mention_id(column: str, table: str | None, value: object) -> bool:
+    if not isinstance(value, str) or not value or ":" in value:  # alert incident keys have ':'
+        return False
+    return column in MENTION_ID_COLUMNS or (column == "id" and table in MENTION_ID_TABLES)
+
+
+def mention_link(datasette, database: str, mention_id: str) -> Markup:
+    url = datasette.urls.row(database, "mentions", tilde_encode(mention_id))
+    return Markup('<a href="{}">{}</a>').format(url, mention_id)
+
+
+def sentiment_label(value: str) -> Markup:
+    return Markup('<span class="gs-sentiment gs-sentiment-{}">{}</span>').format(value, value)
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette):
+    if database != "groundswell":
+        return None
+    if is_mention_id(column, table, value):
+        return mention_link(datasette, database, value)
+    if column in SENTIMENT_COLUMNS and value in SENTIMENTS:
+        return sentiment_label(value)
+    return None
