@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from groundswell.models.evaluate import evaluate, format_report, normalize_labels
@@ -13,8 +11,9 @@ from groundswell.models.sentiment import (
     load_sentiment_model,
     map_hf_labels,
 )
+from tests.conftest import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = SHARED_DATA
 VAL_DIR = DATA / "sentiment" / "tweeteval"
 
 

@@ -86,6 +86,10 @@ JOB_RUN_COLUMNS = {"job_id": str, "last_started": str, "last_finished": str,
                    "last_status": str, "last_success": str, "last_error": str, "runs": int,
                    "period_seconds": int}  # fmt: skip
 
+# people's corrections of tags (groundswell.store.corrections)
+CORRECTION_COLUMNS = {"id": int, "mention_id": str, "field": str, "old": str, "new": str,
+                      "who": str, "at": str, "note": str}  # fmt: skip
+
 # table: (columns, primary key)
 TABLES = {
     "sources": (SOURCE_COLUMNS, "name"),
@@ -100,6 +104,7 @@ TABLES = {
     "alert_deliveries": (DELIVERY_COLUMNS, ("alert_id", "channel")),
     "digests": (DIGEST_COLUMNS, ("period", "monitor")),
     "job_runs": (JOB_RUN_COLUMNS, "job_id"),
+    "corrections": (CORRECTION_COLUMNS, "id"),
 }
 # table: [(columns, unique)]
 INDEXES = {
