@@ -53,11 +53,21 @@ class Batch:
     keyphrases: list[list[tuple[str, float]]] | None = None
 
 
-@stage("language")
-class LanguageStage:
-    def __init__(self, tagger) -> None:
-        pass
+class Stage:
+    """A stage holds the ``Tagger`` whose loaded components it uses (models load lazily)."""
 
+    name: str
+    model: bool
+
+    def __init__(self, tagger) -> None:
+        self.tagger = tagger
+
+    def __call__(self, batch: Batch) -> None:
+        raise NotImplementedError
+
+
+@stage("language")
+class LanguageStage(Stage):
     def __call__(self, batch: Batch) -> None:
         from groundswell.tagging.language import detect_languages
 
@@ -67,29 +77,20 @@ class LanguageStage:
 
 
 @stage("dedupe")
-class DedupeStage:
-    def __init__(self, tagger) -> None:
-        self.deduplicator = tagger.deduplicator
-
+class DedupeStage(Stage):
     def __call__(self, batch: Batch) -> None:
-        batch.duplicates = self.deduplicator.assign(batch.mentions)
+        batch.duplicates = self.tagger.deduplicator.assign(batch.mentions)
 
 
 @stage("monitors")
-class MonitorStage:
-    def __init__(self, tagger) -> None:
-        self.matcher = tagger.monitors
-
+class MonitorStage(Stage):
     def __call__(self, batch: Batch) -> None:
-        for row in self.matcher.match(batch.mentions):
+        for row in self.tagger.monitors.match(batch.mentions):
             batch.monitors.setdefault(row["mention_id"], []).append(row)
 
 
 @stage("sentiment", model=True)
-class SentimentStage:
-    def __init__(self, tagger) -> None:
-        self.tagger = tagger
-
+class SentimentStage(Stage):
     def __call__(self, batch: Batch) -> None:
         shared = self.tagger.shared
         if shared is None:
@@ -99,10 +100,7 @@ class SentimentStage:
 
 
 @stage("topics", model=True)
-class TopicStage:
-    def __init__(self, tagger) -> None:
-        self.tagger = tagger
-
+class TopicStage(Stage):
     def __call__(self, batch: Batch) -> None:
         topics = self.tagger.topics
         if self.tagger.shared is None:
@@ -112,10 +110,7 @@ class TopicStage:
 
 
 @stage("keyphrases", model=True)
-class KeyphraseStage:
-    def __init__(self, tagger) -> None:
-        self.tagger = tagger
-
+class KeyphraseStage(Stage):
     def __call__(self, batch: Batch) -> None:
         from groundswell.tagging.keyphrases import extract_keyphrases
 
