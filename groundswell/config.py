@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import typing
 from pathlib import Path
 from typing import Literal
 
@@ -20,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from groundswell.errors import GroundswellError
+from groundswell.errors import GroundswellError, did_you_mean
 from groundswell.tagging.stages import DEFAULT_STAGES, check_stage_names
 
 DEFAULT_CONFIG = "groundswell.toml"
@@ -29,6 +30,8 @@ DEFAULT_USER_AGENT = (
     "groundswell/0.1 (social listening crawler; +https://github.com/groundswell/groundswell)"
 )
 INTERVAL_PATTERN = re.compile(r"^every\s+(\d+)\s*(s|m|h|d)$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MIN_INTERVAL_SECONDS = 10  # shorter is back-to-back running, not a schedule
 CRON_FIELDS = 5
 
 
@@ -37,7 +40,11 @@ def check_schedule(value: str) -> str:
     from apscheduler.triggers.cron import CronTrigger
 
     value = value.strip()
-    if INTERVAL_PATTERN.match(value):
+    if match := INTERVAL_PATTERN.match(value):
+        if int(match.group(1)) * UNIT_SECONDS[match.group(2)] < MIN_INTERVAL_SECONDS:
+            raise ValueError(
+                f"{value!r} is too often: the shortest interval is every {MIN_INTERVAL_SECONDS}s"
+            )
         return value
     if len(value.split()) == CRON_FIELDS:
         try:
@@ -291,21 +298,22 @@ class Config(Section):
     digest: DigestConfig = DigestConfig()
     smtp: SmtpConfig = SmtpConfig()
 
-    @field_validator("source")
+    @field_validator("source", "monitor", "topic")
     @classmethod
-    def source_names_unique(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
-        names = [s.name for s in sources]
+    def names_unique(cls, entries: list) -> list:
+        names = [entry.name for entry in entries]
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:
-            raise ValueError(f"source names must be unique; repeated: {', '.join(duplicated)}")
-        return sources
+            raise ValueError(f"names must be unique; repeated: {', '.join(duplicated)}")
+        return entries
 
     def source_named(self, name: str) -> SourceConfig:
         for source in self.source:
             if source.name == name:
                 return source
-        known = ", ".join(s.name for s in self.source) or "none configured"
-        raise ConfigError(f"no source named {name!r} (sources: {known})")
+        names = [s.name for s in self.source]
+        known = ", ".join(names) or "none configured"
+        raise ConfigError(f"no source named {name!r}{did_you_mean(name, names)} (sources: {known})")
 
 
 def format_location(loc: tuple) -> str:
@@ -321,12 +329,31 @@ def explain_validation_error(path: Path, error: ValidationError) -> str:
     for problem in error.errors():
         where = format_location(problem["loc"]) or "(top level)"
         what = problem["msg"]
-        if problem["type"] == "extra_forbidden":
-            what = "unknown key (check the spelling; see `groundswell init` for all keys)"
         got = problem.get("input")
-        shown = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
+        shown = f" (got {got!r})" if got is not None and not isinstance(got, dict | list) else ""
+        if problem["type"] == "extra_forbidden":
+            key = problem["loc"][-1]
+            hint = did_you_mean(key, known_keys(problem["loc"][:-1]))
+            what = f"unknown key{hint or ' (see `groundswell init` for all keys)'}"
+            shown = ""
+        elif problem["type"] == "literal_error":
+            shown += did_you_mean(got, re.findall(r"'([^']*)'", problem["ctx"]["expected"]))
         lines.append(f"{path}: {where}: {what}{shown}")
     return "\n".join(lines)
+
+
+def known_keys(loc: tuple) -> list[str]:
+    """The keys the table at ``loc`` accepts (``('source', 0)`` -> SourceConfig's fields)."""
+    model: type[BaseModel] = Config
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        inner = field and (typing.get_args(field.annotation) or (field.annotation,))[0]
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            return []
+        model = inner
+    return list(model.model_fields)
 
 
 def parse_config(data: dict, path: Path) -> Config:
@@ -347,7 +374,7 @@ def check_source_kinds(config: Config, path: Path) -> None:
         if source.kind not in kinds:
             raise ConfigError(
                 f"{path}: source[{index}].kind: expected one of {', '.join(sorted(kinds))} "
-                f"(got {source.kind!r})"
+                f"(got {source.kind!r}){did_you_mean(source.kind, kinds)}"
             )
 
 
@@ -404,7 +431,26 @@ def load_config(path: str | Path, missing_ok: bool = False) -> Config:
             return Config()
         raise ConfigError(f"{path}: no such file (run `groundswell init` to write one)")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(config_text(path))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     return parse_config(data, path)
+
+
+def config_text(path: Path) -> str:
+    """The file as text: UTF-8 (a byte-order mark is allowed); anything else is a
+    ``ConfigError`` that says where and what to do."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(f"{path}: the file is UTF-16 text; save it as UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: line {line}: not UTF-8 text (byte 0x{raw[error.start]:02x}); "
+            "save the file as UTF-8"
+        ) from None

@@ -12,3 +12,11 @@ class GroundswellError(Exception):
 
     def __str__(self) -> str:  # KeyError's str() would quote the message
         return str(self.args[0]) if len(self.args) == 1 else super().__str__()
+
+
+def did_you_mean(word: str, choices) -> str:
+    """``" (did you mean 'yelp'?)"`` when one of ``choices`` is close to ``word``, else ``""``."""
+    from difflib import get_close_matches
+
+    close = get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

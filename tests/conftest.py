@@ -57,6 +57,23 @@ def mention(mention_id: str = "m1", body: str = "Support never answered my ticke
     return row
 
 
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """The demo as a new user runs it first (``groundswell demo --no-serve``, in a pipe):
+    crawled and tagged, nothing else run yet. Returns (database path, finished process)."""
+    folder = tmp_path_factory.mktemp("demo")
+    db_path = folder / "demo.db"
+    result = groundswell("demo", "--no-serve", "--db", str(db_path), cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "tagged" in result.stdout
+    return db_path, result
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_run) -> Path:
+    return demo_run[0]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

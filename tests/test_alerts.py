@@ -544,9 +544,9 @@ def test_cli_dry_run_prints_and_sends_and_records_nothing(tmp_path, smtp_sink):
     result = CliRunner().invoke(alerts_cli, ["--config", str(config), "--db", str(db_path),
                                              "--now", iso(NOW), "--dry-run"])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert (
-        f"would send {alert_id('negative_review', 'bad', 'alice')} via email:alice" in result.output
-    )
+    the_id = alert_id("negative_review", "bad", "alice")
+    assert f"would send {the_id} to alice (rule negative_review: 1★; respond within 24h) " \
+           "via email:alice" in result.output  # fmt: skip
     assert "dry run: nothing was sent or recorded" in result.output
     assert smtp_sink.mails == []
     with sqlite3.connect(db_path) as conn:
@@ -564,7 +564,8 @@ def test_cli_cycle_then_list_then_ack(tmp_path, smtp_sink):
     first = runner.invoke(alerts_cli, common)
     assert first.exit_code == 0, first.output
     assert "new 1, escalated 0, sent 1, failed 0" in first.output
-    assert runner.invoke(alerts_cli, common).output.strip().endswith("sent 0, failed 0")
+    again = runner.invoke(alerts_cli, common).output
+    assert "sent 0, failed 0" in again and "nothing to send: nothing new: the 1 alert(s)" in again
     assert len(smtp_sink.mails) == 1
     the_id = alert_id("negative_review", "bad", "alice")
     listed = runner.invoke(alerts_cli, ["--db", str(db_path), "--now", iso(NOW), "list"])
@@ -590,7 +591,8 @@ def test_cli_errors_are_one_line(tmp_path):
     assert "Error: 1 alert(s) not delivered; first:" in result.output
     no_db = CliRunner().invoke(alerts_cli, ["--config", str(config), "--db",
                                             str(tmp_path / "none.db"), "--dry-run"])  # fmt: skip
-    assert no_db.exit_code == 1 and "no such database" in no_db.output
+    assert no_db.exit_code == 2 and f"no database at {tmp_path / 'none.db'}" in no_db.output
+    assert no_db.output.count("\n") == 1 and not (tmp_path / "none.db").exists()
 
 
 # --- Datasette ----------------------------------------------------------------------------

@@ -51,8 +51,21 @@ def test_good_config_loads(tmp_path):
             "unique",
         ),
         ("[crawl\n", "not valid TOML"),
+        (GOOD.replace('"hackernews"', '"hackernew"'), "(got 'hackernew') (did you mean "
+                                                       "'hackernews'?)"),
+        (GOOD.replace("download_delay", "download_dealy"), "(did you mean 'download_delay'?)"),
+        (GOOD.replace('schedule = "every 30m"', 'schedul = "every 30m"'),
+         "source[0].schedul: unknown key (did you mean 'schedule'?)"),
+        ('[[alert_rule]]\nkind = "negative_reviews"\n', "(did you mean 'negative_review'?)"),
+        (GOOD.replace('"every 30m"', '"every 0s"'),
+         "source[0].schedule: Value error, 'every 0s' is too often: the shortest interval is "
+         "every 10s"),
+        ('[schedule]\ntag = "every 5s"\n', "schedule.tag"),
+        (GOOD + '\n[[monitor]]\nname = "Acme"\nquery = "acme inc"\n',
+         "monitor: Value error, names must be unique; repeated: Acme"),
+        ('[[topic]]\nname = "x"\n[[topic]]\nname = "x"\n', "topic: Value error, names must be"),
     ],
-)
+)  # fmt: skip
 def test_bad_config_names_file_and_key(tmp_path, text, expected):
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as error:
@@ -86,3 +99,32 @@ def test_init_writes_a_valid_starter_config_and_db(tmp_path):
     assert db.exists()
     again = CliRunner().invoke(cli, ["init", "--config", str(config), "--db", str(db)])
     assert again.exit_code == 1 and "--force" in again.output
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("[crawl]\ndownload_delay = 1\n".encode("utf-16"), "the file is UTF-16 text; save it as UTF-8"),
+        ("[crawl]\n# café\n".encode("latin-1"), "line 2: not UTF-8 text (byte 0xe9); save the file as UTF-8"),
+    ],
+)  # fmt: skip
+def test_a_config_in_another_encoding_is_a_located_error(tmp_path, raw, expected):
+    path = tmp_path / "groundswell.toml"
+    path.write_bytes(raw)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value) == f"{path}: {expected}"
+    db = tmp_path / "g.db"
+    CliRunner().invoke(cli, ["init", "--config", str(tmp_path / "new.toml"), "--db", str(db)])
+    result = CliRunner().invoke(cli, ["status", "--config", str(path), "--db", str(db)])
+    assert result.exit_code == 2 and result.output == f"Error: {path}: {expected}\n"
+
+
+def test_a_utf8_byte_order_mark_is_fine(tmp_path):
+    path = tmp_path / "groundswell.toml"
+    path.write_bytes("\ufeff".encode() + GOOD.encode())
+    assert load_config(path).crawl.download_delay == 0.5
+
+
+def test_ten_seconds_is_the_shortest_interval(tmp_path):
+    assert load_config(write(tmp_path, GOOD.replace("every 30m", "every 10s"))).source

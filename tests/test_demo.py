@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import sqlite_utils
 
@@ -37,19 +35,6 @@ def test_demo_stores_many_mentions_of_many_kinds_and_is_idempotent(tmp_path):
     assert hostile is not None  # stored as the text it is; Datasette escapes it
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    """The demo as a new user runs it first: crawled and tagged, nothing else run yet."""
-    folder = tmp_path_factory.mktemp("demo")
-    db_path = folder / "d.db"
-    result = groundswell(
-        "demo", "--no-serve", "--db", str(db_path), "--site-port", str(free_port()), cwd=folder
-    )
-    assert result.returncode == 0, result.stderr
-    assert "tagged" in result.stdout
-    return db_path
-
-
 def test_demo_digest_tells_the_planted_story(demo_db):
     """The demo plants a rise in performance complaints and a rating drop in the last full week;
     the digest built on the crawled and tagged demo data reports both."""
@@ -78,3 +63,37 @@ def test_every_canned_query_answers_on_a_fresh_demo_database(demo_db):
         assert response.json().get("error") is None, (name, response.json().get("error"))
     rows = {name: len(r.json()["rows"]) for name, r in zip(queries, responses, strict=True)}
     assert rows["mentions_per_week"] > 0 and rows["topic_trends"] > 0
+
+
+def test_demo_config_is_in_plain_sight_with_an_advocate_and_rules(demo_run):
+    from groundswell.config import load_config
+
+    db_path, result = demo_run
+    config_path = db_path.parent / "demo.toml"
+    assert f"demo config: {config_path} (" in result.stdout
+    config = load_config(config_path)
+    assert [a.name for a in config.advocate] == ["Support lead"]
+    assert [r.kind for r in config.alert_rule] == ["negative_review", "unanswered_question"]
+    assert not any(part.startswith(".") for part in config_path.relative_to(db_path.parent).parts)
+
+
+def test_demo_alerts_dry_run_says_what_would_be_sent_and_why(demo_db):
+    done = groundswell(
+        "alerts", "--db", str(demo_db), "--config", str(demo_db.parent / "demo.toml"), "--dry-run"
+    )
+    assert done.returncode == 0, done.stderr
+    sent = [line for line in done.stdout.splitlines() if line.startswith("would send ")]
+    assert sent and all(" to Support lead (rule negative_review: " in line for line in sent)
+    assert f"would send {len(sent)}, failed 0 (dry run" in done.stdout
+
+
+def test_demo_never_overwrites_a_config_it_did_not_write(tmp_path):
+    from groundswell.demo.run import DemoConfigClashError, demo_config_path, run_demo
+
+    assert demo_config_path(tmp_path / "demo.db") == tmp_path / "demo.toml"
+    assert demo_config_path(tmp_path / "groundswell.db") == tmp_path / "groundswell-demo.toml"
+    mine = tmp_path / "demo.toml"
+    mine.write_text("# my own config\n")
+    with pytest.raises(DemoConfigClashError, match="is not a demo config"):
+        run_demo(tmp_path / "demo.db")
+    assert mine.read_text() == "# my own config\n"

@@ -20,9 +20,12 @@ from groundswell.cli import cli
 from groundswell.config import Config, ConfigError, load_config
 from groundswell.crawl.parsers import ParseError
 from groundswell.crawl.rendering import BrowserMissingError
+from groundswell.demo.run import DemoConfigClashError
 from groundswell.digest.data import DigestError
 from groundswell.digest.send import DigestSendError
 from groundswell.errors import GroundswellError
+from groundswell.ports import PortError
+from groundswell.store import open_db
 from groundswell.tagging.query import QueryError
 from groundswell.tagging.stages import DEFAULT_STAGES, STAGES
 from groundswell.tagging.tagger import Tagger
@@ -48,13 +51,15 @@ PACKAGE_DATA = [
 @pytest.mark.parametrize(
     "error",
     [ConfigError, ParseError, QueryError, ChannelError, DigestError, DigestSendError,
-     AlertNotFoundError, BrowserMissingError, LoginRequiredError],
+     AlertNotFoundError, BrowserMissingError, LoginRequiredError, PortError,
+     DemoConfigClashError],
 )  # fmt: skip
 def test_every_domain_error_is_a_groundswell_error(error):
     assert issubclass(error, GroundswellError)
 
 
 def test_the_cli_reports_a_domain_error_in_one_line(tmp_path):
+    open_db(tmp_path / "g.db")
     result = CliRunner().invoke(
         cli, ["alerts", "ack", "nosuchalert", "--db", str(tmp_path / "g.db")]
     )

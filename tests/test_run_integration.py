@@ -16,6 +16,7 @@ import httpx
 import pytest
 import sqlite_utils
 
+from groundswell.store import open_db
 from tests.conftest import free_port
 
 pytest.importorskip("aiosmtpd")
@@ -135,6 +136,7 @@ def test_run_crawls_tags_alerts_survives_sigterm_and_restart(tmp_path, replay):
     db, config, port = tmp_path / "g.db", tmp_path / "g.toml", free_port()
     smtp = SmtpSink().start()
     write_config(config, base, db, smtp.port)
+    open_db(db)  # `groundswell init` made it: `run` never creates a database (a --db typo)
     runner = start_runner(config, db, port)
     reader = Reader(f"http://127.0.0.1:{port}/groundswell/mentions.json?_size=5")
     reader.start()

@@ -113,11 +113,12 @@ def test_beyond_loopback_a_login_is_required(tmp_path, monkeypatch):
     from groundswell.cli import cli
 
     monkeypatch.delenv("GROUNDSWELL_PASSWORD_HASH", raising=False)
-    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--db", str(tmp_path / "g.db")])
+    db_path = seeded_db(tmp_path / "g.db")
+    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--db", str(db_path)])
     assert result.exit_code == 1 and "GROUNDSWELL_PASSWORD_HASH" in result.output
 
     monkeypatch.setenv("GROUNDSWELL_PASSWORD_HASH", "pbkdf2_sha256$480000$salt$notarealhash")
-    ds = make_datasette(seeded_db(tmp_path / "g.db"), require_login=True)
+    ds = make_datasette(db_path, require_login=True)
 
     async def fetch(cookies=None):
         return await ds.client.get("/groundswell/mentions.json", cookies=cookies or {})

@@ -8,14 +8,24 @@ and update the outbox.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import sqlite_utils
 
-from groundswell.cli.options import GroundswellGroup, config_option, db_option, read_config
+from groundswell.cli.options import (
+    GroundswellGroup,
+    config_option,
+    db_option,
+    read_config,
+    require_database,
+)
+
+if TYPE_CHECKING:  # imported where used: it takes half a second, every command would wait
+    import sqlite_utils
 
 OPEN_HELP = "pending, sending, sent, failed, escalated"
 LIST_COLUMNS = ("id", "status", "respond by", "rule", "advocate", "channel", "summary")
@@ -60,13 +70,18 @@ def run_cycle(config_path: str, db_path: str, dry_run: bool, now: datetime | Non
     from groundswell.alerts.outbox import run_alert_cycle
 
     config = read_config(config_path)
+    require_database(db_path)
     db = snapshot_db(db_path) if dry_run else open_database(db_path)
     channels = recording_channels() if dry_run else default_channels(config)
     try:
         report = run_alert_cycle(db, config, channels, now)
     except sqlite3.Error as error:
         raise click.ClickException(f"{db_path}: {error}") from None
-    print_report(report, dry_run)
+    print_report(db, report, dry_run)
+    if not report.delivery.sent and not report.delivery.failed:
+        from groundswell.alerts.explain import why_nothing_sent
+
+        click.echo(f"nothing to send: {why_nothing_sent(db, config, now)}")
     if report.delivery.failed and not dry_run:
         alert, reason = report.delivery.failed[0]
         raise click.ClickException(
@@ -97,15 +112,17 @@ def snapshot_db(db_path: str) -> sqlite_utils.Database:
         source.close()
     except sqlite3.Error as error:
         raise click.ClickException(f"{db_path}: {error}") from None
+    import sqlite_utils
+
     db = sqlite_utils.Database(memory)
     ensure_db_shape(db)
     return db
 
 
-def print_report(report, dry_run: bool) -> None:
+def print_report(db: sqlite_utils.Database, report, dry_run: bool) -> None:
     verb = "would send" if dry_run else "sent"
     for alert_id, channel, message in report.delivery.messages:
-        click.echo(f"{verb} {alert_id} via {channel}: {message.subject}")
+        click.echo(f"{verb} {alert_id} {why_sent(db, alert_id)} via {channel}: {message.subject}")
     for alert_id, reason in report.delivery.failed:
         click.echo(f"not sent {alert_id}: {reason}", err=True)
     click.echo(
@@ -114,6 +131,23 @@ def print_report(report, dry_run: bool) -> None:
         f"failed {len(report.delivery.failed)}"
         + (" (dry run: nothing was sent or recorded)" if dry_run else "")
     )
+
+
+def why_sent(db: sqlite_utils.Database, alert_id: str) -> str:
+    """``to Support lead (rule negative_review: 1★, sentiment negative; respond within 4h)``."""
+    alert = next(db.query("select * from alerts where id = ?", [alert_id]), None)
+    if alert is None:
+        return ""
+    details = json.loads(alert["details"] or "{}")
+    facts = []
+    if isinstance(details.get("rating"), int | float):
+        facts.append(f"{details['rating']:g}★")
+    if details.get("sentiment"):
+        facts.append(f"sentiment {details['sentiment']}")
+    found = f": {', '.join(facts)}" if facts else ""
+    sla = details.get("sla_hours")
+    within = f"; respond within {sla:g}h" if isinstance(sla, int | float) else ""
+    return f"to {alert['advocate']} (rule {alert['rule']}{found}{within})"
 
 
 @alerts.command("list")
@@ -126,7 +160,7 @@ def list_command(ctx: click.Context, db_path: str | None, statuses: tuple[str, .
     from groundswell.alerts.messages import deadline_text, utc
     from groundswell.alerts.outbox import list_alerts
 
-    db = open_database(db_path or ctx.obj["db_path"])
+    db = open_database(require_database(db_path or ctx.obj["db_path"]))
     now = utc(ctx.obj["now"])
     click.echo("\t".join(LIST_COLUMNS))
     for alert in list_alerts(db, statuses, limit):
@@ -144,7 +178,7 @@ def ack_command(ctx: click.Context, alert_id: str, db_path: str | None) -> None:
     """Acknowledge ALERT_ID (or a unique prefix): it will not be escalated."""
     from groundswell.alerts.outbox import acknowledge
 
-    db = open_database(db_path or ctx.obj["db_path"])
+    db = open_database(require_database(db_path or ctx.obj["db_path"]))
     alert = acknowledge(db, alert_id, ctx.obj["now"])
     click.echo(f"{alert['id']}: {alert['status']} ({alert['rule']} -> {alert['advocate']})")
 

@@ -57,6 +57,9 @@ def digest(week: str | None, monitor: str | None, out_dir: str | None, send: boo
     save_digest(db, built)
     click.echo(f"{built.period}: {built.headline}")
     click.echo(f"wrote {written[0]} (and digest.md, cloud.png, trend.png); saved to digests")
+    note = missing_voice_note(config, built, config_path)
+    if note:
+        click.echo(note, err=True)
     if send and not config.digest.recipients:
         raise click.ClickException(f"--send: not sent: set [digest] recipients in {config_path}")
     if send:
@@ -69,3 +72,16 @@ def folder_name(built) -> str:
     if not built.data.monitor:
         return built.period
     return f"{built.period}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', built.data.monitor)}"
+
+
+def missing_voice_note(config, built, config_path: str) -> str | None:
+    """Why the digest has no share-of-voice section, when the user may expect one."""
+    if built.data.share_of_voice or built.data.monitor or not config.monitor:
+        return None
+    if not any(m.competitor for m in config.monitor):
+        return ("share of voice left out: it compares your monitors with at least one "
+                f"[[monitor]] marked competitor = true in {config_path}")  # fmt: skip
+    names = ", ".join(m.name for m in config.monitor)
+    return (f"share of voice left out: no mention of {built.period} or the week before "
+            f"matches the monitors ({names}); check their queries in {config_path}, then "
+            "run `groundswell tag --monitors`")  # fmt: skip

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from groundswell.cli.options import GroundswellGroup, config_option, db_option, read_config
+from groundswell.cli.options import (
+    GroundswellGroup,
+    config_option,
+    db_option,
+    port_option,
+    quiet_option,
+    read_config,
+)
 
 STARTER_CONFIG = Path(__file__).resolve().parents[1] / "starter.toml"
 
@@ -21,7 +28,7 @@ def cli() -> None:
 
 @cli.command()
 @config_option
-@db_option
+@db_option(creates=True)
 @click.option("--force", is_flag=True, help="overwrite an existing config file")
 def init(config_path: str, db_path: str, force: bool) -> None:
     """Write a commented starter config and create the database."""
@@ -32,7 +39,8 @@ def init(config_path: str, db_path: str, force: bool) -> None:
         raise click.ClickException(f"{target} exists; use --force to overwrite it")
     target.write_text(STARTER_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
     open_db(db_path)
-    click.echo(f"wrote {target} and created {db_path}")
+    click.echo(f"wrote {target}: its sample sources are disabled; check a URL with "
+               "`groundswell extract`, then set enabled = true")  # fmt: skip
 
 
 @cli.command()
@@ -40,27 +48,26 @@ def init(config_path: str, db_path: str, force: bool) -> None:
 @click.option("--full", is_flag=True,
               help="follow every page (default: stop paging where stored mentions begin)")  # fmt: skip
 @config_option
-@db_option
-def crawl(sources: tuple[str, ...], full: bool, config_path: str, db_path: str) -> None:
-    """Crawl SOURCES (default: every enabled source) into the database."""
-    from groundswell.crawl.launch import crawl_sources
+@db_option(creates=True)
+@quiet_option
+def crawl(sources: tuple[str, ...], full: bool, config_path: str, db_path: str,
+          quiet: bool) -> None:  # fmt: skip
+    """Crawl SOURCES (default: every enabled source) into the database.
+
+    Prints a line per source as it finishes, then a summary."""
+    from groundswell.cli.crawl_report import CrawlReport
+    from groundswell.crawl.launch import chosen_sources, crawl_sources
 
     config = read_config(config_path)
-    results = crawl_sources(config, Path(config_path), Path(db_path), list(sources), full)
-    report_crawls(results, db_path)
-
-
-def report_crawls(results, db_path: str) -> None:
-    from groundswell.store import open_db, source_status
-
-    by_source = {row["source"]: row for row in source_status(open_db(db_path))}
-    for result in results:
-        row = by_source.get(result.source, {})
-        click.echo(f"{result.source}: {row.get('status')} pages={row.get('pages')} "
-                   f"new={row.get('new')} updated={row.get('updated')} errors={row.get('errors')}")  # fmt: skip
-    failed = [r for r in results if not r.ok]
-    if failed:
-        raise click.ClickException("; ".join(f"{r.reason or r.source}" for r in failed))
+    chosen = chosen_sources(config, list(sources))
+    if not chosen:
+        raise click.ClickException(
+            f"no enabled sources in {config_path}; enable one or add one (see README)"
+        )
+    with CrawlReport(db_path, len(chosen), quiet) as report:
+        crawl_sources(config, Path(config_path), Path(db_path), list(sources), full,
+                      on_start=report.started, on_done=report.finished)  # fmt: skip
+    report.conclude()
 
 
 @cli.command()
@@ -70,13 +77,16 @@ def report_crawls(results, db_path: str) -> None:
 @config_option
 def extract(url: str, kind: str, as_json: bool, config_path: str) -> None:
     """Crawl one URL with one spider and print the mentions found (nothing is stored)."""
+    from groundswell.crawl.launch import EXTRACT_KIND
     from groundswell.crawl.launch import extract as run_extract
     from groundswell.crawl.parsers.registry import known_kinds
+    from groundswell.errors import did_you_mean
 
     read_config(config_path, missing_ok=True)
     if kind != "auto" and kind not in known_kinds():
         choices = ", ".join(["auto", *sorted(known_kinds())])
-        raise click.BadParameter(f"{kind!r}; expected one of {choices}", param_hint="--kind")
+        raise click.BadParameter(f"{kind!r}{did_you_mean(kind, known_kinds())}; expected one "
+                                 f"of {choices}", param_hint="--kind")  # fmt: skip
     done = run_extract(url, kind, Path(config_path))
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     for line in lines:
@@ -85,11 +95,23 @@ def extract(url: str, kind: str, as_json: bool, config_path: str) -> None:
         raise click.ClickException(
             done.stderr.strip().splitlines()[-1] if done.stderr else "failed"
         )
+    chosen = None
     for note in done.stderr.splitlines():
         if note.startswith("extract: "):
             click.echo(note, err=True)
-    if not as_json:
-        click.echo(f"{len(lines)} mention(s)", err=True)
+        elif note.startswith(EXTRACT_KIND):
+            chosen = note.removeprefix(EXTRACT_KIND).strip()
+    click.echo(extract_summary(len(lines), kind, chosen), err=True)
+
+
+def extract_summary(count: int, asked: str, chosen: str | None) -> str:
+    """``12 mention(s), kind yelp (picked by --kind auto: write kind = "yelp" in the source)``."""
+    if chosen is None:
+        return f"{count} mention(s)"
+    if asked == "auto":
+        return (f'{count} mention(s), kind {chosen} (picked by --kind auto: write kind = '
+                f'"{chosen}" in the source)')  # fmt: skip
+    return f"{count} mention(s), kind {chosen}"
 
 
 def summary_line(mention: dict) -> str:
@@ -100,7 +122,7 @@ def summary_line(mention: dict) -> str:
 
 @cli.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
-@click.option("--port", default=8765, show_default=True, help="port on 127.0.0.1 (0: any free)")
+@port_option(8765, "port on 127.0.0.1 (0: any free)")
 def replay(directory: str, port: int) -> None:
     """Serve a folder of recorded pages on 127.0.0.1 for tests and trying sources."""
     from groundswell.crawl.replay import make_replay_server, server_url
@@ -111,21 +133,27 @@ def replay(directory: str, port: int) -> None:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
+    finally:
+        server.server_close()
 
 
 @cli.command()
 @db_option
-@click.option("--port", default=8001, show_default=True)
+@port_option(8001, "Datasette port (0: any free)")
 @click.option("--host", default="127.0.0.1", show_default=True)
 def serve(db_path: str, port: int, host: str) -> None:
     """Browse the database in Datasette."""
-    from groundswell.store import open_db
-    from groundswell.web.serve import check_login_configured, serve_datasette
+    from groundswell.ports import listening_socket
+    from groundswell.web.serve import check_login_configured, datasette_url, serve_datasette
 
     check_login_configured(host)
+    sock = listening_socket(host, port)  # before any work: a busy port fails at once
+
+    from groundswell.store import open_db
+
     open_db(db_path)
-    click.echo(f"Datasette at http://{host}:{port}/groundswell")
-    serve_datasette(db_path, host=host, port=port)
+    click.echo(f"Datasette at {datasette_url(host, sock)} (Ctrl+C stops)")
+    serve_datasette(db_path, sock, host=host)
 
 
 @cli.command()
@@ -170,24 +198,49 @@ def jobs_table(rows: list[dict]):
 
 
 @cli.command()
-@db_option
-@click.option("--port", default=8001, show_default=True, help="Datasette port")
-@click.option("--site-port", default=8777, show_default=True, help="demo site port on 127.0.0.1")
+@db_option(creates=True, default="demo.db")
+@port_option(8001, "Datasette port (0: any free)")
+@port_option(0, "demo site port on 127.0.0.1 (0: any free)", name="--site-port")
 @click.option("--no-serve", is_flag=True, help="crawl, tag and store, then exit")
 @click.option("--no-tag", is_flag=True, help="crawl and store only (skip the models)")
-def demo(db_path: str, port: int, site_port: int, no_serve: bool, no_tag: bool) -> None:
-    """Crawl the built-in demo site with the real spiders, tag it, store it and open Datasette."""
-    from groundswell.demo.run import run_demo, tag_demo
+@quiet_option
+def demo(db_path: str, port: int, site_port: int, no_serve: bool, no_tag: bool,
+         quiet: bool) -> None:  # fmt: skip
+    """Crawl the built-in demo site with the real spiders, tag it, store it and open Datasette.
 
-    results = run_demo(Path(db_path), site_port=site_port)
-    report_crawls(results, db_path)
+    Writes its config beside the database (demo.db: demo.toml) for the other commands."""
+    from groundswell.ports import listening_socket
+
+    sock = None if no_serve else listening_socket("127.0.0.1", port)  # a busy port fails now
+    try:
+        crawl_and_tag_demo(Path(db_path), site_port, no_tag, quiet)
+        if sock is not None:
+            from groundswell.web.serve import datasette_url, serve_datasette
+
+            click.echo(f"Datasette at {datasette_url('127.0.0.1', sock)} (Ctrl+C stops)")
+            serve_datasette(db_path, sock)
+    finally:
+        if sock is not None:
+            sock.close()
+
+
+def crawl_and_tag_demo(db_path: Path, site_port: int, no_tag: bool, quiet: bool) -> None:
+    from groundswell.cli.crawl_report import CrawlReport
+    from groundswell.cli.tagging import tag_all
+    from groundswell.demo.run import demo_config_path, run_demo
+    from groundswell.demo.site import DEMO_SOURCES
+    from groundswell.store import open_db
+
+    with CrawlReport(str(db_path), len(DEMO_SOURCES), quiet) as report:
+        run_demo(db_path, site_port=site_port, on_start=report.started, on_done=report.finished)
+    report.conclude()
+    config_path = demo_config_path(db_path)
+    click.echo(f"demo config: {config_path} (sources, monitors, topics, a sample advocate and "
+               "alert rules); other commands read it with --config")  # fmt: skip
     if not no_tag:
-        click.echo(f"tagged {tag_demo(Path(db_path))} mention(s)")
-    if not no_serve:
-        from groundswell.web.serve import serve_datasette
-
-        click.echo(f"Datasette at http://127.0.0.1:{port}/groundswell (Ctrl+C stops)")
-        serve_datasette(db_path, port=port)
+        config = read_config(str(config_path))
+        done = tag_all(config, open_db(db_path), config.model.batch_size, quiet)
+        click.echo(f"tagged {done or 0} mention(s)")
 
 
 def register_commands() -> None:

@@ -2,41 +2,81 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 
-from groundswell.cli.options import config_option, db_option, read_config
+from groundswell.cli.options import config_option, db_option, port_option, read_config
 
 
 @click.command()
 @config_option
 @db_option
-@click.option("--port", default=8001, show_default=True, help="Datasette port (0: no Datasette)")
+@port_option(8001, "Datasette port (0: no Datasette)")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Datasette host")
 def run(config_path: str, db_path: str, port: int, host: str) -> None:
     """Run every scheduled job (crawls, tagging, alerts, digest) and serve Datasette beside it.
 
     Logs one line per event on stderr; SIGINT/SIGTERM stop cleanly."""
-    from groundswell.schedule.runner import Runner, install_signal_handlers
+    from groundswell.ports import check_port_free
+    from groundswell.web.serve import check_login_configured
 
     config = read_config(config_path)
+    if port:  # Datasette starts in a child process: a busy port must fail here, at once
+        check_login_configured(host)
+        check_port_free(host, port)
+
+    from groundswell.schedule.runner import Runner, install_signal_handlers
+
     runner = Runner(config, config_path, db_path)
     install_signal_handlers(runner)
     runner.run_forever(host=host, port=port or None)
 
 
-@click.command()
-@db_option
-@click.option("--older-than", required=True, help="age in days, e.g. 400d")
-def prune(db_path: str, older_than: str) -> None:
-    """Delete mentions older than --older-than (and their tags)."""
-    from groundswell.store import open_db
-    from groundswell.store.retention import parse_age, prune_older_than
+def checked_age(ctx: click.Context, param: click.Parameter, value: str) -> timedelta:
+    from groundswell.store.retention import parse_age
 
     try:
-        age = parse_age(older_than)
+        return parse_age(value)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--older-than") from None
-    click.echo(f"deleted {prune_older_than(open_db(db_path), age)} mention(s)")
+        raise click.BadParameter(str(error)) from None
+
+
+@click.command()
+@db_option
+@click.option("--older-than", "age", required=True, callback=checked_age,
+              help="age in days, e.g. 400d")  # fmt: skip
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+def prune(db_path: str, age: timedelta, yes: bool) -> None:
+    """Delete mentions older than --older-than (and their tags).
+
+    Shows what it would delete and asks first (a script needs --yes)."""
+    from groundswell.store import open_db
+    from groundswell.store.retention import prune_older_than, prune_preview
+
+    db = open_db(db_path)
+    preview = prune_preview(db, age)
+    if not preview.count:
+        click.echo(f"nothing to prune: no mention published before {preview.cutoff_text}")
+        return
+    click.echo(preview.describe())
+    confirm_or_abort("Delete them?", yes, "prune")
+    click.echo(f"deleted {prune_older_than(db, age, now=preview.now)} mention(s)")
+
+
+def confirm_or_abort(question: str, yes: bool, command: str) -> None:
+    """Ask (a script or cron with no answer on stdin is refused); --yes goes ahead."""
+    if yes:
+        return
+    try:
+        confirmed = click.confirm(question, default=False)
+    except click.Abort:  # end of input: nobody there to answer
+        click.echo(err=True)
+        confirmed = False
+    if not confirmed:
+        raise click.ClickException(
+            f"nothing deleted: answer y, or rerun `groundswell {command}` with --yes"
+        )
 
 
 @click.command()
@@ -61,13 +101,12 @@ def forget_author_command(db_path: str, author: str, yes: bool) -> None:
     from groundswell.store import open_db
     from groundswell.store.retention import forget_author
 
-    if not yes:
-        click.confirm(f"Delete every mention by {author!r}?", abort=True)
+    confirm_or_abort(f"Delete every mention by {author!r}?", yes, "forget-author")
     click.echo(f"deleted {forget_author(open_db(db_path), author)} mention(s) by {author}")
 
 
 @click.command()
-@db_option
+@db_option(creates=True)
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--kind", default="auto", show_default=True, help="parser kind, or auto")
 @click.option("--source", default="ingest", show_default=True, help="source name to store")

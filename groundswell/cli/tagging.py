@@ -9,7 +9,7 @@ from itertools import islice
 
 import click
 
-from groundswell.cli.options import config_option, db_option, read_config
+from groundswell.cli.options import config_option, db_option, quiet_option, read_config
 
 
 def build_tagger(config, db=None, stages: list[str] | None = None):
@@ -28,27 +28,78 @@ def build_tagger(config, db=None, stages: list[str] | None = None):
 @click.option(
     "--batch-size", type=int, default=None, help="mentions per batch ([model] batch_size)"
 )
-def tag(config_path: str, db_path: str, batch_size: int | None) -> None:
+@click.option("--monitors", "rematch", is_flag=True,
+              help="only match the tagged mentions against the [[monitor]] queries again "
+              "(after you edit them; no models)")  # fmt: skip
+@quiet_option
+def tag(config_path: str, db_path: str, batch_size: int | None, rematch: bool,
+        quiet: bool) -> None:  # fmt: skip
     """Tag every untagged mention: language, duplicates, monitors, sentiment, topics, keyphrases.
 
     Resumable: a run stopped midway carries on where it stopped."""
-    from rich.progress import Progress
-
     from groundswell.store import open_db
-    from groundswell.tagging.tagger import count_untagged, tag_untagged
 
     config = read_config(config_path, missing_ok=True)
     db = open_db(db_path)
-    total = count_untagged(db)
-    if not total:
+    if rematch:
+        rematch_monitors_command(config, db, config_path)
+        return
+    done = tag_all(config, db, batch_size or config.model.batch_size, quiet)
+    if done is None:
         click.echo("nothing to tag")
         return
-    tagger = build_tagger(config, db)
-    with Progress(transient=True) as progress:
-        task = progress.add_task("tagging", total=total)
-        done = tag_untagged(db, tagger, batch_size or config.model.batch_size,
-                            on_batch=lambda n: progress.advance(task, n))  # fmt: skip
     click.echo(f"tagged {done} mention(s)")
+    note = unmatched_monitors_note(config, db, config_path)
+    if note:
+        click.echo(note, err=True)
+
+
+def rematch_monitors_command(config, db, config_path: str) -> None:
+    from groundswell.tagging.monitors import MonitorMatcher, rematch_monitors
+    from groundswell.tagging.query import QueryError
+
+    try:
+        matcher = MonitorMatcher(config.monitor)
+    except QueryError as error:
+        raise click.ClickException(str(error).splitlines()[0]) from None
+    matched = rematch_monitors(db, matcher)
+    click.echo(f"{matched} tagged mention(s) match the monitors {', '.join(matcher.names)}")
+    note = unmatched_monitors_note(config, db, config_path)
+    if note:
+        click.echo(note, err=True)
+
+
+def tag_all(config, db, batch_size: int, quiet: bool = False) -> int | None:
+    """Tag every untagged mention with progress on a terminal (loading the models, then a
+    bar per batch); None when there was nothing to tag."""
+    from groundswell.cli.progress import progress_display
+    from groundswell.tagging.tagger import count_untagged, tag_untagged
+
+    total = count_untagged(db)
+    if not total:
+        return None
+    with progress_display(quiet) as progress:
+        loading = progress.add_task("loading models", total=None)
+        tagger = build_tagger(config, db)
+        tagger.load_models()
+        progress.remove_task(loading)
+        task = progress.add_task("tagging", total=total)
+        return tag_untagged(db, tagger, batch_size, on_batch=lambda n: progress.advance(task, n))
+
+
+def unmatched_monitors_note(config, db, config_path: str) -> str | None:
+    """Why share of voice will be empty: configured monitors that no stored mention matches
+    (the starter config's placeholder brands, a query with a typo)."""
+    if not config.monitor:
+        return None
+    matched = {row[0] for row in db.execute("select distinct monitor from mention_monitors")}
+    unmatched = [m.name for m in config.monitor if m.name not in matched]
+    if not unmatched:
+        return None
+    return (f"no mention matches the monitor(s) {', '.join(unmatched)}: share of voice and "
+            f"the brand filters stay empty for them until their [[monitor]] query in "
+            f"{config_path} names words your mentions use (then run `groundswell tag "
+            "--monitors`)")  # fmt: skip
 
 
 def stdin_batches(stream, size: int):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from groundswell.config import Config
+from groundswell.config import Config, SourceConfig
 from groundswell.store import finish_crawl_run, open_db, save_sources, start_crawl_run
+
+EXTRACT_KIND = "extract-kind: "  # the stderr line in which extract names the parser it used
 
 
 @dataclass
@@ -49,16 +52,30 @@ def record_failed_run(db_path: Path, source: str, message: str) -> None:
     finish_crawl_run(db, run_id, status="error", errors=1, message=message)
 
 
+def chosen_sources(config: Config, names: list[str] | None = None) -> list[SourceConfig]:
+    """The named sources (an unknown name is a ``ConfigError``), else every enabled one."""
+    if names:
+        return [config.source_named(n) for n in names]
+    return [s for s in config.source if s.enabled]
+
+
 def crawl_sources(config: Config, config_path: Path, db_path: Path,
-                  names: list[str] | None = None, full: bool = False) -> list[CrawlResult]:  # fmt: skip
+                  names: list[str] | None = None, full: bool = False,
+                  on_start: Callable[[str], None] | None = None,
+                  on_done: Callable[[CrawlResult], None] | None = None) -> list[CrawlResult]:  # fmt: skip
     """Crawl the named sources (default: every enabled one), one after another; ``full``
-    follows every page instead of stopping where stored mentions begin."""
+    follows every page instead of stopping where stored mentions begin. ``on_start`` and
+    ``on_done`` hear of each source as it starts and as it finishes."""
+    chosen = chosen_sources(config, names)
     save_sources(open_db(db_path), config.source)
-    chosen = [config.source_named(n) for n in names] if names else [
-        s for s in config.source if s.enabled
-    ]  # fmt: skip
-    timeout = config.crawl.timeout
-    return [crawl_one(config_path, db_path, s.name, timeout, full) for s in chosen]
+    results = []
+    for source in chosen:
+        if on_start:
+            on_start(source.name)
+        results.append(crawl_one(config_path, db_path, source.name, config.crawl.timeout, full))
+        if on_done:
+            on_done(results[-1])
+    return results
 
 
 def extract(url: str, kind: str, config_path: Path) -> subprocess.CompletedProcess:

@@ -14,6 +14,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from groundswell.ports import port_problem
+
 CONTENT_TYPES = {
     ".html": "text/html", ".htm": "text/html", ".json": "application/json",
     ".xml": "application/xml", ".rss": "application/rss+xml", ".atom": "application/atom+xml",
@@ -82,11 +84,16 @@ class ReplayHandler(SimpleHTTPRequestHandler):
 
 
 def make_replay_server(
-    root: str | Path, port: int = 0, verbose: bool = False
+    root: str | Path, port: int = 0, verbose: bool = False, option: str = "--port"
 ) -> ThreadingHTTPServer:
-    """A server bound to 127.0.0.1 (``port`` 0 picks a free one); call ``serve_forever``."""
+    """A server bound to 127.0.0.1 (``port`` 0 picks a free one); call ``serve_forever``.
+
+    A port that cannot be bound raises ``PortError`` with a one-line reason."""
     handler = type("BoundReplayHandler", (ReplayHandler,), {"root": Path(root)})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as error:
+        raise port_problem(error, "127.0.0.1", port, option) from None
     server.daemon_threads = True
     server.verbose = verbose
     return server
@@ -97,8 +104,10 @@ def server_url(server: ThreadingHTTPServer) -> str:
     return f"http://{host}:{port}"
 
 
-def start_replay_server(root: str | Path, port: int = 0) -> ThreadingHTTPServer:
+def start_replay_server(
+    root: str | Path, port: int = 0, option: str = "--port"
+) -> ThreadingHTTPServer:
     """Start a replay server in a daemon thread; ``server.shutdown()`` stops it."""
-    server = make_replay_server(root, port)
+    server = make_replay_server(root, port, option=option)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

@@ -14,6 +14,7 @@ import sys
 from scrapy.crawler import CrawlerProcess
 
 from groundswell.config import ConfigError, load_config
+from groundswell.crawl.launch import EXTRACT_KIND
 from groundswell.crawl.rendering import BrowserMissingError, find_browser, use_browser
 from groundswell.crawl.settings import settings_for
 from groundswell.crawl.spiders.base import MentionSpider
@@ -111,6 +112,8 @@ def extract_url(config_path: str, url: str, kind: str) -> int:
     settings = settings_for(config.crawl, output="print")
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     stats, problems = run_spider(settings, url=url, source="extract", kind=kind, follow=False)
+    if stats.get("groundswell/kind"):
+        print(f"{EXTRACT_KIND}{stats['groundswell/kind']}", file=sys.stderr)
     for note in stats["notes"]:
         print(f"extract: {note}", file=sys.stderr)
     if problems:

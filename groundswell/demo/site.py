@@ -1917,14 +1917,34 @@ def demo_config_lines(base_url: str, db_path: Path | str) -> list[str]:
         )
     lines += [
         *toml_table("[digest]", {"weekday": "mon", "time": "08:00"}),
-        "# Uncomment to route Acme Helpdesk complaints to someone (needs [smtp]):",
-        "# [[advocate]]",
-        '# name = "Support lead"',
-        '# email = "support-lead@example.com"',
-        '# monitors = ["Acme Helpdesk"]',
-        '# topics = ["performance", "reliability"]',
+        *demo_alert_lines(),
     ]
     return lines
+
+
+def demo_alert_lines() -> list[str]:
+    """A sample advocate and the rules that route Acme Helpdesk's reviews and questions to
+    them: ``groundswell alerts --dry-run`` on the demo shows what would be sent and why."""
+    return [
+        "# Alerts: who answers what. `groundswell alerts --config THIS_FILE --db DEMO_DB",
+        "# --dry-run` lists what would be sent and why. The address is invented and [smtp]",
+        "# points at this machine, so a real `groundswell alerts` here has nowhere to deliver.",
+        *toml_table(
+            "[[advocate]]",
+            {
+                "name": "Support lead",
+                "email": "support-lead@example.com",
+                "monitors": ["Acme Helpdesk"],
+                "escalate_to": "head-of-support@example.com",
+            },
+        ),
+        "# A review of 2 stars or less (or read as negative) needs an answer within 4 hours;",
+        "# a question nobody answered in a day, within 8.",
+        *toml_table("[[alert_rule]]", {"kind": "negative_review", "rating_max": 2, "sla_hours": 4}),
+        *toml_table(
+            "[[alert_rule]]", {"kind": "unanswered_question", "after_hours": 24, "sla_hours": 8}
+        ),
+    ]
 
 
 def write_demo_config(path: Path | str, base_url: str, db_path: Path | str) -> Path:

@@ -125,9 +125,11 @@ def quantize_int8(source: Path, target: Path, per_channel: bool = False) -> Path
     graph's embeddings at cosine 0.99 to fp32 on TweetEval texts (0.96 per tensor)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+    from groundswell.models.quiet import root_logging_silenced
+
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp, root_logging_silenced():
         tmp_path = Path(tmp) / target.name
-        quantize_dynamic(
+        quantize_dynamic(  # it logs "consider pre-processing" advice through the root logger
             str(source), str(tmp_path), weight_type=QuantType.QInt8, per_channel=per_channel
         )
         os.replace(tmp_path, target)

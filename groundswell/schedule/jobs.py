@@ -15,10 +15,9 @@ from datetime import datetime, timedelta, timezone
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from groundswell.config import INTERVAL_PATTERN, Config
+from groundswell.config import INTERVAL_PATTERN, UNIT_SECONDS, Config
 from groundswell.schedule.state import parse_utc
 
-UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 DEFAULT_SPREAD_SECONDS = 300
 
 

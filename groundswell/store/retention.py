@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -39,10 +40,55 @@ def delete_mentions(db: sqlite_utils.Database, where: str, params: list) -> int:
     return len(ids)
 
 
+PUBLISHED = "coalesce(published_at, first_seen_at)"
+
+
+def prune_cutoff(age: timedelta, now: datetime | None = None) -> str:
+    return ((now or datetime.now(timezone.utc)) - age).isoformat().replace("+00:00", "Z")
+
+
 def prune_older_than(db: sqlite_utils.Database, age: timedelta, now: datetime | None = None) -> int:
     """Delete mentions published (else first seen) longer than ``age`` ago."""
-    cutoff = ((now or datetime.now(timezone.utc)) - age).isoformat().replace("+00:00", "Z")
-    return delete_mentions(db, "coalesce(published_at, first_seen_at) < ?", [cutoff])
+    return delete_mentions(db, f"{PUBLISHED} < ?", [prune_cutoff(age, now)])
+
+
+@dataclass
+class PrunePreview:
+    """What ``prune_older_than`` would delete: how many of how many, over which dates."""
+
+    now: datetime
+    cutoff: str
+    count: int
+    total: int
+    oldest: str | None
+    newest: str | None
+
+    def describe(self) -> str:
+        share = "every mention in the database" if self.count == self.total else (
+            f"{self.count} of {self.total} mention(s)"
+        )  # fmt: skip
+        span = f", published {self.oldest[:10]} to {self.newest[:10]}" if self.oldest else ""
+        return (f"prune would delete {share} (and their tags, alerts and duplicate links)"
+                f"{span}: everything before {self.cutoff_text}")  # fmt: skip
+
+    @property
+    def cutoff_text(self) -> str:
+        """``2026-11-16 08:13 UTC``."""
+        return f"{self.cutoff[:16].replace('T', ' ')} UTC"
+
+
+def prune_preview(
+    db: sqlite_utils.Database, age: timedelta, now: datetime | None = None
+) -> PrunePreview:
+    """What pruning at ``age`` would delete, without deleting anything."""
+    now = now or datetime.now(timezone.utc)
+    cutoff = prune_cutoff(age, now)
+    count, oldest, newest = db.execute(
+        f"select count(*), min({PUBLISHED}), max({PUBLISHED}) from mentions where {PUBLISHED} < ?",
+        [cutoff],
+    ).fetchone()
+    total = db.execute("select count(*) from mentions").fetchone()[0]
+    return PrunePreview(now, cutoff, count, total, oldest, newest)
 
 
 def forget_author(db: sqlite_utils.Database, author: str) -> int:

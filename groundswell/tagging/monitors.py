@@ -82,3 +82,18 @@ def save_monitor_matches(
             db.execute(f"delete from mention_monitors where mention_id in ({marks})", chunk)
         if rows:
             db["mention_monitors"].upsert_all(rows, pk=("mention_id", "monitor"))
+
+
+def rematch_monitors(db: sqlite_utils.Database, matcher: MonitorMatcher) -> int:
+    """Match every tagged mention against ``matcher``'s queries again, replacing its
+    ``mention_monitors`` rows (after the ``[[monitor]]`` queries changed); returns how many
+    mentions match at least one monitor. Untagged mentions wait for ``tag``."""
+    sql = """select id, url, thread_url, author, title, body, lang, kind from mentions
+             where tagged_at is not null and id > ? order by id limit ?"""
+    matched, last = 0, ""
+    while batch := [dict(row) for row in db.query(sql, [last, SQL_CHUNK])]:
+        rows = matcher.match(batch)
+        save_monitor_matches(db, [m["id"] for m in batch], rows)
+        matched += len({row["mention_id"] for row in rows})
+        last = batch[-1]["id"]
+    return matched

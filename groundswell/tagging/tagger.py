@@ -110,6 +110,17 @@ class Tagger:
                 self._topics = topic_tagger_from_config(self.config.topic, encoder, self.sentiment)
         return self._topics
 
+    def load_models(self) -> None:
+        """Load the models the configured stages use now, rather than in the first batch
+        (so a caller can show the wait as its own step)."""
+        names = {s.name for s in self.stages}
+        if "sentiment" in names and self.shared is None:
+            self.sentiment  # noqa: B018 (the property loads it)
+        if "topics" in names:
+            self.topics  # noqa: B018
+        elif "keyphrases" in names:
+            self.shared  # noqa: B018
+
     def encode(self, batch: Batch) -> list:
         """The batch's shared model pass, computed once for every model stage."""
         from groundswell.models.sentiment import normalize_text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from pathlib import Path
 
 from groundswell.errors import GroundswellError
@@ -92,9 +93,18 @@ def make_datasette(db_path: str | Path, metadata_path: Path = METADATA_FILE,
     return ds
 
 
-def serve_datasette(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> None:
-    """Run Datasette until interrupted (a login is required when bound beyond 127.0.0.1)."""
+def serve_datasette(db_path: str | Path, sock: socket.socket, host: str = "127.0.0.1") -> None:
+    """Run Datasette on the listening ``sock`` (see ``groundswell.ports.listening_socket``:
+    bound before any work, so a busy port fails at once) until interrupted; a login is
+    required when ``host`` is beyond 127.0.0.1."""
     import uvicorn
 
     app = make_datasette(db_path, require_login=check_login_configured(host)).app()
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server.run(sockets=[sock])
+
+
+def datasette_url(host: str, sock: socket.socket) -> str:
+    """The address a browser opens for ``sock``'s Datasette (IPv6 hosts in brackets)."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{sock.getsockname()[1]}/{DATABASE_NAME}"

@@ -80,6 +80,7 @@ class MentionSpider(scrapy.Spider):
         self.crawler.stats.inc_value("groundswell/pages")
         try:
             parser = self.parser_for(response)
+            self.crawler.stats.set_value("groundswell/kind", parser.KIND)  # what auto picked
             mentions = parser.parse(response.text, response.url)
         except (ParseError, ValueError, AttributeError) as error:
             reason = str(error)
