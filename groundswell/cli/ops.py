@@ -17,7 +17,10 @@ def run(config_path: str, db_path: str, port: int, host: str) -> None:
 
     Logs one line per event on stderr; SIGINT/SIGTERM stop cleanly."""
     from groundswell.schedule.runner import Runner, install_signal_handlers
+    from groundswell.web.serve import check_login_configured
 
+    if port:
+        check_login_configured(host)  # a bad login secret stops `run` here, not its Datasette
     config = read_config(config_path)
     runner = Runner(config, config_path, db_path)
     install_signal_handlers(runner)
