@@ -26,6 +26,7 @@ An action that changes nothing (acknowledging twice) writes nothing and says so.
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 import sqlite3
@@ -119,19 +120,29 @@ select m.id, m.title, m.body, m.source, m.kind, m.author, m.rating, m.sentiment,
 from mentions m left join inbox i on i.mention_id = m.id
 where m.id in (select value from json_each(:ids))
 """
-ORDERS = {"due": "due_at, published_at desc, id", "newest": "published_at desc, id"}
+def first_of(rows: list, count: int, order: str) -> list:
+    """The first ``count`` rows (id, published_at, alerts, alert_due_at, due_at): by due time
+    (most overdue first), or newest first."""
+    if order == "newest":
+        return heapq.nlargest(count, rows, key=lambda row: (row[1] or "", row[0]))
+    return heapq.nsmallest(count, rows, key=lambda row: (row[4] or "", row[0]))
 
 
 def needs_response(conn: sqlite3.Connection, monitor: str = "", days: int = DEFAULT_DAYS,
                    assigned: str = "", snoozed: bool = False, order: str = "due",
                    limit: int = 50, offset: int = 0,
                    now: datetime | None = None) -> tuple[list[dict], int]:  # fmt: skip
-    """A page of the inbox (most urgent first, or newest) and how many items it holds."""
+    """A page of the inbox (most urgent first, or newest) and how many items it holds.
+
+    The thousands of candidates a busy brand has are sorted here, on their few keys: cheaper
+    than SQLite's sorter over the query's rows."""
     now = utc(now)
     params = {"since": iso(now - timedelta(days=days)), "now": iso(now), "monitor": monitor,
               "assigned": assigned, "snoozed": int(snoozed)}  # fmt: skip
-    ranked = conn.execute(f"{ITEMS_SQL} order by {ORDERS[order]}", params).fetchall()
-    page = ranked[offset : offset + limit]
+    ranked = conn.execute(ITEMS_SQL, params).fetchall()
+    if order not in ("due", "newest"):
+        raise InboxError(f"order by due or newest (got {order!r})")
+    page = first_of(ranked, offset + limit, order)[offset:]
     cursor = conn.execute(DETAILS_SQL, {"ids": json.dumps([row[0] for row in page])})
     names = [d[0] for d in cursor.description]
     details = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
