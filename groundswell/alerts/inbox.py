@@ -120,6 +120,8 @@ select m.id, m.title, m.body, m.source, m.kind, m.author, m.rating, m.sentiment,
 from mentions m left join inbox i on i.mention_id = m.id
 where m.id in (select value from json_each(:ids))
 """
+
+
 def first_of(rows: list, count: int, order: str) -> list:
     """The first ``count`` rows (id, published_at, alerts, alert_due_at, due_at): by due time
     (most overdue first), or newest first."""
