@@ -8,9 +8,10 @@ competitors (a review of a competitor's product) are left out unless they have a
 inbox is narrowed to that monitor. Each comes with its triage state (``inbox``
 row) and its alerts' earliest due time.
 
-The actions write who and when. Each is one transaction: an ``inbox_actions`` row (its
-``nonce``, from the form, is unique: a double click or a replayed form does one thing) and the
-state it changes:
+The actions write who and when: an ``inbox_actions`` row (its ``nonce``, from the form, is
+unique: a double click or a replayed form does one thing) and the state it changes, in one
+transaction (``responded`` and ``correct`` commit through the outbox's and the corrections'
+own functions, which are idempotent themselves):
 
 - ``assign``: ``inbox.assigned_to``;
 - ``acknowledge``: ``inbox.acknowledged_*`` and the mention's open alerts become
