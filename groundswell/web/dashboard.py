@@ -350,22 +350,46 @@ def why_empty(conn, monitor: str, weeks: int) -> str:
 # --- the page ------------------------------------------------------------------------------
 
 
+def start_dashboard(conn: sqlite3.Connection, requested: str | None,
+                    now: datetime) -> Dashboard:  # fmt: skip
+    """The monitors and the one shown: what every part of the page needs first."""
+    monitors = list_monitors(conn)
+    board = Dashboard(chosen_monitor(requested, monitors), monitors)
+    board.since_label = day_label((now - timedelta(days=7)).date())
+    return board
+
+
+def add_figures(conn: sqlite3.Connection, board: Dashboard, now: datetime) -> None:
+    """The 7-day figures, the trend (or why it is empty), share of voice, source health."""
+    scope = Scope(board.monitor)
+    board.trend, total = trend_chart(conn, scope, now.date(), board.scope)
+    if not total:
+        board.empty = why_empty(conn, board.monitor, TREND_WEEKS)
+    board.kpis = key_numbers(conn, scope, now)
+    week_ago = iso(now - timedelta(days=7))
+    board.voice = voice_chart(conn, board.monitors, week_ago) if len(board.monitors) > 1 else None
+    board.health = source_health(conn, now)
+
+
+def add_topics(conn: sqlite3.Connection, board: Dashboard, now: datetime) -> None:
+    week_ago = iso(now - timedelta(days=7))
+    board.topics, board.topic_links = topics_chart(conn, Scope(board.monitor), week_ago)
+
+
+def add_inbox(conn: sqlite3.Connection, board: Dashboard, now: datetime) -> None:
+    board.inbox, board.inbox_total = needs_response(conn, monitor=board.monitor, order="newest",
+                                                    limit=5, now=now)  # fmt: skip
+
+
+# Independent parts of the page: the home page runs them at once on Datasette's read threads
+# (SQLite lets go of the GIL while a query runs), one after the other here.
+PARTS = (add_figures, add_topics, add_inbox)
+
+
 def build_dashboard(conn: sqlite3.Connection, requested: str | None,
                     now: datetime | None = None) -> Dashboard:  # fmt: skip
     now = utc(now)
-    monitors = list_monitors(conn)
-    monitor = chosen_monitor(requested, monitors)
-    board = Dashboard(monitor, monitors)
-    scope = Scope(monitor)
-    week_ago = iso(now - timedelta(days=7))
-    board.since_label = day_label(date.fromisoformat(week_ago[:10]))
-    board.trend, total = trend_chart(conn, scope, now.date(), board.scope)
-    if not total:
-        board.empty = why_empty(conn, monitor, TREND_WEEKS)
-    board.kpis = key_numbers(conn, scope, now)
-    board.topics, board.topic_links = topics_chart(conn, scope, week_ago)
-    board.voice = voice_chart(conn, monitors, week_ago) if len(monitors) > 1 else None
-    board.inbox, board.inbox_total = needs_response(conn, monitor=monitor, order="newest",
-                                                    limit=5, now=now)  # fmt: skip
-    board.health = source_health(conn, now)
+    board = start_dashboard(conn, requested, now)
+    for part in PARTS:
+        part(conn, board, now)
     return board
