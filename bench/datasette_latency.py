@@ -10,7 +10,8 @@ client (``make_datasette``, as ``groundswell serve`` builds it) and prints p50/p
 
 ``--db PATH`` keeps the generated database there and reuses it on the next run (generation
 takes a few minutes on a 2-core machine). ``--only TEXT`` measures just the pages whose path
-contains TEXT (repeatable). Target: p95 <= 300 ms for every page.
+contains TEXT (repeatable). Targets: p95 <= 150 ms for the four pages people open first (the
+dashboard, the mentions list, a mention's card, the inbox), p95 <= 300 ms for every other page.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from groundswell.store.views import ensure_indexes_for_browsing, ensure_views  #
 from groundswell.web.serve import load_metadata, make_datasette  # noqa: E402
 
 TARGET_P95_MS = 300.0
+HEADLINE_P95_MS = 150.0
 WEEKS = 104
 CHUNK = 20_000
 
@@ -401,11 +403,28 @@ def canned_query_paths(metadata: dict) -> list[str]:
     return [f"/groundswell/{name}" for name in queries]
 
 
+def headline_pages(db_path: Path) -> list[str]:
+    """The dashboard, the mentions list, the card of a reply in a busy thread, the inbox."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    reply = conn.execute(
+        "select id from mentions where parent_id in (select parent_id from mentions "
+        "where parent_id is not null group by parent_id order by count(*) desc limit 1) "
+        "and author is not null limit 1"
+    ).fetchone()
+    conn.close()
+    card = f"/groundswell/mentions/{reply[0]}" if reply else "/groundswell/mentions/none"
+    return ["/", "/groundswell/mentions", card, "/-/groundswell/inbox"]
+
+
 def pages(metadata: dict) -> list[str]:
     """The paths measured: table pages, facets, search, the views, every canned query."""
     week = current_week()
     return [
-        "/groundswell/mentions",  # its two facets: source and sentiment
+        "/?monitor=globex",  # a competitor's dashboard
+        "/?monitor=",  # every mention
+        "/-/groundswell/inbox?monitor=acme",
         "/groundswell/mentions?sentiment=negative",  # after clicking a facet value
         "/groundswell/mentions?_facet=kind",  # a third facet
         "/groundswell/mentions?_search=refund",
@@ -428,19 +447,24 @@ def current_week() -> str:
     return f"{year}-W{week:02d}"
 
 
-async def measure(ds, path: str, requests: int) -> tuple[list[float], dict]:
-    """Milliseconds of ``requests`` GETs of ``path`` (after one warm-up), and what it said."""
+async def measure(ds, path: str, requests: int) -> tuple[list[float], list[float], dict]:
+    """Wall and CPU milliseconds of ``requests`` GETs of ``path`` (after one warm-up), and what
+    it said. CPU time is the whole process's (Datasette's query threads included): on a shared
+    machine it shows what a page costs when wall time mostly shows the neighbours."""
     first = await ds.client.get(path)
-    times = []
+    times, cpu = [], []
     for _ in range(requests):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         await ds.client.get(path)
         times.append((time.perf_counter() - started) * 1000)
-    return times, {"status": first.status_code, "timed_out": await timed_out_facets(ds, path)}
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return times, cpu, {"status": first.status_code, "timed_out": await timed_out_facets(ds, path)}
 
 
 async def timed_out_facets(ds, path: str) -> list[str]:
     base, _, query = path.partition("?")
+    if not base.startswith("/groundswell/"):
+        return []  # the project's own pages (dashboard, inbox) have no facets
     response = await ds.client.get(f"{base}.json" + (f"?{query}" if query else ""))
     try:
         return response.json().get("facets_timed_out") or []
@@ -455,22 +479,27 @@ def percentile(values: list[float], share: float) -> float:
 
 async def run_measurements(db_path: Path, requests: int, only: list[str] | None = None) -> bool:
     ds = make_datasette(db_path)
-    print(f"\n{'page':<72} {'p50 ms':>8} {'p95 ms':>8}  note")
+    print(f"\n{'page':<64} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>7}  note")
     all_ok = True
-    for path in [*pages(load_metadata()), *REFERENCE_PAGES]:
+    headline = headline_pages(db_path)
+    for path in [*headline, *pages(load_metadata()), *REFERENCE_PAGES]:
         if only and not any(text in path for text in only):
             continue
-        times, info = await measure(ds, path, requests)
+        times, cpu, info = await measure(ds, path, requests)
         p50, p95 = statistics.median(times), percentile(times, 0.95)
         note = "" if info["status"] == 200 else f"HTTP {info['status']}"
         if info["timed_out"]:
             note += " facets timed out: " + ", ".join(info["timed_out"])
+        target = HEADLINE_P95_MS if path in headline else TARGET_P95_MS
+        if path in headline:
+            note += f" (target {target:.0f} ms)"
         if path in REFERENCE_PAGES:
             note += " (reference, no target)"
-        elif p95 > TARGET_P95_MS or info["status"] != 200 or info["timed_out"]:
-            note += " OVER TARGET" if p95 > TARGET_P95_MS else " FAILED"
+        elif p95 > target or info["status"] != 200 or info["timed_out"]:
+            note += " OVER TARGET" if p95 > target else " FAILED"
             all_ok = False
-        print(f"{path[:72]:<72} {p50:8.1f} {p95:8.1f}  {note.strip()}", flush=True)
+        print(f"{path[:64]:<64} {p50:8.1f} {p95:8.1f} {statistics.median(cpu):7.1f}  {note.strip()}",
+              flush=True)  # fmt: skip
     return all_ok
 
 
@@ -491,7 +520,10 @@ def main() -> int:
         else:
             refresh(path)
         ok = asyncio.run(run_measurements(path, args.requests, args.only))
-    print(f"\n{'all pages within' if ok else 'NOT all pages within'} p95 <= {TARGET_P95_MS:.0f} ms")
+    print(
+        f"\n{'all pages within' if ok else 'NOT all pages within'} their targets (p95 <= "
+        f"{HEADLINE_P95_MS:.0f} ms for the first four, {TARGET_P95_MS:.0f} ms for the rest)"
+    )
     return 0 if ok else 1
 
 

@@ -97,3 +97,25 @@ def test_demo_never_overwrites_a_config_it_did_not_write(tmp_path):
     with pytest.raises(DemoConfigClashError, match="is not a demo config"):
         run_demo(tmp_path / "demo.db")
     assert mine.read_text() == "# my own config\n"
+
+
+def test_the_marketers_pages_open_on_a_fresh_demo_database(demo_db):
+    """The dashboard opens on the demo's own brand with its charts; the inbox, a card, the
+    digests and saved searches answer before any alert, digest or search exists."""
+    import sqlite3
+
+    from tests.test_datasette_pages import get_all
+
+    conn = sqlite3.connect(demo_db)
+    review = conn.execute("select id from mentions where kind = 'review' limit 1").fetchone()[0]
+    conn.close()
+    paths = ["/", "/-/groundswell/inbox", f"/groundswell/mentions/{review}",
+             "/groundswell/mentions", "/-/groundswell/digests", "/-/groundswell/searches"]  # fmt: skip
+    home, inbox, card, listed, digests, searches = get_all(demo_db, paths)
+    for path, page in zip(paths, (home, inbox, card, listed, digests, searches), strict=True):
+        assert page.status_code == 200, (path, page.text[:300])
+    assert "<h1>Acme Helpdesk</h1>" in home.text and home.text.count('<svg class="gs-chart') == 3
+    assert "gs-empty" not in home.text.split("Newest mentions")[0]  # the demo has data to show
+    assert inbox.text.count('class="gs-inbox-item"') >= 5
+    assert "to reply</a>" in card.text
+    assert "No digest has been made yet" in digests.text

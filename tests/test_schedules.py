@@ -35,9 +35,11 @@ def test_periods_of_intervals_and_crons():
 
 
 def test_job_specs_cover_enabled_sources_tag_alerts_and_digest(tmp_path):
-    tasks = dict.fromkeys(("crawl", "tag", "alerts", "digest"), print)
+    tasks = dict.fromkeys(("crawl", "tag", "alerts", "digest", "searches"), print)
     specs = build_job_specs(config(tmp_path), "g.toml", "g.db", tasks)
-    assert [s.job_id for s in specs] == ["crawl:a", "crawl:b", "tag", "alerts", "digest"]
+    assert [s.job_id for s in specs] == ["crawl:a", "crawl:b", "tag", "alerts", "digest",
+                                         "searches"]  # fmt: skip
+    assert specs[-1].schedule == "30 7 * * *"  # saved searches: daily at the digest's time
     assert specs[0].kwargs == {"config_path": "g.toml", "db_path": "g.db", "source": "a"}
     assert digest_cron(config(tmp_path)) == "30 7 * * mon"
 
@@ -53,7 +55,7 @@ def test_restart_waits_out_a_recent_run_and_spreads_overdue_jobs():
 
 
 def test_interval_trigger_starts_at_first_run(tmp_path):
-    tasks = dict.fromkeys(("crawl", "tag", "alerts", "digest"), print)
+    tasks = dict.fromkeys(("crawl", "tag", "alerts", "digest", "searches"), print)
     spec = build_job_specs(config(tmp_path), "g.toml", "g.db", tasks)[0]
     recent = (NOW - timedelta(minutes=1)).isoformat()
     trigger = trigger_for(spec, recent, NOW)

@@ -22,7 +22,7 @@ def run(config_path: str, db_path: str, port: int, host: str) -> None:
     from groundswell.web.serve import check_login_configured
 
     config = read_config(config_path)
-    if port:  # Datasette starts in a child process: a busy port must fail here, at once
+    if port:  # Datasette starts in a child process: a bad secret or a busy port fails here, at once
         check_login_configured(host)
         check_port_free(host, port)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from groundswell.chart_style import RATING_COLOUR, SENTIMENT_COLOURS, week_labels
 from groundswell.digest.data import (
     DigestData,
     NewNegativity,
@@ -36,8 +37,8 @@ NEGATIVE_RGB = (200, 35, 45)
 NEUTRAL_RGB = (125, 132, 140)
 POSITIVE_RGB = (25, 135, 70)
 TONE_COLOURS = {"good": "#19874a", "bad": "#c8232d", "neutral": "#5f6b76"}
-CHART_COLOURS = {"negative": "#d64541", "neutral": "#b7bec6", "positive": "#2e9e5b",
-                 "untagged": "#e3e6ea", "rating": "#1f3a93"}  # fmt: skip
+# the readability rules and colours the web pages' charts follow too (groundswell.chart_style)
+CHART_COLOURS = {**SENTIMENT_COLOURS, "rating": RATING_COLOUR}
 CLOUD_SIZE = (1200, 560)
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 CLOUD_COLOURS = 128
@@ -924,8 +925,9 @@ def trend_chart_png(trend: list[WeekStats]) -> bytes:
     positions = list(range(len(trend)))
     plot_rating_line(rating_axes, trend, positions)
     plot_sentiment_bars(bar_axes, trend, positions)
-    bar_axes.set_xticks(positions, [f"W{w.week.week:02d}" for w in trend], fontsize=8)
+    bar_axes.set_xticks(positions, week_labels([w.week.start for w in trend]), fontsize=8)
     bar_axes.get_xticklabels()[-1].set_fontweight("bold")
+    bar_axes.set_xlabel("Week starting (Monday)", fontsize=8, color="#3d4852")
     figure.tight_layout(h_pad=0.6)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", facecolor="white")
@@ -954,14 +956,14 @@ def plot_sentiment_bars(axes, trend: list[WeekStats], positions: list[int]) -> N
             axes.annotate(str(total), (x, total), ha="center", va="bottom", fontsize=7,
                           xytext=(0, 2), textcoords="offset points", color="#3d4852")  # fmt: skip
     axes.set_ylim(0, max(max(bottom, default=0) * 1.2, 1))
-    quiet_axes(axes, "mentions", "#5f6b76")
+    quiet_axes(axes, "Mentions per week", "#5f6b76")
     axes.legend(loc="upper left", fontsize=7, frameon=False, ncol=4)
 
 
 def plot_rating_line(axes, trend: list[WeekStats], positions: list[int]) -> None:
     points = [(x, w.avg_rating) for x, w in zip(positions, trend, strict=True)
               if w.avg_rating is not None]  # fmt: skip
-    quiet_axes(axes, "rating ★", CHART_COLOURS["rating"])
+    quiet_axes(axes, "Average rating (★)", CHART_COLOURS["rating"])
     axes.set_ylim(0.5, 5.9)
     axes.set_yticks([1, 3, 5])
     axes.grid(axis="y", color="#eef0f2", linewidth=0.8)

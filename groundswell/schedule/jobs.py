@@ -75,7 +75,8 @@ def digest_cron(config: Config) -> str:
 
 def build_job_specs(config: Config, config_path: str, db_path: str,
                     tasks: dict[str, Callable]) -> list[JobSpec]:  # fmt: skip
-    """One crawl job per enabled source, then tagging, alerts and the digest."""
+    """One crawl job per enabled source, then tagging, alerts, the digest, and the daily email
+    of saved searches (at the digest's time of day)."""
     paths = {"config_path": config_path, "db_path": db_path}
     specs = [
         JobSpec(f"crawl:{s.name}", tasks["crawl"], {**paths, "source": s.name}, s.schedule,
@@ -86,4 +87,12 @@ def build_job_specs(config: Config, config_path: str, db_path: str,
         specs.append(JobSpec(name, tasks[name], paths, schedule, period_of(schedule)))
     cron = digest_cron(config)
     specs.append(JobSpec("digest", tasks["digest"], paths, cron, period_of(cron)))
+    daily = searches_cron(config)
+    specs.append(JobSpec("searches", tasks["searches"], paths, daily, period_of(daily)))
     return specs
+
+
+def searches_cron(config: Config) -> str:
+    """Every day at the digest's time: the saved searches' email."""
+    hour, minute = config.digest.time.split(":")
+    return f"{int(minute)} {int(hour)} * * *"

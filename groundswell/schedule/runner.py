@@ -37,7 +37,7 @@ def job_command(job_id: str, kwargs: dict) -> list[str]:
             "--source",
             kwargs["source"],
         ]
-    extra = {"digest": ["--send"]}.get(job_id, [])
+    extra = {"digest": ["--send"], "searches": ["--email"]}.get(job_id, [])
     return [*GROUNDSWELL, job_id, *paths, *extra]
 
 
@@ -104,7 +104,7 @@ class Runner:
         db = open_db(self.db_path)
         save_sources(db, self.config.source)
         now = datetime.now(timezone.utc)
-        tasks = {name: self.run_job for name in ("crawl", "tag", "alerts", "digest")}
+        tasks = {name: self.run_job for name in ("crawl", "tag", "alerts", "digest", "searches")}
         for spec in build_job_specs(self.config, self.config_path, self.db_path, tasks):
             trigger = trigger_for(spec, job_state(db, spec.job_id).get("last_started"), now)
             self.scheduler.add_job(self.run_job, trigger, args=[spec], id=spec.job_id,

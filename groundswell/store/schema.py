@@ -69,7 +69,7 @@ ALERT_COLUMNS = {
     "status": str, "attempts": int, "delivery_token": str, "claimed_at": str,
     "created_at": str, "due_at": str, "sent_at": str, "acknowledged_at": str,
     "responded_at": str, "escalated_at": str, "escalated_from": str, "last_error": str,
-    "summary": str, "details": str,
+    "summary": str, "details": str, "acknowledged_by": str, "responded_by": str,
 }  # fmt: skip
 DELIVERY_COLUMNS = {
     "alert_id": str, "channel": str, "status": str, "token": str, "attempts": int,
@@ -90,6 +90,20 @@ JOB_RUN_COLUMNS = {"job_id": str, "last_started": str, "last_finished": str,
 CORRECTION_COLUMNS = {"id": int, "mention_id": str, "field": str, "old": str, "new": str,
                       "who": str, "at": str, "note": str}  # fmt: skip
 
+# the inbox (groundswell.alerts.inbox): triage state per mention that needs a response, and
+# one row per action a person took (who, when; the nonce makes a double click one action)
+INBOX_COLUMNS = {"mention_id": str, "assigned_to": str, "assigned_by": str, "assigned_at": str,
+                 "acknowledged_by": str, "acknowledged_at": str, "snoozed_until": str,
+                 "snoozed_by": str, "responded_by": str, "responded_at": str,
+                 "updated_at": str}  # fmt: skip
+INBOX_ACTION_COLUMNS = {"id": int, "nonce": str, "mention_id": str, "action": str,
+                        "value": str, "who": str, "at": str}  # fmt: skip
+# saved searches (groundswell.store.saved_searches): a named search with an Atom feed and an
+# optional daily email of its new matches
+SAVED_SEARCH_COLUMNS = {"name": str, "query": str, "fts_query": str, "monitor": str,
+                        "source": str, "sentiment": str, "kind": str, "email": str,
+                        "created_by": str, "created_at": str, "last_emailed_at": str}  # fmt: skip
+
 # table: (columns, primary key)
 TABLES = {
     "sources": (SOURCE_COLUMNS, "name"),
@@ -105,6 +119,9 @@ TABLES = {
     "digests": (DIGEST_COLUMNS, ("period", "monitor")),
     "job_runs": (JOB_RUN_COLUMNS, "job_id"),
     "corrections": (CORRECTION_COLUMNS, "id"),
+    "inbox": (INBOX_COLUMNS, "mention_id"),
+    "inbox_actions": (INBOX_ACTION_COLUMNS, "id"),
+    "saved_searches": (SAVED_SEARCH_COLUMNS, "name"),
 }
 # table: [(columns, unique)]
 INDEXES = {
@@ -117,6 +134,7 @@ INDEXES = {
         (["status", "due_at"], False),
         (["mention_id"], False),
     ],  # fmt: skip
+    "inbox_actions": [(["nonce"], True), (["mention_id", "at"], False)],
 }
 
 

@@ -114,6 +114,20 @@ left join crawl_runs r on r.id = (
 left join job_runs j on j.job_id = 'crawl:' || s.name
 """
 
+# Reviews that need a reply (the inbox, groundswell.alerts.inbox): low-rated, or tagged negative
+# and not rated 4 or 5, with no vendor reply; originals only. Written once so that the inbox's
+# query and the partial index below say the same (SQLite matches them as text).
+NEEDS_REPLY_REVIEW = (
+    "kind = 'review' and (rating <= 2 or (sentiment = 'negative' and coalesce(rating, 0) <= 3)) "
+    "and coalesce(vendor_responded, 0) = 0 and duplicate_of is null"
+)
+
+# Questions still open and unanswered by the vendor (the inbox), originals only.
+OPEN_QUESTION = (
+    "is_question = 1 and coalesce(answered, 0) = 0 and coalesce(vendor_responded, 0) = 0 "
+    "and duplicate_of is null"
+)
+
 # (index name, table, indexed columns): what each serves is in docs/datasette.md.
 BROWSING_INDEXES = (
     # mentions_enriched?week=... and its week facet: the stored ISO week of publication
@@ -165,6 +179,38 @@ BROWSING_INDEXES = (
         "mention_monitors",
         "mention_monitors (week, monitor, competitor, mention_sentiment, duplicate_of) "
         "where duplicate_of is null",
+    ),
+    # the inbox: reviews and questions that need a reply, newest first
+    (
+        "idx_mentions_needs_reply",
+        "mentions",
+        f"mentions (kind, published_at, id) where {NEEDS_REPLY_REVIEW}",
+    ),
+    (
+        "idx_mentions_open_questions_unreplied",
+        "mentions",
+        f"mentions (is_question, published_at, id) where {OPEN_QUESTION}",
+    ),
+    # a mention's card: the author's other mentions
+    ("idx_mentions_author", "mentions", "mentions (author, published_at)"),
+    # the dashboard: mentions per week by sentiment (the trend), every mention's or a
+    # monitor's, and a monitor's by date (duplicate_of, null in each, makes them covering)
+    (
+        "idx_mentions_week_sentiment",
+        "mentions",
+        "mentions (week, sentiment, duplicate_of) where duplicate_of is null",
+    ),
+    (
+        "idx_mention_monitors_trend",
+        "mention_monitors",
+        "mention_monitors (monitor, week, mention_sentiment, duplicate_of) "
+        "where duplicate_of is null",
+    ),
+    (
+        "idx_mention_monitors_published",
+        "mention_monitors",
+        "mention_monitors (monitor, published_at, mention_sentiment, rating, mention_id, "
+        "duplicate_of) where duplicate_of is null",
     ),
     # source health: last ok crawl, failures in the last 7 days
     ("idx_crawl_runs_source_status", "crawl_runs", "crawl_runs (source, status, started_at)"),

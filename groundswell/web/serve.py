@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
+from collections.abc import Mapping
 from pathlib import Path
 
 from groundswell.errors import GroundswellError
@@ -42,46 +44,93 @@ def existing_dir(path: Path) -> str | None:
 
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-PASSWORD_HASH_ENV = "GROUNDSWELL_PASSWORD_HASH"
+PASSWORD_HASH_ENV = "GROUNDSWELL_PASSWORD_HASH"  # the login "analyst"
 LOGIN_USER = "analyst"
+SECRET_ENV = "DATASETTE_SECRET"
+MIN_SECRET_CHARS = 32
+HASH_PATTERN = re.compile(r"^pbkdf2_sha256\$(\d+)\$([^$\s]+)\$([A-Za-z0-9+/]{43}=)$")
 
 
 class LoginRequiredError(GroundswellError, RuntimeError):
-    """Datasette bound beyond 127.0.0.1 without a password configured."""
+    """Datasette bound beyond 127.0.0.1 without a login configured, or a login's secret is
+    malformed or missing."""
 
 
-def with_login(metadata: dict, password_hash_env: str = PASSWORD_HASH_ENV) -> dict:
-    """Metadata that lets only logged-in actors in (datasette-auth-passwords, /-/login)."""
-    plugins = dict(metadata.get("plugins", {}))
-    plugins["datasette-auth-passwords"] = {
-        f"{LOGIN_USER}_password_hash": {"$env": password_hash_env}
-    }
-    return {**metadata, "allow": {"id": "*"}, "plugins": plugins}
+def login_accounts(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Login name → the environment variable holding its password hash:
+    ``GROUNDSWELL_PASSWORD_HASH`` is ``analyst``; ``GROUNDSWELL_PASSWORD_HASH_DANA`` is ``dana``."""
+    environ = os.environ if environ is None else environ
+    accounts = {}
+    for name in sorted(environ):
+        if name == PASSWORD_HASH_ENV:
+            accounts[LOGIN_USER] = name
+        elif name.startswith(PASSWORD_HASH_ENV + "_") and len(name) > len(PASSWORD_HASH_ENV) + 1:
+            accounts[name[len(PASSWORD_HASH_ENV) + 1 :].lower()] = name
+    return accounts
 
 
-def check_login_configured(host: str) -> bool:
-    """True when a login is required (host beyond loopback); raises if none is configured."""
+def check_password_hash(variable: str, value: str) -> None:
+    """Raise unless ``value`` is a hash that ``datasette hash-password`` makes."""
+    if not value.strip():
+        raise LoginRequiredError(f"{variable} is set but empty: nobody could log in; put the "
+                                 "output of `datasette hash-password` in it, or unset it")  # fmt: skip
+    found = HASH_PATTERN.match(value.strip())
+    if not found or int(found.group(1)) < 1:
+        raise LoginRequiredError(f"{variable} is not a password hash (expected "
+                                 "pbkdf2_sha256$ITERATIONS$SALT$HASH, as `datasette "
+                                 "hash-password` prints): nobody could log in")  # fmt: skip
+
+
+def check_login_configured(host: str, environ: Mapping[str, str] | None = None) -> bool:
+    """True when a login is required (host beyond loopback). Raises, with a one-line reason,
+    when a password hash is malformed or empty, when a login is required and none is
+    configured, or when it is required and ``DATASETTE_SECRET`` is missing or short."""
+    environ = os.environ if environ is None else environ
+    accounts = login_accounts(environ)
+    for variable in accounts.values():
+        check_password_hash(variable, environ[variable])
     if host in LOOPBACK_HOSTS:
         return False
-    if not os.environ.get(PASSWORD_HASH_ENV):
+    if not accounts:
         raise LoginRequiredError(
             f"serving on {host} makes the data reachable beyond this machine: set "
             f"{PASSWORD_HASH_ENV} (make one with `datasette hash-password`) to require a login"
         )
+    if len(environ.get(SECRET_ENV, "").strip()) < MIN_SECRET_CHARS:
+        raise LoginRequiredError(
+            f"serving on {host} with a login needs {SECRET_ENV} (at least {MIN_SECRET_CHARS} "
+            "random characters) to sign sessions and response links; e.g. "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+        )
     return True
+
+
+def with_login(metadata: dict, require_login: bool,
+               environ: Mapping[str, str] | None = None) -> dict:  # fmt: skip
+    """Metadata with the configured logins (datasette-auth-passwords, /-/login); with
+    ``require_login`` only logged-in people get in."""
+    accounts = login_accounts(environ)
+    if not accounts:
+        return metadata
+    plugins = dict(metadata.get("plugins", {}))
+    plugins["datasette-auth-passwords"] = {
+        f"{name}_password_hash": {"$env": variable} for name, variable in accounts.items()
+    }
+    login = {**metadata, "plugins": plugins}
+    return {**login, "allow": {"id": "*"}} if require_login else login
 
 
 def make_datasette(db_path: str | Path, metadata_path: Path = METADATA_FILE,
                    require_login: bool = False):  # fmt: skip
-    """A Datasette instance serving ``db_path`` read-only to visitors as ``/groundswell``;
-    with ``require_login`` only the logged-in ``analyst`` gets in."""
+    """A Datasette instance serving ``db_path`` as ``/groundswell``, read-only to anonymous
+    visitors; with ``require_login`` only logged-in people get in."""
     from datasette.app import Datasette
     from datasette.database import Database
 
     metadata = load_metadata(metadata_path)
     ds = Datasette(
         [],
-        metadata=with_login(metadata) if require_login else metadata,
+        metadata=with_login(metadata, require_login),
         settings=SETTINGS,
         # signs login cookies (datasette-auth-passwords): fixed, so sessions survive a restart
         secret=os.environ.get("DATASETTE_SECRET") or None,
@@ -90,6 +139,7 @@ def make_datasette(db_path: str | Path, metadata_path: Path = METADATA_FILE,
         static_mounts=[("static", str(STATIC_DIR))] if STATIC_DIR.is_dir() else None,
     )
     ds.add_database(Database(ds, path=str(db_path), is_mutable=True), name=DATABASE_NAME)
+    ds.remove_database("_memory")  # Datasette adds it when given no files: nothing to see there
     return ds
 
 

@@ -1,4 +1,5 @@
-"""Datasette ``render_cell`` hook: mention ids link to the mention, sentiments get a label.
+"""Datasette ``render_cell`` hook: mention ids link to the mention, sentiments get a label, ISO
+weeks read as the date they start.
 
 Loaded by ``groundswell.web.serve.make_datasette`` from ``groundswell/web/plugins/``. Every value is escaped.
 """
@@ -8,6 +9,8 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils import tilde_encode
 from markupsafe import Markup
+
+from groundswell.chart_style import day_label, iso_week_monday
 
 # Columns holding a mention id, wherever they appear (tables, views, canned queries).
 MENTION_ID_COLUMNS = {"mention_id", "parent_id", "duplicate_of"}
@@ -32,6 +35,15 @@ def sentiment_label(value: str) -> Markup:
     return Markup('<span class="gs-sentiment gs-sentiment-{}">{}</span>').format(value, value)
 
 
+def week_label(value: str) -> Markup | None:
+    """``2026-W49`` as ``30 Nov 2026 (2026-W49)``: people read dates, SQL filters on codes."""
+    monday = iso_week_monday(value)
+    if monday is None or len(value) != 8:
+        return None
+    return Markup('<span class="gs-week" title="ISO week {}, Monday to Sunday">{} '
+                  "<small>({})</small></span>").format(value, day_label(monday, True), value)  # fmt: skip
+
+
 @hookimpl
 def render_cell(value, column, table, database, datasette):
     if database != "groundswell":
@@ -40,4 +52,6 @@ def render_cell(value, column, table, database, datasette):
         return mention_link(datasette, database, value)
     if column in SENTIMENT_COLUMNS and value in SENTIMENTS:
         return sentiment_label(value)
+    if column in ("week", "period") and isinstance(value, str):
+        return week_label(value)
     return None

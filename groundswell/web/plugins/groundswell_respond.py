@@ -1,37 +1,37 @@
-"""The advocates' "mark responded" action: ``/-/groundswell/respond/<mention_id>``.
+"""The "mark responded" page: ``/-/groundswell/respond/<mention_id>``.
 
-GET shows the mention and a form; POST sets ``mentions.vendor_responded = 1`` and closes the
-mention's open alerts (``groundswell.alerts.outbox.mark_responded``: status ``responded``). Off unless
-``GROUNDSWELL_ADVOCATE_TOKEN`` is set in the server's environment. Every POST must carry that
-token, in the form's ``token`` field or as ``Authorization: Bearer TOKEN``; it is never kept in
-a cookie, so another site cannot make a browser send it, and Datasette's CSRF check guards the
-form besides. Everything else in Datasette stays read-only.
+GET shows the mention and a form; POST marks it responded (``groundswell.alerts.inbox``:
+``mentions.vendor_responded = 1``, its alerts closed by the outbox, who and when recorded).
+Like every groundswell page it needs the login when one is configured. Who may POST:
+
+- a logged-in person (Datasette's CSRF token guards the form), or
+- the holder of a response link: ``?token=`` signed with the server's secret
+  (``groundswell.web.access``), for this mention, unexpired, and unused: its nonce is recorded
+  with the action, so a second use answers 409. Scripts may send it as ``Authorization: Bearer
+  TOKEN`` and get JSON back.
+
+Wrong tokens count against the client (and against everyone): past the limit every POST answers
+429 with ``Retry-After``, right token or not, so guessing in parallel gains nothing.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hmac
-import os
-import sqlite3
-
 from datasette import hookimpl
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
-from markupsafe import Markup
 
-TOKEN_ENV = "GROUNDSWELL_ADVOCATE_TOKEN"
-DATABASE = "groundswell"
-FAILED_TOKEN_DELAY_S = 0.5  # slows guessing
+from groundswell.alerts.inbox import act
+from groundswell.web.access import (
+    DATABASE,
+    TokenError,
+    acting_person,
+    check_can_view,
+    client_of,
+    limiter_of,
+    read_response_token,
+)
 
-
-def configured_token() -> str:
-    return os.environ.get(TOKEN_ENV, "").strip()
-
-
-def token_matches(given: str) -> bool:
-    expected = configured_token()
-    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+LIMITS = {"per_client": 10, "overall": 60, "window_s": 600}
 
 
 def bearer_token(request) -> str:
@@ -56,26 +56,15 @@ async def open_alerts(db, mention_id: str) -> int:
     return (await db.execute(sql, [mention_id])).rows[0][0]
 
 
-def write_responded(conn: sqlite3.Connection, mention_id: str) -> int:
-    """Mark the mention responded and close its alerts; return how many alerts closed."""
-    import sqlite_utils
-
-    from groundswell.alerts.outbox import mark_responded
-
-    db = sqlite_utils.Database(conn)
-    with conn:
-        conn.execute("update mentions set vendor_responded = 1 where id = ?", [mention_id])
-    return mark_responded(db)
-
-
-async def render_form(datasette, request, mention: dict, status: int = 200, error: str = ""):
+async def render_form(datasette, request, mention: dict, token: str = "", status: int = 200,
+                      error: str = ""):  # fmt: skip
     db = datasette.get_database(DATABASE)
     context = {
         "mention": mention,
         "open_alerts": await open_alerts(db, mention["id"]),
-        "enabled": bool(configured_token()),
+        "person": acting_person(request),
+        "token": token,
         "error": error,
-        "token_env": TOKEN_ENV,
         "action": respond_path(datasette, mention["id"]),
         "row_url": datasette.urls.row(DATABASE, "mentions", tilde_encode(mention["id"])),
     }
@@ -83,24 +72,52 @@ async def render_form(datasette, request, mention: dict, status: int = 200, erro
     return Response.html(html, status=status)
 
 
+def refusal(request, message: str, status: int, headers: dict | None = None) -> Response:
+    if request.headers.get("authorization"):
+        return Response.json({"error": message}, status=status, headers=headers)
+    return Response.text(message, status=status, headers=headers)
+
+
 async def respond(datasette, request):
+    await check_can_view(datasette, request)
     mention_id = request.url_vars["mention_id"]
     db = datasette.get_database(DATABASE)
     mention = await find_mention(db, mention_id)
     if mention is None:
         return Response.text(f"No mention has the id {mention_id!r}", status=404)
     if request.method != "POST":
-        return await render_form(datasette, request, mention)
-    if not configured_token():
-        return await render_form(datasette, request, mention, 403, f"{TOKEN_ENV} is not set")
+        return await render_form(datasette, request, mention, request.args.get("token", ""))
+    client, guesses = client_of(request), limiter_of(datasette, "response links", **LIMITS)
+    if guesses.blocked(client):
+        retry = {"Retry-After": str(guesses.retry_after())}
+        return refusal(request, "Too many wrong response links: try again later", 429, retry)
     form = await request.post_vars()
-    if not token_matches(bearer_token(request) or form.get("token", "")):
-        await asyncio.sleep(FAILED_TOKEN_DELAY_S)
-        return await render_form(datasette, request, mention, 403, "Wrong advocate token")
-    closed = await db.execute_write_fn(lambda conn: write_responded(conn, mention_id))
+    who, nonce = acting_person(request), form.get("nonce")
+    token = bearer_token(request) or form.get("token", "")
+    if who is None or token:
+        try:
+            payload = read_response_token(datasette, token, mention_id)
+        except TokenError as error:
+            guesses.failed(client)
+            if request.headers.get("authorization"):
+                return refusal(request, str(error), 403)
+            return await render_form(datasette, request, mention, "", 403, str(error))
+        who, nonce = f"response link from {payload.get('b', '?')}", f"link:{payload['n']}"
+    return await record_response(datasette, request, mention_id, who, nonce)
+
+
+async def record_response(datasette, request, mention_id: str, who: str, nonce: str | None):
+    import sqlite_utils
+
+    db = datasette.get_database(DATABASE)
+    result = await db.execute_write_fn(lambda conn: act(
+        sqlite_utils.Database(conn), mention_id, "responded", who, nonce=nonce))  # fmt: skip
+    if result.repeated and nonce and nonce.startswith("link:"):
+        return refusal(request, "This response link was already used", 409)
     if request.headers.get("authorization"):
-        return Response.json({"mention_id": mention_id, "vendor_responded": 1, "alerts": closed})
-    datasette.add_message(request, f"Marked responded; {closed} open alert(s) closed")
+        return Response.json({"mention_id": mention_id, "vendor_responded": 1,
+                              "done": result.done, "message": result.message})  # fmt: skip
+    datasette.add_message(request, result.message)
     return Response.redirect(datasette.urls.row(DATABASE, "mentions", tilde_encode(mention_id)))
 
 
@@ -110,13 +127,10 @@ def register_routes():
 
 
 @hookimpl
-def render_cell(row, value, column, table, database, datasette):
-    """``vendor_responded`` of an unanswered mention links to the form (when it is enabled)."""
-    if database != DATABASE or table != "mentions" or column != "vendor_responded":
-        return None
-    if value or not configured_token() or "id" not in row.keys():
-        return None
-    link = respond_path(datasette, row["id"])
-    return Markup('{} <a class="gs-respond-link" href="{}">mark responded</a>').format(
-        value if value is not None else "", link
-    )
+def skip_csrf(scope):
+    """Scripts with a response link in ``Authorization: Bearer`` send no CSRF token: a bearer
+    token is never sent by a browser on its own, so it cannot be forged across sites."""
+    headers = dict(scope.get("headers") or [])
+    return scope.get("path", "").startswith("/-/groundswell/respond/") and headers.get(
+        b"authorization", b""
+    ).startswith(b"Bearer ")

@@ -1,5 +1,4 @@
-// groundswell's touches on Datasette pages (loaded as a module: runs once the page is parsed,
-// before DOMContentLoaded, so before datasette-vega reads the URL fragment).
+// groundswell's touches on Datasette pages (loaded as a module: runs once the page is parsed).
 
 // The column descriptions go into a closed <details> instead of filling the top of the page.
 function foldColumnDescriptions() {
@@ -15,15 +14,4 @@ function foldColumnDescriptions() {
   details.append(summary, list);
 }
 
-// A canned query whose description has an a.gs-chart link opens with that chart drawn
-// (datasette-vega keeps the chart settings in the URL fragment).
-function showDefaultChart() {
-  const link = document.querySelector("a.gs-chart");
-  if (!link || window.location.hash || !document.querySelector("table.rows-and-columns")) {
-    return;
-  }
-  history.replaceState(null, "", link.getAttribute("href"));
-}
-
 foldColumnDescriptions();
-showDefaultChart();
