@@ -8,6 +8,7 @@ left out of the body.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
@@ -21,6 +22,11 @@ from groundswell.crawl.parsers.text import as_text, looks_like_html, looks_like_
 KIND = "article"
 
 MIN_ARTICLE_CHARS = 200  # less is a teaser, a login wall or an error page, not an article
+
+# trafilatura logs pages it cannot read at ERROR; here that only means "no article" (the
+# crawl counts ERROR log lines as problems), so its own log stays quiet
+for _name in ("trafilatura", "htmldate", "courlan", "justext"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 
 def matches(url: str, content_type: str, text: str) -> bool:

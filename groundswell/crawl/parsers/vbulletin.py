@@ -37,6 +37,7 @@ from groundswell.crawl.parsers.common import (
     with_fragment,
 )
 from groundswell.crawl.parsers.structure import DATE_TEXT, page_zone, read_date
+from groundswell.crawl.parsers.text import as_text
 
 KIND = "vbulletin"
 
@@ -60,6 +61,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
 
 
 def parse(text: str, url: str) -> list[dict[str, Any]]:
+    text = as_text(text)
     soup = make_soup(text)
     posts = [(_POST_ID.match(n["id"]).group(1), n) for n in soup.find_all("li", id=_POST_ID)]
     if not posts:
