@@ -34,11 +34,21 @@ def fallback_parser(url: str, content_type: str, text: str) -> ModuleType | None
         page = cached_page(text, url)
     except ParseError:
         return None
-    if find_blocks(page, want_rating=True) is not None:
+    rated, posts = find_blocks(page, want_rating=True), find_blocks(page)
+    if rated is not None and not _few_beside(rated, posts):
         return reviews
-    if find_blocks(page) is not None:
+    if posts is not None:
         return discussion
     return article
+
+
+def _few_beside(rated, posts) -> bool:
+    """Two or three rated blocks outside a much longer list of posts: rated teasers (related
+    recipes, products) beside a comment section, not the page's reviews."""
+    if posts is None or len(posts.members) < 3 * len(rated.members):
+        return False
+    held = set(posts.members)
+    return not any(block in held for block in rated.members)
 
 
 def parse_unrecognised(text: str, url: str) -> tuple[ModuleType, list[dict]]:

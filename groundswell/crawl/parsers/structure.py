@@ -829,7 +829,7 @@ def score_group(group: Group, page: Page, want_rating: bool) -> Group:
 
 def _is_teaser(member: Any, page: Page) -> bool:
     """An article teaser of a listing, not a post: a titled link to another page of the
-    site (a heading link, or a link of 15+ characters that is not a person's profile)."""
+    site (a heading link, or a link of 3+ words that is not a person's profile)."""
     hosts = _site_hosts(page)
     for link in member.iter("a"):
         href = (link.get("href") or "").strip()
@@ -843,13 +843,15 @@ def _is_teaser(member: Any, page: Page) -> bool:
         in_heading = any(
             a.tag in ("h1", "h2", "h3", "h4", "h5", "h6") for a in link.iterancestors()
         )
-        if in_heading or len(short_text(link)) >= 15:
+        title = short_text(link)
+        if in_heading or (len(title) >= 15 and len(title.split()) >= 3):
             return True
     return False
 
 
 NOT_ARTICLE = re.compile(
     r"reply|comment|login|register|signup|/tags?/|/tag/|categor|/search|share|print|mailto|feed"
+    r"|likes|reactions|attachments|/posts?/\d|[?&](?:p|post|postid)=\d|review"
     r"|/wp-content/|\.(?:jpe?g|png|gif|webp|pdf)(?:$|\?)",
     re.IGNORECASE,
 )
@@ -869,11 +871,26 @@ def _site_hosts(page: Page) -> set:
 
 
 def _other_page(href: str, page: Page) -> bool:
+    """A link away from this page: not to it, to a fragment of it, or below its own path
+    (a post's permalink under the thread's URL)."""
     target = urlsplit(urljoin(page.url, href))
-    here = urlsplit(page.url)
-    if (target.path, target.query) == (here.path, here.query):
+    if re.search(r"[?&;](?:p|pid|post|postid|comment|msg|showpost)=|#", href):
         return False
-    return not re.search(r"[?&;](?:p|pid|post|postid|comment|msg|showpost)=|#", href)
+    for here in _page_paths(page):
+        if target.path == here or (
+            len(here) > 1 and target.path.startswith(here.rstrip("/") + "/")
+        ):
+            return False
+    return True
+
+
+def _page_paths(page: Page) -> list:
+    if "paths" not in page.text_cache:
+        urls = [page.url] + page.root.xpath(
+            "//link[@rel='canonical']/@href | //meta[@property='og:url']/@content"
+        )
+        page.text_cache["paths"] = [urlsplit(urljoin(page.url, u.strip())).path for u in urls]
+    return page.text_cache["paths"]
 
 
 def _post_like(group: Group, count: int) -> bool:
@@ -905,7 +922,7 @@ def _find_blocks(page: Page, want_rating: bool) -> Group | None:
             best = group
     if best is None:
         return None
-    best = _nesting_wrappers(best, groups)
+    best = _whole_posts(_nesting_wrappers(best, groups), groups)
     order = {el: index for index, el in enumerate(page.root.iter())}
     best.members = sorted(set(best.members), key=lambda el: order.get(el, 0))
     return best
@@ -930,6 +947,23 @@ def _wraps(outer: list, inner: list) -> bool:
         if node not in outer_set:
             return False
     return True
+
+
+def _whole_posts(best: Group, groups: list[Group]) -> Group:
+    """Where each chosen block is a part of a post (one of its table rows), the posts: a
+    scored group with fewer members that hold all the chosen blocks, as dated and signed."""
+    held = set(best.members)
+    for group in groups:
+        if group.score <= 0 or not 2 <= len(group.members) < len(best.members):
+            continue
+        if group.dated < best.dated - 0.1 or group.authored < best.authored - 0.1:
+            continue
+        inside = 0
+        for member in group.members:
+            inside += sum(1 for el in member.iterdescendants() if el in held)
+        if inside == len(held) and len(held) % len(group.members) == 0:
+            return group
+    return best
 
 
 def _nesting_wrappers(best: Group, groups: list[Group]) -> Group:
