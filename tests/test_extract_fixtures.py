@@ -53,7 +53,7 @@ EXPECTED = {
     "review_html/google_play_app_details_dunzo_2021.html": ("google_play", 40),
     "review_html/lendingtree_reviews_first_midwest_bank_p1_2019.html": ("lendingtree", 10),
     "review_html/yelp_biz_broadway_oyster_bar_2025.html": ("yelp", 11),
-    # issue 18: new platform parsers
+    # issue 18: new platform parsers (ISSUE_18_PAGES)
     "forum_html/hackernews_item_who_is_hiring_2013.html": ("hackernews_html", 205),
     "forum_html/old_reddit_thread_science_ama_2016.html": ("reddit_html", 72),
     "forum_html/vbulletin2_somethingawful_showthread.html": ("vbulletin", 40),
@@ -66,6 +66,16 @@ EXPECTED = {
         page.path: (page.kind, count)
         for page, count in zip(GENERIC_PAGES, GENERIC_COUNTS, strict=True)
     },
+}
+ISSUE_18_PAGES = {
+    "forum_html/hackernews_item_who_is_hiring_2013.html",
+    "forum_html/old_reddit_thread_science_ama_2016.html",
+    "forum_html/vbulletin2_somethingawful_showthread.html",
+    "forum_html/vbulletin4_pocketpc_ch_showthread.html",
+    "forum_api_json/github_issue_187.json",
+    "forum_api_json/github_issue_187_comments.json",
+    "review_api_json/google_places_details_sydney_office.json",
+    *(page.path for page in GENERIC_PAGES),
 }
 REVIEW_KINDS = {"appstore", "trustpilot", "yelp_api", "amazon", "etsy", "google_play",
                 "lendingtree", "yelp", "google_places"}  # fmt: skip

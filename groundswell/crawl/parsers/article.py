@@ -12,8 +12,6 @@ import logging
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-import trafilatura
-
 from groundswell.crawl.parsers import ParseError
 from groundswell.crawl.parsers.common import mention, strip_session
 from groundswell.crawl.parsers.structure import Page, cached_page, read_date
@@ -54,6 +52,8 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
 
 def article_mention(text: str, url: str, page_url: str) -> dict[str, Any] | None:
     """The page's main text as an "article" mention, or None when it has too little text."""
+    import trafilatura  # imported when first needed: it takes a second, most crawls never do
+
     try:
         document = trafilatura.bare_extraction(
             text, url=url or None, with_metadata=True, include_comments=False
