@@ -191,7 +191,7 @@ def test_phpbb_videolan_prosilver():
     items = parsed(CASES[0])
     first, reply = items
     assert first["author"] == "callmejoe"
-    assert first["published_at"] == "2020-08-24T04:27:00"
+    assert first["published_at"] == "2020-08-24T04:27:00+02:00"  # "All times are UTC+02:00"
     assert first["title"] == "http server - curl command not working"
     assert first["body"].startswith("i have a strange issue with getting the status.xml file")
     assert "curl -s -u :password http://127.0.0.1:8080/requests/status.xml" in first["body"]
@@ -207,7 +207,9 @@ def test_phpbb_videolan_prosilver():
 def test_phpbb_openoffice_and_ubuntu_italian_dates():
     openoffice = parsed(CASES[1])
     assert openoffice[0]["author"] == "HELENA HAAJANEN"
-    assert openoffice[0]["published_at"] == "2020-08-21T15:54:00"
+    assert (
+        openoffice[0]["published_at"] == "2020-08-21T15:54:00+02:00"
+    )  # "All times are UTC + 1 hour [ DST ]"
     assert openoffice[0]["body"] == (
         "how can i open the writer file i saved to open office when the computer reports the "
         "file as 2020."
@@ -262,7 +264,7 @@ def test_vbulletin_msworld_windows_1252_and_quotes():
     assert (first["site_id"], first["author"], first["title"]) == (
         "1518952", "Crazyguy", "Sort of new here"
     )  # fmt: skip
-    assert first["published_at"] == "2019-04-06T06:55:00"
+    assert first["published_at"] == "2019-04-06T06:55:00-05:00"  # "All times are GMT -5"
     assert "I’m convinced I have MS" in first["body"]  # cp1252 curly quote, not \x92
     assert first["is_question"] is True  # 'Has anyone been through something similar?'
     assert first["url"] == (

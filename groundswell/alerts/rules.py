@@ -22,7 +22,7 @@ from groundswell.config import AdvocateConfig, AlertRuleConfig, Config
 MENTION_RULES = ("negative_review", "unanswered_question", "vip_author", "competitor_comparison")
 SPIKE_RULES = ("volume_spike", "negativity_spike")
 SOURCE_HEALTH = "source_health"
-BAD_CRAWL_STATUSES = ("empty", "blocked", "error")
+BAD_CRAWL_STATUSES = ("empty", "partial", "blocked", "error")
 WHEN = "coalesce(m.published_at, m.first_seen_at)"
 SQL_CHUNK = 500
 FACT_COLUMNS = (
@@ -254,7 +254,8 @@ def spike_facts(counts: Sequence[int], settings: AlertRuleConfig) -> dict | None
 def source_health_candidates(
     db: sqlite_utils.Database, config: Config, rule: Rule
 ) -> list[Candidate]:
-    """One candidate per failing incident: the last N finished crawls all empty/blocked/error."""
+    """One candidate per failing incident: the last N finished crawls all empty, partial,
+    blocked or error."""
     names = [s.name for s in config.source if s.enabled] if config.source else None
     if names is None:
         names = [r["source"] for r in db.query("select distinct source from crawl_runs")]

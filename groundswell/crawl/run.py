@@ -45,6 +45,9 @@ def crawl_status(stats: dict, problems: list[str]) -> str:
         return "blocked"
     if problems:
         return "error"
+    # issue 18: a page showed many post-like blocks but its parser read one or two of them
+    if stats.get("groundswell/partial"):
+        return "partial"
     return "ok" if stats.get("groundswell/parsed", 0) else "empty"
 
 
@@ -116,6 +119,9 @@ def extract_url(config_path: str, url: str, kind: str) -> int:
         print(f"{EXTRACT_KIND}{stats['groundswell/kind']}", file=sys.stderr)
     for note in stats["notes"]:
         print(f"extract: {note}", file=sys.stderr)
+    if stats.get("groundswell/partial"):
+        print("extract: warning: only part of the page's posts were read (status partial)",
+              file=sys.stderr)  # fmt: skip
     if problems:
         print(f"extract: {problems[0]}", file=sys.stderr)
         return EXIT_CRAWL_ERRORS

@@ -98,7 +98,7 @@ select
         where source = s.name and started_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')
     ) as runs_7d,
     (select count(*) from crawl_runs
-        where source = s.name and status in ('error', 'empty')
+        where source = s.name and status in ('error', 'empty', 'partial')
         and started_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')
     ) as failed_runs_7d,
     (select coalesce(sum(new), 0) from crawl_runs

@@ -1,9 +1,12 @@
-"""Apple iTunes / App Store customer reviews RSS in JSON form.
+"""Apple iTunes / App Store customer reviews RSS, in its JSON form and its Atom (XML) form.
 
 ``https://itunes.apple.com/<cc>/rss/customerreviews/[page=N/]id=<app>/sortby=mostrecent/json``:
 ``feed.entry`` holds the reviews (every value wrapped as ``{"label": ...}``). Some feeds start
 with an entry for the app itself (``im:name``, no ``im:rating``); it is skipped. A feed with a
-single entry gives ``entry`` as an object instead of a list.
+single entry gives ``entry`` as an object instead of a list. The Atom form
+(``.../sortby=mostrecent/xml``) has the same entries as ``<entry>`` elements with
+``<im:rating>``, ``<author><name>``, ``<content type="text">`` and ``<updated>``; review URLs
+are the app's page (the entry's ``link rel="related"``), never built from a bare id.
 """
 
 from __future__ import annotations
@@ -21,22 +24,83 @@ RATING_SCALE = 5
 _RATING_KEY = re.compile(r'"im:rating"\s*:')
 _FEED_KEY = re.compile(r'"feed"\s*:')
 _PAGE_IN_PATH = re.compile(r"/page=(\d+)/")
+_ATOM_START = re.compile(r"^(?:\ufeff)?\s*(?:<\?[^>]*\?>\s*)?<feed\b", re.IGNORECASE)
 
 
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
+    if _ATOM_START.match(text[:2048]):
+        return "<im:rating" in text or ("customerreviews" in (url or "") and "<entry" in text)
     if not looks_like_json(text) or not _FEED_KEY.search(text[:256]):
         return False
     return bool(_RATING_KEY.search(text)) or "customerreviews" in text[:4096]
 
 
 def parse(text: str, url: str) -> list[dict]:
+    text = as_text(text)
+    if _ATOM_START.match(text[:2048]):
+        return atom_reviews(text, url)
     feed = _feed(load_json(text, "an iTunes customer reviews feed"))
     return [review_mention(entry, url) for entry in _entries(feed) if _is_review(entry)]
 
 
+def atom_reviews(text: str, url: str) -> list[dict]:
+    """The Atom form: feedparser reads ``<im:rating>`` as ``im_rating``."""
+    import feedparser
+
+    parsed = feedparser.parse(text.encode("utf-8"), response_headers={"content-location": ""})
+    if not parsed.get("version") and not parsed.entries:
+        raise ParseError("not an App Store reviews Atom feed")
+    app_page = _atom_app_page(parsed) or url
+    out = []
+    for entry in parsed.entries:
+        rating = _rating(entry.get("im_rating"))
+        if rating is None:
+            continue  # the app's own entry
+        review_id = (entry.get("id") or "").rsplit("/", 1)[-1] or None
+        page = _atom_related(entry) or app_page
+        out.append(drop_empty({
+            "site_id": review_id,
+            "kind": "review",
+            "url": f"{page}#review-{review_id}",
+            "thread_url": page,
+            "author": (entry.get("author") or "").strip() or None,
+            "title": entry.get("title"),
+            "body": _atom_text(entry),
+            "rating": rating,
+            "rating_scale": RATING_SCALE,
+            "published_at": entry.get("updated") or entry.get("published"),
+            "raw": {"version": entry.get("im_version"), "vote_sum": entry.get("im_votesum")},
+        }))  # fmt: skip
+    return out
+
+
+def _atom_text(entry: dict) -> str | None:
+    for content in entry.get("content") or []:
+        if content.get("type") == "text/plain" and content.get("value"):
+            return content["value"]
+    contents = entry.get("content") or []
+    return contents[0].get("value") if contents else entry.get("summary")
+
+
+def _atom_related(entry: dict) -> str | None:
+    for link in entry.get("links") or []:
+        if link.get("rel") == "related" and link.get("href"):
+            return link["href"]
+    return None
+
+
+def _atom_app_page(parsed) -> str | None:
+    for link in parsed.feed.get("links") or []:
+        if link.get("rel") == "alternate" and link.get("href"):
+            return link["href"]
+    return None
+
+
 def follow_urls(text: str, url: str) -> list[str]:
     """The feed's ``rel=next`` page, moved onto the url's origin and asked for as JSON."""
+    if _ATOM_START.match(as_text(text)[:2048]):
+        return []
     feed = _feed(load_json(text, "an iTunes customer reviews feed"))
     links = _links(feed)
     next_url = links.get("next")

@@ -314,6 +314,8 @@ def parse_date(value: Any, *, dayfirst: bool = False, now: datetime | None = Non
     text = re.sub(r"\s+at\s+", " ", text)
     text = _relative_day(text, now) or text
     text = _translate_date_words(text)
+    if re.match(r"\s*\d{1,2}\.\d{1,2}\.(?:\d{4}|\d\d)\b", text):
+        dayfirst = True  # 03.04.2011 is 3 April wherever dots are written
     default = datetime(2000, 1, 1)
     try:
         parsed = dateparser.parse(text, fuzzy=True, dayfirst=dayfirst, default=default)

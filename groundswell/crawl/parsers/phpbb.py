@@ -3,7 +3,8 @@
 prosilver-like: every post is ``div.post#p<ID>`` holding ``.postbody`` (``p.author`` with the
 poster link and the date after '»', ``div.content``, ``div.signature``) and ``dl.postprofile``.
 subsilver2: table rows with ``<a name="p<ID>">``, ``b.postauthor``, ``div.postbody``.
-Quotes (``blockquote``) and signatures are left out of the body.
+Quotes (``blockquote``) and signatures are left out of the body. Times without an offset are
+in the time zone the board declares ("All times are UTC+09:00"), else taken as UTC.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from groundswell.crawl.parsers.common import (
     text_without,
     with_fragment,
 )
+from groundswell.crawl.parsers.structure import page_zone, with_zone
 
 KIND = "phpbb"
 
@@ -53,6 +55,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     topic_title = _topic_title(soup)
     base = base_url(soup, url)
     first_page = _is_first_page(soup, url)
+    zone = page_zone(text if isinstance(text, str) else str(text))  # "All times are UTC+09:00"
     out: list[dict[str, Any]] = []
     starter_id: str | None = None
     for index, (post_id, node, style) in enumerate(posts):
@@ -77,7 +80,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
                 author=fields["author"],
                 title=title,
                 body=fields["body"],
-                published_at=fields["date"],
+                published_at=with_zone(fields["date"], zone),
             )
         )
     return out

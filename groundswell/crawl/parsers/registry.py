@@ -14,7 +14,9 @@ Every module listed here exposes:
   to ``{"site_id": <the site id of the mention opening it>, "last_activity": <optional>}``;
   an incremental crawl fetches a stored thread again only while it is recent.
 
-Specific platforms come before generic shapes (schema.org, feeds).
+Specific platforms come before generic shapes (schema.org, feeds). A page none of them
+claims is read by its structure: ``FALLBACK_MODULES`` (reviews, discussion, article; see
+``groundswell/crawl/parsers/fallback.py``), which can also be chosen as kinds.
 """
 
 from __future__ import annotations
@@ -25,9 +27,15 @@ from types import ModuleType
 PARSER_MODULES: list[str] = [
     # specific platforms first, generic last
     "reddit",
+    "reddit_html",
     "hackernews",
+    "hackernews_html",
     "discourse",
     "appstore",
+    "github",
+    "lemmy",
+    "google_places",
+    "disqus",
     "phpbb",
     "xenforo",
     "vbulletin",
@@ -48,15 +56,25 @@ PARSER_MODULES: list[str] = [
 ]
 
 
+# Read by the page's structure, for pages no parser above claims (never auto-detected).
+FALLBACK_MODULES: list[str] = ["reviews", "discussion", "article"]
+
+
 def parser_modules() -> list[ModuleType]:
     return [importlib.import_module(f"groundswell.crawl.parsers.{name}") for name in PARSER_MODULES]
 
 
+def fallback_modules() -> list[ModuleType]:
+    return [
+        importlib.import_module(f"groundswell.crawl.parsers.{name}") for name in FALLBACK_MODULES
+    ]
+
+
 def parser_for_kind(kind: str) -> ModuleType:
-    for module in parser_modules():
+    for module in parser_modules() + fallback_modules():
         if module.KIND == kind:
             return module
-    known = ", ".join(sorted(m.KIND for m in parser_modules()))
+    known = ", ".join(sorted(known_kinds()))
     raise KeyError(f"unknown source kind {kind!r}; known kinds: {known}")
 
 
@@ -68,4 +86,4 @@ def detect_parser(url: str, content_type: str, text: str) -> ModuleType | None:
 
 
 def known_kinds() -> set[str]:
-    return {module.KIND for module in parser_modules()}
+    return {module.KIND for module in parser_modules() + fallback_modules()}

@@ -75,8 +75,10 @@ def parse(text: str, url: str) -> list[dict]:
     page_url = urldefrag(url or "")[0]
     mentions: list[dict] = []
     seen: set[str] = set()
-    for root in extract_objects(as_text(text), page_url):
-        for node, thread in _walk(root, thread=None):
+    roots = extract_objects(as_text(text), page_url)
+    faq = faq_questions(roots)
+    for root in roots:
+        for node, thread in _walk(root, thread=None, faq=faq):
             mention = node_mention(node, page_url, thread)
             if mention is None:
                 continue
@@ -165,22 +167,60 @@ def type_names(node: dict) -> set[str]:
     return {_short_name(t).rsplit("/", 1)[-1] for t in types if isinstance(t, str)}
 
 
-def _walk(value: object, thread: dict | None) -> Iterator[tuple[dict, dict | None]]:
-    """Depth-first (node, enclosing thread node) pairs; FAQPage subtrees skipped."""
-    if isinstance(value, list):
-        for item in value:
-            yield from _walk(item, thread)
-        return
-    if not isinstance(value, dict):
-        return
-    types = type_names(value)
-    if types & SKIPPED_CONTAINERS:
-        return
-    yield value, thread
-    inner_thread = value if types & THREAD_TYPES else thread
-    for key, item in value.items():
-        if key not in NODE_KEYWORDS:
-            yield from _walk(item, inner_thread)
+def faq_questions(roots: list) -> FaqIndex:
+    """The publisher's own FAQ: ids its FAQPage objects point to, and whether the page has one."""
+    index = FaqIndex()
+    stack: list = list(roots)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            if type_names(value) & SKIPPED_CONTAINERS:
+                index.present = True
+                entities = value.get("mainEntity") or value.get("hasPart") or []
+                for entity in entities if isinstance(entities, list) else [entities]:
+                    if isinstance(entity, dict) and isinstance(entity.get("@id"), str):
+                        index.ids.add(entity["@id"])
+            stack.extend(v for k, v in value.items() if k not in NODE_KEYWORDS)
+    return index
+
+
+class FaqIndex:
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+        self.present = False
+
+    def holds(self, node: dict) -> bool:
+        """A Question of the page's FAQ: listed by its FAQPage, or (on a page with one)
+        a question nobody signed or dated."""
+        if node.get("@id") in self.ids:
+            return True
+        unsigned = not (node.get("author") or node.get("dateCreated") or node.get("datePublished"))
+        return self.present and unsigned
+
+
+def _walk(
+    value: object, thread: dict | None, faq: FaqIndex | None = None
+) -> Iterator[tuple[dict, dict | None]]:
+    """Depth-first (node, enclosing thread node) pairs; FAQPage subtrees and FAQ questions
+    (with their answers) skipped. Iterative: deeply nested markup cannot exhaust the stack."""
+    faq = faq or FaqIndex()
+    stack: list[tuple[object, dict | None]] = [(value, thread)]
+    while stack:
+        current, enclosing = stack.pop()
+        if isinstance(current, list):
+            stack.extend((item, enclosing) for item in reversed(current))
+            continue
+        if not isinstance(current, dict):
+            continue
+        types = type_names(current)
+        if types & SKIPPED_CONTAINERS or ("Question" in types and faq.holds(current)):
+            continue
+        yield current, enclosing
+        inner = current if types & THREAD_TYPES else enclosing
+        children = [item for key, item in current.items() if key not in NODE_KEYWORDS]
+        stack.extend((item, inner) for item in reversed(children))
 
 
 def node_mention(node: dict, page_url: str, thread: dict | None) -> dict | None:

@@ -32,6 +32,7 @@ from groundswell.crawl.parsers.common import (
     parse_date,
     query_param,
     set_query_param,
+    text_without,
     unescape,
     with_fragment,
 )
@@ -127,12 +128,13 @@ def _api_item(item: dict[str, Any], url: str) -> dict[str, Any] | None:
             **common,
         )
     if "answer_id" in item:
+        question_id = item.get("question_id")
         return mention(
             site_id=item["answer_id"],
             kind="answer",
             url=item.get("link") or _site_link(url, f"/a/{item['answer_id']}"),
-            thread_url=_site_link(url, f"/questions/{item.get('question_id')}"),
-            parent_site_id=item.get("question_id"),
+            thread_url=_site_link(url, f"/questions/{question_id}") if question_id else None,
+            parent_site_id=question_id,
             title=unescape(item.get("title")),
             **common,
         )
@@ -222,20 +224,29 @@ def _question_title(soup: BeautifulSoup) -> str | None:
     return meta.get("content") if meta is not None else None
 
 
+COMMUNITY_WIKI = "community wiki"
+_REVISIONS = re.compile(r"^\s*\d+\s+revs?\b|\brevisions?\b|\d+\s+users?\s+\d+%", re.IGNORECASE)
+
+
 def _author(post: Tag) -> str | None:
-    for selector in (
-        "[itemprop=author] [itemprop=name]",
-        ".post-signature.owner .user-details a",
-        ".post-signature.owner .user-details",
-    ):
-        el = post.select_one(selector)
-        if el is not None and inline_text(el):
-            return inline_text(el).split("\n")[0]
-    details = post.select(".post-signature .user-details")
-    if details:
-        link = details[-1].find("a")
-        return inline_text(link or details[-1]) or None
-    return None
+    """The owner; for community wiki posts ("11 revs, 7 users 58%") the top contributor
+    named under that line, else "community wiki"."""
+    el = post.select_one("[itemprop=author] [itemprop=name]")
+    if el is not None and inline_text(el):
+        return inline_text(el)
+    signatures = post.select(".post-signature.owner .user-details") or post.select(
+        ".post-signature .user-details"
+    )
+    if not signatures:
+        return None
+    owner = signatures[-1] if not post.select(".post-signature.owner") else signatures[0]
+    for link in owner.find_all("a", href=True):
+        if "/users/" in link["href"] and not _REVISIONS.search(inline_text(link)):
+            return inline_text(link) or None
+    text = inline_text(owner)
+    if _REVISIONS.search(text) or "community-wiki" in " ".join(owner.get("class") or []):
+        return COMMUNITY_WIKI
+    return text.split("\n")[0].strip() or None
 
 
 def _utc(value: str | None) -> Any:
@@ -248,9 +259,15 @@ def _utc(value: str | None) -> Any:
 
 
 def _post_date(post: Tag) -> Any:
+    """When the post was asked or answered, not when it was last edited."""
     stamp = post.select_one("time[itemprop=dateCreated]")
     if stamp is not None and stamp.get("datetime"):
         return _utc(stamp["datetime"])
+    for action in post.select(".post-signature .user-action-time"):
+        words = inline_text(action).lower()
+        when = action.select_one(".relativetime[title], [title]")
+        if when is not None and words.startswith(("asked", "answered", "posted")):
+            return _utc(when["title"])
     owner = post.select_one(".post-signature.owner .relativetime[title]")
     if owner is not None:
         return _utc(owner["title"])
@@ -260,12 +277,24 @@ def _post_date(post: Tag) -> Any:
 
 def _header_date(soup: BeautifulSoup) -> Any:
     stamp = soup.select_one("time[itemprop=dateCreated]")
-    return _utc(stamp.get("datetime")) if stamp is not None else None
+    if stamp is not None:
+        return _utc(stamp.get("datetime"))
+    for label in soup.select(
+        "#qinfo .label-key, #question-header + div [title], .question-stats [title]"
+    ):
+        if "asked" in inline_text(label.find_parent() or label).lower() and label.get("title"):
+            return _utc(label["title"])
+    return None
+
+
+NOTICES = ("aside", ".js-post-notice", ".post-notice", ".s-notice", ".question-status",
+           ".special-status", ".bounty-notification")  # fmt: skip
 
 
 def _post_body(post: Tag) -> str:
+    """The post's text, without the site's banners ("Locked.", "Closed.", bounty notices)."""
     body = post.select_one(".js-post-body, .s-prose[itemprop=text], .post-text")
-    return element_text(body)
+    return text_without(body, NOTICES)
 
 
 def _score(post: Tag) -> int | None:

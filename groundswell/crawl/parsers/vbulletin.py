@@ -1,10 +1,15 @@
-"""vBulletin 4 showthread pages (``<meta name="generator" content="vBulletin 4...">``).
+"""vBulletin showthread pages: vBulletin 4 (``<meta name="generator" content="vBulletin 4...">``),
+vBulletin 3 and 2 (``table#post<ID>`` / ``div#post<ID>``, the message in ``#post_message_<ID>``)
+and customised vBulletin 2 boards such as Something Awful's (``table.post#post<ID>`` with
+``dt.author``, ``td.postdate`` and ``td.postbody``).
 
 Posts are ``li.postbit*#post_<ID>`` (postbit, postbitlegacy, postbitim) with ``a.username``,
 ``span.date`` ('04-06-2019, 06:55 AM', or 'Today'/'Yesterday'), an optional per-post
 ``h2.title``/``h2.posttitle`` and the message in ``div#post_message_<ID>
 blockquote.postcontent``. Quotes are ``.bbcode_quote`` boxes (with the source post link in
 ``.bbcode_postedby``); signatures are ``blockquote.signature`` outside the message.
+Dates without a ``span.date`` are read from the post's header text, day first where dotted
+(03.03.2011), in the time zone the board declares ("All times are GMT +1").
 """
 
 from __future__ import annotations
@@ -31,10 +36,14 @@ from groundswell.crawl.parsers.common import (
     strip_session,
     with_fragment,
 )
+from groundswell.crawl.parsers.structure import DATE_TEXT, page_zone, read_date
+from groundswell.crawl.parsers.text import as_text
 
 KIND = "vbulletin"
 
 _POST_ID = re.compile(r"^post_(\d+)$")
+_OLD_POST_ID = re.compile(r"^post(\d+)$")
+_OLD_POST = re.compile(r'<(?:table|div)[^>]*\bid="post\d+"')
 
 
 def matches(url: str, content_type: str, text: str) -> bool:
@@ -42,26 +51,36 @@ def matches(url: str, content_type: str, text: str) -> bool:
         return False
     generator = re.search(r'<meta name="generator" content="vBulletin', text[:20000], re.IGNORECASE)
     vbulletin = bool(generator) or 'id="vbulletin_html"' in text[:5000]
-    return vbulletin and 'id="post_message_' in text
+    if vbulletin and 'id="post_message_' in text:
+        return True
+    showthread = "showthread.php" in text or "showthread.php" in (url or "")
+    old_posts = bool(_OLD_POST.search(text)) and (
+        'id="post_message_' in text or 'class="postbody"' in text
+    )
+    return showthread and old_posts
 
 
 def parse(text: str, url: str) -> list[dict[str, Any]]:
+    text = as_text(text)
     soup = make_soup(text)
-    posts = [node for node in soup.find_all("li", id=_POST_ID)]
+    posts = [(_POST_ID.match(n["id"]).group(1), n) for n in soup.find_all("li", id=_POST_ID)]
+    if not posts:
+        posts = [(_OLD_POST_ID.match(n["id"]).group(1), n)
+                 for n in soup.find_all(["table", "div"], id=_OLD_POST_ID)]  # fmt: skip
     if not posts and 'id="post_message_' not in text:
         raise ParseError("not a vBulletin showthread page (no li#post_N)")
+    zone = page_zone(text)
     base = base_url(soup, url)
     thread_url = _thread_url(soup, url)
     thread_title = _thread_title(soup)
     first_page = _is_first_page(url)
     out: list[dict[str, Any]] = []
     starter_id: str | None = None
-    for index, node in enumerate(posts):
-        post_id = _POST_ID.match(node["id"]).group(1)
+    for index, (post_id, node) in enumerate(posts):
         is_starter = first_page and index == 0
         if is_starter:
             starter_id = post_id
-        message = node.find(id=f"post_message_{post_id}")
+        message = node.find(id=f"post_message_{post_id}") or node.select_one("td.postbody")
         quoted = _quoted_post(message)
         body = _body(message)
         title = _post_title(node)
@@ -79,7 +98,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
                 author=_author(node),
                 title=title,
                 body=body,
-                published_at=_date(node),
+                published_at=_date(node, message, zone),
             )
         )
     return out
@@ -91,15 +110,40 @@ def follow_urls(text: str, url: str) -> list[str]:
 
 
 def _author(node: Tag) -> str | None:
-    name = node.select_one(".username_container .username, a.username, .username")
+    name = node.select_one(
+        ".username_container .username, a.username, .username, a.bigusername, dt.author, "
+        '[id^="postmenu_"] a'
+    )
     if name is None:
         return None
     return inline_text(name) or None
 
 
-def _date(node: Tag) -> Any:
-    stamp = node.select_one(".posthead span.date, span.date, .postdate")
-    return parse_date(inline_text(stamp)) if stamp is not None else None
+def _date(node: Tag, message: Tag | None, zone) -> Any:
+    """The post's date: ``span.date`` (vBulletin 4) or the first date in the post's header
+    (vBulletin 2/3 ``td.thead``, ``td.postdate``, custom user panels), outside the message."""
+    for stamp in node.select(
+        ".posthead span.date, span.date, .postdate, td.thead, dl.userstats dd"
+    ):
+        found = _date_in(inline_text(stamp), zone) or read_date(inline_text(stamp), zone, False)
+        if found:
+            return found
+    for string in node.find_all(string=DATE_TEXT):
+        if message is not None and message in string.parents:
+            continue
+        found = _date_in(str(string), zone)
+        if found:
+            return found
+    return None
+
+
+def _date_in(text: str, zone) -> Any:
+    match = DATE_TEXT.search(text)
+    if match:
+        return read_date(match.group(0), zone, dayfirst=False)
+    if re.search(r"\b(?:today|yesterday|heute|gestern)\b", text, re.IGNORECASE):
+        return parse_date(text)
+    return None
 
 
 def _post_title(node: Tag) -> str | None:
@@ -132,6 +176,10 @@ def _body(message: Tag | None) -> str:
         (container if container is not None and message in container.parents else quote).decompose()
     for signature in message.select("blockquote.signature, .signaturecontainer"):
         signature.decompose()
+    for quote in message.select("div.bbc-block, .quote, div.smallfont + table"):
+        quote.decompose()
+    for noise in message.select("p.editedby, .editedby"):
+        noise.decompose()
     content = message.select_one("blockquote.postcontent") or message
     return element_text(content)
 
@@ -158,5 +206,5 @@ def _thread_url(soup: BeautifulSoup, url: str) -> str:
 
 
 def _is_first_page(url: str) -> bool:
-    match = re.search(r"/page(\d+)|[?&]page=(\d+)", url)
+    match = re.search(r"/page(\d+)|[?&](?:page|pagenumber)=(\d+)", url)
     return match is None or (match.group(1) or match.group(2)) == "1"

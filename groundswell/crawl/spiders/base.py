@@ -18,6 +18,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from groundswell.crawl.incremental import incremental_filter_for
 from groundswell.crawl.items import MENTION_FIELDS, MentionItem
 from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers.fallback import check_coverage, parse_unrecognised
 from groundswell.crawl.parsers.registry import detect_parser, parser_for_kind
 from groundswell.crawl.rendering import render_meta
 
@@ -79,9 +80,8 @@ class MentionSpider(scrapy.Spider):
     def parse(self, response):
         self.crawler.stats.inc_value("groundswell/pages")
         try:
-            parser = self.parser_for(response)
-            self.crawler.stats.set_value("groundswell/kind", parser.KIND)  # what auto picked
-            mentions = parser.parse(response.text, response.url)
+            parser, mentions, kind = self.read_page(response)
+            self.crawler.stats.set_value("groundswell/kind", kind)  # what auto picked
         except (ParseError, ValueError, AttributeError) as error:
             reason = str(error)
             if looks_like_bot_wall(getattr(response, "text", "")):
@@ -93,9 +93,25 @@ class MentionSpider(scrapy.Spider):
         if not mentions:
             self.explain_empty(parser, response)
         for mention in mentions:
-            yield self.mention_item(mention, parser.KIND)
+            yield self.mention_item(mention, kind)
         if self.follow and hasattr(parser, "follow_urls"):
             yield from self.follow_requests(self.links_to_follow(parser, response, mentions))
+
+    def read_page(self, response) -> tuple:
+        """(parser, mentions, source kind): the platform's parser, or the page's structure
+        where none claims it; a page read only in part is counted and noted."""
+        parser = self.parser_for(response)
+        if parser is None:
+            parser, mentions = parse_unrecognised(response.text, response.url)
+        else:
+            mentions = parser.parse(response.text, response.url)
+        coverage = check_coverage(response.text, response.url, parser.KIND, mentions,
+                                  auto=self.kind == "auto")  # fmt: skip
+        if coverage.partial:
+            self.crawler.stats.inc_value("groundswell/partial")
+        if coverage.note:
+            self.notes.append(coverage.note)
+        return parser, coverage.mentions, coverage.kind
 
     def links_to_follow(self, parser, response, mentions: list[dict]) -> list[str]:
         links = parser.follow_urls(response.text, response.url)
@@ -116,10 +132,7 @@ class MentionSpider(scrapy.Spider):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         text = response.text if hasattr(response, "text") else ""
         if self.kind == "auto":
-            parser = detect_parser(response.url, content_type, text)
-            if parser is None:
-                raise ParseError("no parser recognised this page (not a known platform's shape)")
-            return parser
+            return detect_parser(response.url, content_type, text)  # None: read by structure
         parser = parser_for_kind(self.kind)
         if not parser.matches(response.url, content_type, text):
             raise ParseError(f"response does not look like a {self.kind!r} page")
