@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 import typing
@@ -23,6 +24,8 @@ from pydantic import (
 
 from groundswell.errors import GroundswellError, did_you_mean
 from groundswell.tagging.stages import DEFAULT_STAGES, check_stage_names
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = "groundswell.toml"
 DEFAULT_DB = "groundswell.db"
@@ -63,6 +66,26 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# ``max_pages`` counted every request, thread pages included, so a 100-post listing fetched
+# the same first threads on every crawl; it now sets the listing budget only.
+MAX_PAGES_DEPRECATED = (
+    "max_pages is deprecated: it now sets max_listing_pages (pages of the listing); thread "
+    "pages have their own budget, max_thread_pages"
+)
+
+
+def migrate_max_pages(data):
+    """``max_pages = N`` → ``max_listing_pages = N`` (an error beside the new key)."""
+    if not isinstance(data, dict) or "max_pages" not in data:
+        return data
+    data = dict(data)
+    if "max_listing_pages" in data:
+        raise ValueError("max_pages is replaced by max_listing_pages and max_thread_pages: "
+                         "remove max_pages")  # fmt: skip
+    data["max_listing_pages"] = data.pop("max_pages")
+    return data
+
+
 class DatabaseConfig(Section):
     path: str = DEFAULT_DB
 
@@ -75,11 +98,22 @@ class CrawlConfig(Section):
     retries: int = Field(3, ge=0, le=10)
     backoff_base: float = Field(2.0, ge=0, description="seconds; doubled on each retry")
     backoff_max: float = Field(60.0, ge=0)
-    max_pages: int = Field(20, ge=1, description="pages per crawl of one source")
+    max_listing_pages: int = Field(
+        10, ge=1, description="listing pages (start page, next pages) per crawl of one source"
+    )
+    max_thread_pages: int = Field(
+        300, ge=1, description="thread pages per crawl of one source; the rest wait in the "
+        "frontier for the next crawl, oldest first"
+    )  # fmt: skip
     timeout: float = Field(900, gt=0, description="seconds before a crawl subprocess is stopped")
     browser_path: str | None = Field(
         None, description="Chromium for render = true sources; default: chromium on PATH"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def max_pages_sets_the_listing_budget(cls, data):
+        return migrate_max_pages(data)
 
 
 class ModelConfig(Section):
@@ -133,7 +167,8 @@ class SourceConfig(Section):
     schedule: str = "every 6h"
     enabled: bool = True
     vendor_accounts: list[str] = []
-    max_pages: int | None = Field(None, ge=1)
+    max_listing_pages: int | None = Field(None, ge=1, description="default: [crawl]'s")
+    max_thread_pages: int | None = Field(None, ge=1, description="default: [crawl]'s")
     recrawl_days: float = Field(
         7, ge=0, description="threads with a mention this recent are fetched again for replies"
     )
@@ -141,6 +176,11 @@ class SourceConfig(Section):
     render_wait_for: str | None = Field(
         None, min_length=1, description="CSS selector to wait for; default: network idle"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def max_pages_sets_the_listing_budget(cls, data):
+        return migrate_max_pages(data)
 
     @model_validator(mode="after")
     def wait_only_when_rendering(self) -> SourceConfig:
@@ -357,6 +397,7 @@ def known_keys(loc: tuple) -> list[str]:
 
 
 def parse_config(data: dict, path: Path) -> Config:
+    warn_deprecated_keys(data, path)
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
@@ -364,6 +405,22 @@ def parse_config(data: dict, path: Path) -> Config:
     check_source_kinds(config, path)
     check_alert_references(config, path)
     return config
+
+
+def deprecated_keys(data: dict) -> list[str]:
+    """Where the file still uses ``max_pages``: 'crawl.max_pages', 'source[2].max_pages'."""
+    found = []
+    if isinstance(data.get("crawl"), dict) and "max_pages" in data["crawl"]:
+        found.append("crawl.max_pages")
+    sources = data.get("source") if isinstance(data.get("source"), list) else []
+    found += [f"source[{index}].max_pages" for index, source in enumerate(sources)
+              if isinstance(source, dict) and "max_pages" in source]  # fmt: skip
+    return found
+
+
+def warn_deprecated_keys(data: dict, path: Path) -> None:
+    for where in deprecated_keys(data):
+        log.warning("%s: %s: %s", path, where, MAX_PAGES_DEPRECATED)
 
 
 def check_source_kinds(config: Config, path: Path) -> None:

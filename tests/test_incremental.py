@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from groundswell.crawl.frontier import CrawlFrontier
 from groundswell.crawl.incremental import IncrementalFilter, StoredMentions
 from groundswell.crawl.parsers import discourse, hackernews, reddit, stackexchange
 from groundswell.crawl.pipelines.normalize import mention_id
@@ -165,22 +166,29 @@ class Stats(Counter):
         self[key] += count
 
 
-def test_a_quiet_stored_topic_is_fetched_again_when_the_listing_says_it_changed():
+def test_a_quiet_fetched_topic_is_fetched_again_when_the_listing_says_it_changed():
     site = "http://127.0.0.1:9"
     stored = StoredMentions(recent_since="2024-06-01T00:00:00Z")
     topic_id = mention_id("discourse", "t7", None)
     stored.add(topic_id, f"{site}/t/slas/7", "2023-11-02T00:00:00Z")
-    stats = Stats()
-    links_filter = IncrementalFilter(stored, stats)
+    topic_url = f"{site}/t/7.json"
 
-    def followed(text):
-        mentions = discourse.parse(text, f"{site}/latest.json")
-        links = discourse.follow_urls(text, f"{site}/latest.json")
-        return links_filter.links_to_follow(discourse, text, f"{site}/latest.json", mentions, links)  # fmt: skip
+    def followed(text, state="fetched"):
+        stats = Stats()
+        known = {topic_url: {"url": topic_url, "state": state, "fetched_replies": None}}
+        frontier = CrawlFrontier.with_budgets(known, 10, 10, IncrementalFilter(stored, stats))
+        url = f"{site}/latest.json"
+        mentions, links = discourse.parse(text, url), discourse.follow_urls(text, url)
+        fetches, _ = frontier.from_listing(discourse, text, url, mentions, links)
+        return [fetch.url for fetch in fetches], stats
 
-    assert followed(topic_list("2023-11-02T00:00:00Z")) == []  # quiet, and page all stored
+    urls, stats = followed(topic_list("2023-11-02T00:00:00Z"))
+    assert urls == []  # quiet, and page all stored
     assert stats == {"groundswell/incremental_stop": 1, "groundswell/threads_quiet_skipped": 1}
-    assert followed(topic_list("2024-01-05T10:00:00Z")) == [f"{site}/t/7.json"]  # new reply
+    assert followed(topic_list("2024-01-05T10:00:00Z"))[0] == [topic_url]  # a new reply
+    # a topic whose last fetch never finished is fetched, quiet or not
+    urls, stats = followed(topic_list("2023-11-02T00:00:00Z"), state="pending")
+    assert urls == [topic_url] and stats["groundswell/threads_resumed"] == 1
 
 
 @pytest.mark.parametrize(

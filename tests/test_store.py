@@ -6,11 +6,8 @@ from pathlib import Path
 import sqlite_utils
 
 import groundswell
-from groundswell.crawl.pipelines.normalize import (
-    mention_id,
-    normalise_rating,
-    to_utc_iso,
-)
+from groundswell.crawl.pipelines.normalize import mention_id, to_utc_iso
+from groundswell.crawl.pipelines.validate import checked_rating
 from groundswell.store import ensure_db_shape, mark_thread_replies, open_db, save_mentions
 from groundswell.store.schema import TABLES
 from tests.conftest import mention
@@ -115,10 +112,9 @@ def test_dates_ratings_and_ids_normalise():
     assert to_utc_iso("24 Aug 2020 04:27") == "2020-08-24T04:27:00Z"
     assert to_utc_iso(1_700_000_000_000) == "2023-11-14T22:13:20Z"  # milliseconds
     assert to_utc_iso(None) is None
-    assert normalise_rating(4, 5) == 4.0
-    assert normalise_rating("8", 10) == 4.0
-    assert normalise_rating(7, 5) == 5.0
-    assert normalise_rating(None, 5) is None
+    assert checked_rating(4, 5) == 4.0
+    assert checked_rating("8", 10) == 4.0
+    assert checked_rating(None, 5) is None
     assert mention_id("reddit", "t3_x", "http://a/1") == mention_id("reddit", "t3_x", "http://b/2")
     assert mention_id("reddit", None, "http://a/1?b=2&a=1") == mention_id(
         "reddit", None, "http://a/1?a=1&b=2"

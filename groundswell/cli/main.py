@@ -180,7 +180,7 @@ def sources_table(rows: list[dict]):
     from rich.table import Table
 
     columns = ("source", "kind", "last_run", "status", "pages", "new", "updated", "errors",
-               "mentions", "message")  # fmt: skip
+               "mentions", "backlog", "message")  # fmt: skip
     table = Table(*columns, title="sources")
     for row in rows:
         table.add_row(*(str(row[k]) if row[k] is not None else "" for k in columns))

@@ -1,13 +1,16 @@
 """Incremental crawls: what a source has stored already, and which links are worth following.
 
-A crawl loads the source's stored mentions once (``StoredMentions.load``). Two rules use it:
+A crawl loads the source's stored mentions once (``StoredMentions.load``). Two rules use it
+with the source's crawl frontier (``groundswell/store/frontier.py``):
 
 - a page of a newest-first listing whose mentions are all stored ends the paging: its
-  older-page links (the parser's ``older_page_urls``) are not followed;
-- a thread linked from a listing (the parser's ``thread_urls``) is fetched again while it is
-  recent, its newest stored mention (``published_at``, else ``first_seen_at``) within the
-  source's ``recrawl_days``, or when the listing says it changed since; a stored thread
-  quiet for longer is not fetched again.
+  older-page links (the parser's ``older_page_urls``) are not followed (older pages a crawl
+  queued but never finished stay in the frontier and are fetched anyway);
+- a thread linked from a listing (the parser's ``thread_urls``) is skipped only when the
+  frontier says it was fetched completely and it is quiet: its newest stored mention
+  (``published_at``, else ``first_seen_at``) is older than the source's ``recrawl_days`` and
+  the listing shows no change since (a newer ``last_activity``, another ``replies`` count).
+  A thread never fetched completely (pending, or its last fetch failed) is always fetched.
 
 ``groundswell crawl --full`` crawls without these rules.
 """
@@ -60,20 +63,20 @@ class StoredMentions:
         ids = list(ids)
         return bool(ids) and all(i in self.ids for i in ids)
 
-    def thread_is_quiet(self, opener_id: str, listed_activity: str | None = None) -> bool:
-        """A stored thread with no mention since ``recent_since`` and, when the listing gives
-        the thread's last activity, nothing newer than what is stored."""
-        if opener_id not in self.ids:
-            return False
-        newest = self.last_activity.get(self.thread_of[opener_id], "")
-        if listed_activity and listed_activity > newest:
-            return False
-        return newest < self.recent_since
+    def newest_in_thread(self, opener_id: str) -> str:
+        """When the thread opened by ``opener_id`` was last posted in, as stored ('' if never)."""
+        thread = self.thread_of.get(opener_id)
+        return self.last_activity.get(thread, "") if thread else ""
 
 
 def page_mention_ids(mentions: list[dict], kind: str) -> list[str]:
     """The ids the store will give these parsed mentions (``NormalizePipeline``'s ids)."""
-    return [mention_id(kind, site_id_text(m.get("site_id")), m.get("url")) for m in mentions]
+    return [mention_id(kind, site_id_text(m.get("site_id")), url_text(m.get("url")))
+            for m in mentions]  # fmt: skip
+
+
+def url_text(url) -> str | None:
+    return url if isinstance(url, str) else None
 
 
 def site_id_text(site_id) -> str | None:
@@ -84,38 +87,52 @@ def activity_time(value) -> str | None:
     """A listing's "last posted at" as ISO 8601 UTC; None when absent or unreadable."""
     try:
         return to_utc_iso(value)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, OSError, TypeError):
         return None
 
 
 class IncrementalFilter:
-    """Decides, for one crawled page, which of its links to follow; counts what it skips."""
+    """Decides, for one crawled listing page, which older pages and threads to leave out;
+    counts what it leaves out."""
 
     def __init__(self, stored: StoredMentions, stats) -> None:
         self.stored = stored
         self.stats = stats
 
-    def links_to_follow(self, parser, text: str, url: str, mentions: list[dict],
-                        links: list[str]) -> list[str]:  # fmt: skip
-        older = set(getattr(parser, "older_page_urls", lambda *_: [])(text, url))
-        threads = getattr(parser, "thread_urls", lambda *_: {})(text, url)
-        ids = page_mention_ids(mentions, parser.KIND)
-        if older & set(links) and self.stored.all_stored(ids):
+    def older_pages_to_skip(self, parser, text: str, url: str, mentions: list[dict],
+                            links: list[str]) -> set[str]:  # fmt: skip
+        """The older-page links of a page whose mentions are all stored."""
+        older = set(getattr(parser, "older_page_urls", lambda *_: [])(text, url)) & set(links)
+        if older and self.stored.all_stored(page_mention_ids(mentions, parser.KIND)):
             self.stats.inc_value("groundswell/incremental_stop")
-            links = [link for link in links if link not in older]
-        return [link for link in links if not self.quiet_thread(parser.KIND, threads.get(link))]
+            return older
+        return set()
 
-    def quiet_thread(self, kind: str, thread: dict | None) -> bool:
-        if not thread or not thread.get("site_id"):
-            return False
-        opener = mention_id(kind, site_id_text(thread["site_id"]), None)
-        listed = activity_time(thread.get("last_activity"))
-        if self.stored.thread_is_quiet(opener, listed):
-            self.stats.inc_value("groundswell/threads_quiet_skipped")
+    def thread_is_done(self, kind: str, thread: dict, frontier_row: dict | None) -> bool:
+        """True for a thread fetched completely that is quiet and unchanged since."""
+        state = (frontier_row or {}).get("state")
+        if state == "gone":
+            self.stats.inc_value("groundswell/threads_gone_skipped")
             return True
-        if opener in self.stored.ids:
+        if state != "fetched":
+            if state in ("pending", "error"):
+                self.stats.inc_value("groundswell/threads_resumed")
+            return False
+        if self.changed_or_recent(kind, thread, frontier_row):
             self.stats.inc_value("groundswell/threads_recrawled")
-        return False
+            return False
+        self.stats.inc_value("groundswell/threads_quiet_skipped")
+        return True
+
+    def changed_or_recent(self, kind: str, thread: dict, frontier_row: dict) -> bool:
+        listed_replies, fetched_replies = thread.get("replies"), frontier_row.get("fetched_replies")
+        if listed_replies is not None and fetched_replies is not None:
+            if listed_replies != fetched_replies:
+                return True
+        opener = mention_id(kind, site_id_text(thread.get("site_id")), None)
+        newest = self.stored.newest_in_thread(opener)
+        listed = activity_time(thread.get("last_activity"))
+        return bool(listed and listed > newest) or newest >= self.stored.recent_since
 
 
 def incremental_filter_for(crawler, source: str) -> IncrementalFilter | None:

@@ -11,7 +11,7 @@ from itemadapter import ItemAdapter
 from groundswell.crawl.items import MENTION_FIELDS, MentionItem
 from groundswell.crawl.parsers.registry import detect_parser, parser_for_kind
 from groundswell.crawl.pipelines.normalize import NormalizePipeline
-from groundswell.crawl.pipelines.validate import problems_with
+from groundswell.crawl.pipelines.validate import validate_mention
 from groundswell.store import SaveCounts, save_mentions
 
 
@@ -26,18 +26,18 @@ def parse_file(path: Path, kind: str, base_url: str | None = None) -> tuple[str,
 
 
 def normalised_rows(mentions: list[dict], kind: str, source: str) -> tuple[list[dict], int]:
-    """Mentions as stored rows, and how many were dropped as invalid."""
+    """Mentions as stored rows (validated as a crawl's are: a malformed field is nulled), and
+    how many were dropped (nothing to read, nothing to identify them by)."""
     normalize = NormalizePipeline()
     fetched = datetime.now(timezone.utc).isoformat()
     rows, dropped = [], 0
     for mention in mentions:
         item = MentionItem(source=source, source_kind=kind, fetched_at=fetched,
                            **{k: v for k, v in mention.items() if k in MENTION_FIELDS})  # fmt: skip
-        adapter = ItemAdapter(normalize.process_item(item))
-        if problems_with(adapter):
+        if validate_mention(ItemAdapter(item)).dropped:
             dropped += 1
             continue
-        rows.append(adapter.asdict())
+        rows.append(ItemAdapter(normalize.process_item(item)).asdict())
     return rows, dropped
 
 

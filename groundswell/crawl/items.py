@@ -1,7 +1,8 @@
-"""The one item every spider yields: a mention (review, post, comment, question, answer, article).
+"""The items spiders yield: a mention (review, post, comment, question, answer, article), and
+the crawl frontier's changes (``FrontierItem``).
 
 Parsers return plain dicts with these keys; spiders wrap them in ``MentionItem``.
-Item pipelines (``groundswell/crawl/pipelines/``) normalise, validate and store them.
+Item pipelines (``groundswell/crawl/pipelines/``) validate, normalise and store them.
 """
 
 from __future__ import annotations
@@ -53,3 +54,14 @@ class MentionItem(scrapy.Item):
     vendor_response = scrapy.Field()
     raw = scrapy.Field()
     content_hash = scrapy.Field()  # set by the normalize pipeline
+
+
+class FrontierItem(scrapy.Item):
+    """A change to the source's crawl frontier (``groundswell.store.frontier``): threads and
+    pages listed, fetched completely, or failed. The store pipeline writes it after every
+    mention yielded before it, so a thread is never marked fetched before its mentions are
+    stored."""
+
+    action = scrapy.Field()  # listed, requested, fetched or failed
+    source = scrapy.Field()
+    rows = scrapy.Field()  # dicts of crawl_frontier columns (see the store functions)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from groundswell.config import Config, SourceConfig
-from groundswell.store import finish_crawl_run, open_db, save_sources, start_crawl_run
+from groundswell.store import close_open_crawl_runs, frontier_backlog, open_db, save_sources
 
 EXTRACT_KIND = "extract-kind: "  # the stderr line in which extract names the parser it used
 
@@ -38,18 +38,25 @@ def crawl_one(config_path: Path, db_path: Path, source: str, timeout: float,
         done = subprocess.run(command, capture_output=True, text=True,
                               timeout=timeout)  # fmt: skip
     except subprocess.TimeoutExpired:
-        record_failed_run(db_path, source, f"crawl timed out after {timeout:.0f}s")
+        record_stopped_run(db_path, source, f"crawl timed out after {timeout:.0f}s")
         return CrawlResult(source, 124, f"timed out after {timeout:.0f}s")
     reason = last_line(done.stderr) if done.returncode else None
-    if done.returncode not in (0, 1, 2):
-        record_failed_run(db_path, source, f"crawl process died: {reason}")
+    if done.returncode < 0:
+        record_stopped_run(db_path, source, f"crawl stopped by signal {-done.returncode}")
+    elif done.returncode not in (0, 1, 2):
+        record_stopped_run(db_path, source, f"crawl process died: {reason}")
     return CrawlResult(source, done.returncode, reason)
 
 
-def record_failed_run(db_path: Path, source: str, message: str) -> None:
+def record_stopped_run(db_path: Path, source: str, message: str) -> None:
+    """Close the run a crawl process left ``running`` (or record one), saying why it stopped
+    and what the frontier keeps for the next crawl."""
     db = open_db(db_path)
-    run_id = start_crawl_run(db, source)
-    finish_crawl_run(db, run_id, status="error", errors=1, message=message)
+    backlog = frontier_backlog(db, source)
+    waiting = backlog["thread"] + backlog["page"]
+    if waiting:
+        message += f"; {waiting} thread(s) or page(s) unfinished: fetched first by the next crawl"
+    close_open_crawl_runs(db, source, "error", message)
 
 
 def chosen_sources(config: Config, names: list[str] | None = None) -> list[SourceConfig]:

@@ -18,7 +18,13 @@ from groundswell.crawl.launch import EXTRACT_KIND
 from groundswell.crawl.rendering import BrowserMissingError, find_browser, use_browser
 from groundswell.crawl.settings import settings_for
 from groundswell.crawl.spiders.base import MentionSpider
-from groundswell.store import finish_crawl_run, mark_thread_replies, open_db, start_crawl_run
+from groundswell.store import (
+    finish_crawl_run,
+    frontier_backlog,
+    mark_thread_replies,
+    open_db,
+    start_crawl_run,
+)
 
 EXIT_OK, EXIT_CRAWL_ERRORS, EXIT_CONFIG = 0, 1, 2
 
@@ -29,9 +35,15 @@ def run_spider(settings, **spider_args):
     crawler = process.create_crawler(MentionSpider)
     process.crawl(crawler, **spider_args)
     process.start()
+    spider = crawler.spider
     stats = crawler.stats.get_stats()
-    stats["notes"] = list(getattr(crawler.spider, "notes", []))
-    problems = list(getattr(crawler.spider, "problems", []))
+    stats["notes"] = list(getattr(spider, "notes", []))
+    stats["stops"] = list(getattr(spider, "stops", []))
+    frontier = getattr(spider, "frontier", None)
+    if frontier is not None:
+        stats["groundswell/left/max_listing_pages"] = len(frontier.listing.refused)
+        stats["groundswell/left/max_thread_pages"] = len(frontier.threads.refused)
+    problems = list(getattr(spider, "problems", []))
     unexplained = stats.get("log_count/ERROR", 0) - len(problems)
     if unexplained > 0:
         problems.append(f"{unexplained} unexpected error(s) while processing items (see the log)")
@@ -39,16 +51,48 @@ def run_spider(settings, **spider_args):
 
 
 def crawl_status(stats: dict, problems: list[str]) -> str:
+    """The crawl_runs status, decided here and nowhere else: interrupted, blocked, error,
+    empty, partial (mentions found, but the crawl was cut short: ``partial_reasons``) or ok.
+    Item problems (a nulled field, a skipped record) leave a crawl ``ok``: its message counts
+    them."""
     if stats.get("finish_reason") == "shutdown":
         return "interrupted"
     if stats.get("groundswell/blocked"):
         return "blocked"
     if problems:
         return "error"
-    # issue 18: a page showed many post-like blocks but its parser read one or two of them
-    if stats.get("groundswell/partial"):
-        return "partial"
-    return "ok" if stats.get("groundswell/parsed", 0) else "empty"
+    if not stats.get("groundswell/parsed", 0):
+        return "empty"
+    return "partial" if partial_reasons(stats) else "ok"
+
+
+def partial_reasons(stats: dict, backlog: dict | None = None) -> list[str]:
+    """Why a crawl that found mentions fetched less than the source offers; any reason makes
+    the crawl ``partial``. ``backlog`` (``frontier_backlog``) counts what waits for the next
+    crawl."""
+    backlog = backlog or {}
+    reasons = []
+    if stats.get("groundswell/left/max_listing_pages"):
+        reasons.append(f"max_listing_pages ({stats['groundswell/budget/max_listing_pages']}) "
+                       f"reached: {plural(backlog.get('page'), 'listing page')} left for the "
+                       "next crawl")  # fmt: skip
+    if stats.get("groundswell/left/max_thread_pages"):
+        reasons.append(f"max_thread_pages ({stats['groundswell/budget/max_thread_pages']}) "
+                       f"reached: {plural(backlog.get('thread'), 'thread')} left for the next "
+                       "crawl, oldest first")  # fmt: skip
+    if stats.get("groundswell/partial"):  # issue 18: many post-like blocks, one or two read
+        reasons.append(f"{plural(stats['groundswell/partial'], 'page')} read only in part "
+                       "(see the note)")  # fmt: skip
+    if stats.get("groundswell/followed_refused"):
+        reasons.append(f"{plural(stats['groundswell/followed_refused'], 'linked page')} not "
+                       "fetched")  # fmt: skip
+    return reasons
+
+
+def plural(count: int | None, noun: str) -> str:
+    if count is None:
+        return f"{noun}s"
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def crawl_source(config_path: str, db_path: str, source_name: str, full: bool = False) -> int:
@@ -65,12 +109,13 @@ def crawl_source(config_path: str, db_path: str, source_name: str, full: bool = 
         return EXIT_CRAWL_ERRORS
     stats, problems = run_spider(
         settings, url=source.url, source=source.name, kind=source.kind, follow=True,
-        max_pages=source.max_pages or config.crawl.max_pages,
+        max_listing_pages=source.max_listing_pages or config.crawl.max_listing_pages,
+        max_thread_pages=source.max_thread_pages or config.crawl.max_thread_pages,
         vendor_accounts=source.vendor_accounts, render=source.render,
         render_wait_for=source.render_wait_for,
     )  # fmt: skip
     mark_thread_replies(db, source.name, source.vendor_accounts)
-    message = crawl_message(stats, problems)
+    message = crawl_message(stats, problems, frontier_backlog(db, source.name))
     finish_crawl_run(
         db, run_id, status=crawl_status(stats, problems), pages=stats.get("groundswell/pages", 0),
         new=stats.get("groundswell/new", 0), updated=stats.get("groundswell/updated", 0),
@@ -94,13 +139,65 @@ def crawl_settings(config, source, db_path: str, full: bool):
     return settings
 
 
-def crawl_message(stats: dict, problems: list[str]) -> str | None:
-    """The crawl_runs message: the first problem, else the first note, else what the
+MESSAGE_SEPARATOR = " | "
+
+
+def crawl_message(stats: dict, problems: list[str], backlog: dict | None = None) -> str | None:
+    """The crawl_runs message: errors, why the crawl stopped short (budgets, robots.txt,
+    redirects, walls), what is left for the next crawl, item problems, notes, then what the
     incremental rules left out."""
-    if problems:
-        return f"{len(problems)} error(s); first: {problems[0]}"
-    if stats["notes"]:
-        return stats["notes"][0]
+    backlog = backlog or {}
+    reasons = partial_reasons(stats, backlog)
+    parts = [
+        f"{len(problems)} error(s); first: {problems[0]}" if problems else None,
+        *reasons,
+        stops_message(stats["stops"]),
+        offsite_message(stats),
+        None if reasons else unfinished_message(backlog),
+        item_problems_message(stats),
+        *stats["notes"][:1],
+        incremental_message(stats),
+    ]
+    return MESSAGE_SEPARATOR.join(part for part in parts if part) or None
+
+
+def stops_message(stops: list[str], shown: int = 2) -> str | None:
+    if not stops:
+        return None
+    more = f" (+{len(stops) - shown} more)" if len(stops) > shown else ""
+    return f"stopped: {'; '.join(stops[:shown])}{more}"
+
+
+def offsite_message(stats: dict) -> str | None:
+    if not stats.get("groundswell/offsite_links"):
+        return None
+    return (f"{plural(stats['groundswell/offsite_links'], 'link')} to other hosts not followed "
+            "(a source stays on its URL's host)")  # fmt: skip
+
+
+def unfinished_message(backlog: dict) -> str | None:
+    unfinished = backlog.get("thread", 0) + backlog.get("page", 0)
+    if not unfinished:
+        return None
+    return f"{unfinished} thread(s) or page(s) unfinished: fetched first by the next crawl"
+
+
+def item_problems_message(stats: dict) -> str | None:
+    """'3 item problem(s) (published_at 2, record 1; ...); first: ...' from the validation
+    stats."""
+    if not stats.get("groundswell/item_problems"):
+        return None
+    counts = {key.split("/", 2)[2]: value for key, value in stats.items()
+              if key.startswith("groundswell/invalid/")}  # fmt: skip
+    if stats.get("groundswell/dropped"):
+        counts["dropped"] = stats["groundswell/dropped"]
+    by_kind = ", ".join(f"{name} {count}" for name, count in sorted(counts.items()))
+    examples = " / ".join(stats.get("groundswell/item_examples") or [])
+    return (f"{stats['groundswell/item_problems']} item problem(s) ({by_kind}; malformed "
+            f"fields nulled, unreadable records skipped); first: {examples}")  # fmt: skip
+
+
+def incremental_message(stats: dict) -> str | None:
     skipped = []
     if stats.get("groundswell/incremental_stop"):
         skipped.append("stopped paging at a page whose mentions were all stored")
@@ -117,7 +214,8 @@ def extract_url(config_path: str, url: str, kind: str) -> int:
     stats, problems = run_spider(settings, url=url, source="extract", kind=kind, follow=False)
     if stats.get("groundswell/kind"):
         print(f"{EXTRACT_KIND}{stats['groundswell/kind']}", file=sys.stderr)
-    for note in stats["notes"]:
+    notes = [*stats["notes"], *stats["stops"], item_problems_message(stats)]
+    for note in filter(None, notes):
         print(f"extract: {note}", file=sys.stderr)
     if stats.get("groundswell/partial"):
         print("extract: warning: only part of the page's posts were read (status partial)",

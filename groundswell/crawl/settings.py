@@ -38,12 +38,17 @@ GROUNDSWELL_RECRAWL_DAYS = 7.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "groundswell.crawl.middlewares.backoff.BackoffRetryMiddleware": 550,
+    "groundswell.crawl.middlewares.offsite_redirect.OffsiteRedirectMiddleware": 650,
 }
+# Requests of one priority go first in, first out: a crawl's backlog of unfinished threads is
+# fetched oldest first; listing pages (priority 1) go before threads.
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
-# One pipeline per file, in this order: normalise, validate, then store (or print).
+# One pipeline per file, in this order: validate (check and coerce each field: the one
+# validation step), normalise (text, ids, hashes), then store (or print).
 ITEM_PIPELINES = {
-    "groundswell.crawl.pipelines.normalize.NormalizePipeline": 100,
-    "groundswell.crawl.pipelines.validate.ValidatePipeline": 200,
+    "groundswell.crawl.pipelines.validate.ValidatePipeline": 100,
+    "groundswell.crawl.pipelines.normalize.NormalizePipeline": 200,
 }
 STORE_PIPELINE = {"groundswell.crawl.pipelines.store.StorePipeline": 300}
 PRINT_PIPELINE = {"groundswell.crawl.pipelines.jsonlines.JsonLinesPipeline": 300}

@@ -1890,7 +1890,7 @@ def demo_config_lines(base_url: str, db_path: Path | str) -> list[str]:
         "# A local replay server: no need to be gentle with it.",
         *toml_table(
             "[crawl]",
-            {"download_delay": 0.0, "retries": 1, "backoff_base": 0.2, "max_pages": 50},
+            {"download_delay": 0.0, "retries": 1, "backoff_base": 0.2, "max_listing_pages": 50},
         ),
         "# Brand monitors: Acme Helpdesk is ours; the others are competitors (share of voice).",
     ]

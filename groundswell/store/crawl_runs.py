@@ -35,7 +35,9 @@ def source_status(db: sqlite_utils.Database) -> list[dict]:
     sql = """
     select s.name as source, s.kind, s.enabled, r.started_at as last_run, r.status,
            r.pages, r.new, r.updated, r.errors, r.message,
-           (select count(*) from mentions m where m.source = s.name) as mentions
+           (select count(*) from mentions m where m.source = s.name) as mentions,
+           (select count(*) from crawl_frontier f where f.source = s.name
+                and f.state in ('pending', 'error')) as backlog
     from sources s
     left join crawl_runs r on r.id = (
         select id from crawl_runs where source = s.name order by started_at desc, id desc limit 1)

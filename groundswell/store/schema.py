@@ -53,6 +53,14 @@ SOURCE_COLUMNS = {"name": str, "kind": str, "url": str, "schedule": str, "enable
 CRAWL_RUN_COLUMNS = {"id": int, "source": str, "started_at": str, "finished_at": str,
                      "status": str, "pages": int, "new": int, "updated": int, "errors": int,
                      "message": str}  # fmt: skip
+# the crawl frontier (groundswell.store.frontier): every thread a crawl discovered, and the
+# listing pages a crawl has yet to finish, with their state
+FRONTIER_COLUMNS = {
+    "source": str, "url": str, "kind": str, "site_id": str, "state": str,
+    "discovered_at": str, "listed_at": str, "listed_replies": int, "listed_activity": str,
+    "fetched_replies": int, "pages_seen": int, "fetches": int, "last_fetched_at": str,
+    "last_error": str,
+}  # fmt: skip
 TOPIC_COLUMNS = {"mention_id": str, "topic": str, "score": float, "sentiment": str}
 KEYPHRASE_COLUMNS = {"mention_id": str, "phrase": str, "score": float}
 MONITOR_COLUMNS = {"mention_id": str, "monitor": str, "competitor": int}
@@ -108,6 +116,7 @@ SAVED_SEARCH_COLUMNS = {"name": str, "query": str, "fts_query": str, "monitor": 
 TABLES = {
     "sources": (SOURCE_COLUMNS, "name"),
     "crawl_runs": (CRAWL_RUN_COLUMNS, "id"),
+    "crawl_frontier": (FRONTIER_COLUMNS, ("source", "url")),
     "mentions": (MENTION_COLUMNS, "id"),
     "mention_topics": (TOPIC_COLUMNS, ("mention_id", "topic")),
     "keyphrases": (KEYPHRASE_COLUMNS, ("mention_id", "phrase")),
@@ -127,6 +136,7 @@ TABLES = {
 INDEXES = {
     "mentions": [(columns, False) for columns in MENTION_INDEXES],
     "crawl_runs": [(["source", "started_at"], False)],
+    "crawl_frontier": [(["source", "state", "discovered_at"], False)],
     "mention_topics": [(["topic"], False)],
     "mention_monitors": [(["monitor"], False)],
     "alerts": [

@@ -93,12 +93,15 @@ select
     r.new,
     r.errors,
     r.message,
-    (select max(started_at) from crawl_runs where source = s.name and status = 'ok') as last_ok,
+    (select max(started_at) from crawl_runs
+        where source = s.name and status in ('ok', 'partial')) as last_ok,
+    (select count(*) from crawl_frontier
+        where source = s.name and state in ('pending', 'error')) as backlog,
     (select count(*) from crawl_runs
         where source = s.name and started_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')
     ) as runs_7d,
     (select count(*) from crawl_runs
-        where source = s.name and status in ('error', 'empty', 'partial')
+        where source = s.name and status in ('error', 'empty')
         and started_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')
     ) as failed_runs_7d,
     (select coalesce(sum(new), 0) from crawl_runs

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
-from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers import ParseError, each_record
 from groundswell.crawl.parsers.text import (
     as_text,
     drop_empty,
@@ -54,7 +54,7 @@ def parse(text: str, url: str) -> list[dict]:
         if isinstance(data.get("topic_list"), dict):
             return parse_latest(data, site)
         if isinstance(data.get("latest_posts"), list):
-            return [post_mention(post, site) for post in data["latest_posts"]]
+            return each_record(data["latest_posts"], lambda post: post_mention(post, site))
         if isinstance(data.get("post_stream"), dict):
             return parse_topic(data, site)
         if "grouped_search_result" in data:
@@ -133,7 +133,7 @@ def parse_latest(data: dict, site: str) -> list[dict]:
     topics = data["topic_list"].get("topics")
     if not isinstance(topics, list):
         raise ParseError("topic_list without topics")
-    return [topic_mention(topic, site, usernames) for topic in topics]
+    return each_record(topics, lambda topic: topic_mention(topic, site, usernames))
 
 
 def topic_mention(topic: dict, site: str, usernames: dict) -> dict:
@@ -171,7 +171,7 @@ def parse_topic(data: dict, site: str) -> list[dict]:
     if not isinstance(posts, list):
         raise ParseError("post_stream without posts")
     topic = {"id": data.get("id"), "slug": data.get("slug"), "title": data.get("title")}
-    mentions = [post_mention(post, site, topic) for post in posts if isinstance(post, dict)]
+    mentions = each_record(posts, lambda post: post_mention(post, site, topic))
     return [mention for mention in mentions if mention.get("body") or mention.get("title")]
 
 
@@ -220,8 +220,8 @@ def topic_url(site: str, slug: str | None, topic_id: object) -> str:
 def parse_search(data: dict, site: str) -> list[dict]:
     """Current ``/search.json``: ``posts`` (with ``blurb``) and the ``topics`` they belong to."""
     topics = {topic.get("id"): topic for topic in data.get("topics") or []}
-    mentions = []
-    for post in data.get("posts") or []:
+
+    def search_post_mention(post: dict) -> dict:
         topic = topics.get(post.get("topic_id"), {})
         enriched = {
             **post,
@@ -229,8 +229,9 @@ def parse_search(data: dict, site: str) -> list[dict]:
             "topic_slug": post.get("topic_slug") or topic.get("slug"),
             "topic_title": post.get("topic_title") or topic.get("title"),
         }
-        mentions.append(post_mention(enriched, site))
-    return mentions
+        return post_mention(enriched, site)
+
+    return each_record(data.get("posts") or [], search_post_mention)
 
 
 def _is_legacy_search(data: object) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers import ParseError, each_record
 from groundswell.crawl.parsers.text import (
     as_text,
     drop_empty,
@@ -46,9 +46,9 @@ def matches(url: str, content_type: str, text: str) -> bool:
 def parse(text: str, url: str) -> list[dict]:
     data = load_json(text, "a Hacker News Algolia")
     if _is_search_result(data):
-        return [hit_mention(hit) for hit in data["hits"] if isinstance(hit, dict)]
+        return each_record(data["hits"], hit_mention)
     if _is_item(data):
-        return [item_mention(item) for item in _walk_item(data) if _has_content(item)]
+        return each_record([i for i in _walk_item(data) if _has_content(i)], item_mention)
     raise ParseError("expected an Algolia search result (hits) or an /items/<id> tree")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers import ParseError, each_record
 from groundswell.crawl.parsers.text import (
     as_text,
     drop_empty,
@@ -57,7 +57,7 @@ def follow_urls(text: str, url: str) -> list[str]:
         urls.append(next_page_url(url, after))
     fetch_origin = origin(url) or PUBLIC_ORIGIN
     for post in _things(data, "t3"):
-        if post.get("permalink") and post.get("num_comments", 1) != 0:
+        if _has_permalink(post) and post.get("num_comments", 1) != 0:
             urls.append(thread_json_url(fetch_origin, post["permalink"]))
     return urls
 
@@ -72,16 +72,24 @@ def older_page_urls(text: str, url: str) -> list[str]:
 
 
 def thread_urls(text: str, url: str) -> dict[str, dict]:
-    """Each followed thread JSON url → the site id of the post that opens it."""
+    """Each followed thread JSON url → the site id of the post that opens it and how many
+    comments the listing says it has."""
     data = load_json(text, "a Reddit Listing or thread")
     if not _is_listing(data):
         return {}
     fetch_origin = origin(url) or PUBLIC_ORIGIN
     return {
-        thread_json_url(fetch_origin, post["permalink"]): {"site_id": post.get("name")}
+        thread_json_url(fetch_origin, post["permalink"]): {
+            "site_id": post.get("name"),
+            "replies": post.get("num_comments") if type(post.get("num_comments")) is int else None,
+        }
         for post in _things(data, "t3")
-        if post.get("permalink") and post.get("name")
+        if _has_permalink(post) and isinstance(post.get("name"), str)
     }
+
+
+def _has_permalink(post: dict) -> bool:
+    return isinstance(post.get("permalink"), str) and bool(post["permalink"])
 
 
 def _newest_first(url: str) -> bool:
@@ -145,24 +153,27 @@ def _things(listing: dict, kind: str) -> list[dict]:
 
 
 def _parse_listing(listing: dict, site: str) -> list[dict]:
-    mentions = []
-    for child in listing["data"]["children"]:
-        if not isinstance(child, dict) or not isinstance(child.get("data"), dict):
-            continue
+    def child_mention(child) -> dict | None:
+        if not isinstance(child, dict) or child.get("kind") not in ("t1", "t3"):
+            return None
+        if not isinstance(child.get("data"), dict):
+            raise TypeError(f"{child['kind']} data is a {type(child.get('data')).__name__}")
         if child.get("kind") == "t3":
-            mentions.append(post_mention(child["data"], site))
-        elif child.get("kind") == "t1":
-            mentions.append(comment_mention(child["data"], site, thread_url=None))
-    return mentions
+            return post_mention(child["data"], site)
+        if child.get("kind") == "t1":
+            return comment_mention(child["data"], site, thread_url=None)
+        return None
+
+    return each_record(listing["data"]["children"], child_mention)
 
 
 def _parse_thread(thread: list, site: str) -> list[dict]:
     submissions, comment_listing = thread
-    posts = [post_mention(post, site) for post in _things(submissions, "t3")]
-    thread_url = posts[0]["url"] if posts else None
-    comments = [
-        comment_mention(comment, site, thread_url) for comment in _walk_comments(comment_listing)
-    ]
+    posts = each_record(_things(submissions, "t3"), lambda post: post_mention(post, site))
+    thread_url = posts[0].get("url") if posts else None
+    comments = each_record(
+        _walk_comments(comment_listing), lambda comment: comment_mention(comment, site, thread_url)
+    )
     return posts + comments
 
 

@@ -11,8 +11,10 @@ Every module listed here exposes:
   a newest-first listing back in time; an incremental crawl does not follow them from a page
   whose mentions are all stored (``groundswell/crawl/incremental.py``);
 - optionally ``thread_urls(text, url) -> dict[str, dict]``: thread links of a listing, each
-  to ``{"site_id": <the site id of the mention opening it>, "last_activity": <optional>}``;
-  an incremental crawl fetches a stored thread again only while it is recent.
+  to ``{"site_id": <the site id of the mention opening it>, "last_activity": <optional>,
+  "replies": <optional reply count>}``; these links are fetched under the thread budget and
+  recorded in the crawl frontier, and an incremental crawl fetches a thread fetched
+  completely before again only while it is recent or the listing shows it changed.
 
 Specific platforms come before generic shapes (schema.org, feeds). A page none of them
 claims is read by its structure: ``FALLBACK_MODULES`` (reviews, discussion, article; see

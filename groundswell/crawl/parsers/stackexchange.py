@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers import ParseError, each_record
 from groundswell.crawl.parsers.common import (
     canonical_url,
     element_text,
@@ -101,13 +101,7 @@ def _parse_api(data: Any, url: str) -> list[dict[str, Any]]:
     items = data.get("items")
     if not isinstance(items, list):
         raise ParseError("Stack Exchange API response has no items[]")
-    out = []
-    for item in items:
-        if isinstance(item, dict):
-            parsed = _api_item(item, url)
-            if parsed:
-                out.append(parsed)
-    return out
+    return each_record(items, lambda item: _api_item(item, url) or None)
 
 
 def _api_item(item: dict[str, Any], url: str) -> dict[str, Any] | None:

@@ -1,4 +1,7 @@
-"""Normalise a parsed mention: plain-text body, ISO 8601 UTC dates, 0–5 ratings, a stable id."""
+"""Normalise a validated mention: trimmed text, a stable id, a content hash, raw as JSON.
+
+Dates and ratings are checked and converted (ISO 8601 UTC, 0–5) by the validation step that
+runs before this one (``groundswell/crawl/pipelines/validate.py``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from datetime import datetime, timezone
 from dateutil import parser as date_parser
 from itemadapter import ItemAdapter
 from w3lib.url import canonicalize_url
+
+from groundswell.crawl.items import MentionItem
 
 
 def to_utc_iso(value) -> str | None:
@@ -26,17 +31,6 @@ def to_utc_iso(value) -> str | None:
         moment = moment.replace(tzinfo=timezone.utc)
     moment = moment.astimezone(timezone.utc).replace(microsecond=0)
     return moment.isoformat().replace("+00:00", "Z")
-
-
-def normalise_rating(rating, scale) -> float | None:
-    """A rating on the site's scale (best = ``scale``, default 5) → 0..5, rounded to 2 places."""
-    if rating in (None, ""):
-        return None
-    value = float(rating)
-    best = float(scale or 5)
-    if best <= 0:
-        return None
-    return round(max(0.0, min(5.0, value * 5.0 / best)), 2)
 
 
 def plain_text(value: str | None) -> str | None:
@@ -64,15 +58,12 @@ def content_hash(title: str | None, body: str | None) -> str:
 
 class NormalizePipeline:
     def process_item(self, item, spider=None):
+        if not isinstance(item, MentionItem):
+            return item
         adapter = ItemAdapter(item)
         adapter["title"] = plain_text(adapter.get("title"))
         adapter["body"] = plain_text(adapter.get("body"))
         adapter["vendor_response"] = plain_text(adapter.get("vendor_response"))
-        adapter["published_at"] = to_utc_iso(adapter.get("published_at"))
-        adapter["fetched_at"] = to_utc_iso(adapter.get("fetched_at"))
-        adapter["rating"] = normalise_rating(adapter.get("rating"), adapter.get("rating_scale"))
-        site_id = adapter.get("site_id")
-        adapter["site_id"] = str(site_id) if site_id not in (None, "") else None
         adapter["id"] = mention_id(adapter["source_kind"], adapter["site_id"], adapter.get("url"))
         parent = adapter.get("parent_site_id")
         adapter["parent_id"] = (

@@ -1,12 +1,26 @@
-"""Upsert mentions into SQLite in batches; counts new and updated mentions in crawl stats."""
+"""Upsert mentions into SQLite in batches; counts new and updated mentions in crawl stats.
+
+Frontier changes (``FrontierItem``) are written after the batch of mentions before them is
+stored: a thread is marked fetched only once its mentions are in the database.
+"""
 
 from __future__ import annotations
 
 from itemadapter import ItemAdapter
 
-from groundswell.store import open_db, save_mentions
+from groundswell.crawl.items import FrontierItem
+from groundswell.store import (
+    open_db,
+    save_failed,
+    save_fetched,
+    save_listed,
+    save_mentions,
+    save_requested,
+)
 
 BATCH_SIZE = 200
+FRONTIER_WRITERS = {"listed": save_listed, "requested": save_requested, "fetched": save_fetched,
+                    "failed": save_failed}  # fmt: skip
 
 
 class StorePipeline:
@@ -24,6 +38,10 @@ class StorePipeline:
         self.db = open_db(self.db_path)
 
     def process_item(self, item, spider=None):
+        if isinstance(item, FrontierItem):
+            self.flush()
+            FRONTIER_WRITERS[item["action"]](self.db, item["source"], item["rows"])
+            return item
         self.batch.append(ItemAdapter(item).asdict())
         if len(self.batch) >= BATCH_SIZE:
             self.flush()
