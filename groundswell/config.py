@@ -106,6 +106,10 @@ class CrawlConfig(Section):
         "frontier for the next crawl, oldest first"
     )  # fmt: skip
     timeout: float = Field(900, gt=0, description="seconds before a crawl subprocess is stopped")
+    max_page_mb: float = Field(
+        10, gt=0, le=1024, description="a page larger than this is not downloaded or parsed "
+        "(a crawl note says so)"
+    )  # fmt: skip
     browser_path: str | None = Field(
         None, description="Chromium for render = true sources; default: chromium on PATH"
     )

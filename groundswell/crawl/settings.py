@@ -21,6 +21,10 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
+# the page cap ([crawl] max_page_mb): larger downloads are cancelled, larger pages not parsed
+GROUNDSWELL_MAX_PAGE_BYTES = 10 * 1024 * 1024
+DOWNLOAD_MAXSIZE = GROUNDSWELL_MAX_PAGE_BYTES
+DOWNLOAD_WARNSIZE = GROUNDSWELL_MAX_PAGE_BYTES // 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
@@ -71,6 +75,10 @@ def settings_for(crawl_config, output: str = "store") -> dict:
     settings.set("RETRY_TIMES", crawl_config.retries, priority="cmdline")
     settings.set("GROUNDSWELL_BACKOFF_BASE", crawl_config.backoff_base, priority="cmdline")
     settings.set("GROUNDSWELL_BACKOFF_MAX", crawl_config.backoff_max, priority="cmdline")
+    cap = int(crawl_config.max_page_mb * 1024 * 1024)
+    settings.set("GROUNDSWELL_MAX_PAGE_BYTES", cap, priority="cmdline")
+    settings.set("DOWNLOAD_MAXSIZE", cap, priority="cmdline")
+    settings.set("DOWNLOAD_WARNSIZE", cap // 2, priority="cmdline")
     pipelines = dict(ITEM_PIPELINES)
     pipelines.update(STORE_PIPELINE if output == "store" else PRINT_PIPELINE)
     settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")

@@ -35,12 +35,14 @@ from groundswell.crawl.parsers.common import (
     parse_date,
     stars_out_of,
 )
+from groundswell.crawl.parsers.limits import never_raises, total
 
 KIND = "amazon"
 
 _REVIEW_ID = re.compile(r"^R[0-9A-Z]{8,}$")
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     if not looks_like_html(text, within=5000):
         return False
@@ -52,6 +54,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return "out of 5 stars" in text and re.search(r'<a name="R[0-9A-Z]{8,}">', text) is not None
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     soup = make_soup(text)
     base = base_url(soup, url)
@@ -75,6 +78,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     return out
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     soup = make_soup(text)
     return link_urls(soup, url, "ul.a-pagination li.a-last a[href]") or next_page_links(

@@ -15,6 +15,7 @@ import re
 from urllib.parse import urlsplit, urlunsplit
 
 from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.text import as_text, drop_empty, load_json, looks_like_json
 
 KIND = "appstore"
@@ -27,6 +28,7 @@ _PAGE_IN_PATH = re.compile(r"/page=(\d+)/")
 _ATOM_START = re.compile(r"^(?:\ufeff)?\s*(?:<\?[^>]*\?>\s*)?<feed\b", re.IGNORECASE)
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if _ATOM_START.match(text[:2048]):
@@ -36,6 +38,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return bool(_RATING_KEY.search(text)) or "customerreviews" in text[:4096]
 
 
+@total
 def parse(text: str, url: str) -> list[dict]:
     text = as_text(text)
     if _ATOM_START.match(text[:2048]):
@@ -97,6 +100,7 @@ def _atom_app_page(parsed) -> str | None:
     return None
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     """The feed's ``rel=next`` page, moved onto the url's origin and asked for as JSON."""
     if _ATOM_START.match(as_text(text)[:2048]):
@@ -112,6 +116,7 @@ def follow_urls(text: str, url: str) -> list[str]:
     return [] if followed == url else [followed]
 
 
+@total
 def older_page_urls(text: str, url: str) -> list[str]:
     """Feeds asked for ``sortby=mostrecent`` run newest first: the next page is older."""
     return follow_urls(text, url) if "sortby=mostrecent" in url.lower() else []

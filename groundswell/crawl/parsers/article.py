@@ -14,6 +14,7 @@ from urllib.parse import urldefrag, urljoin
 
 from groundswell.crawl.parsers import ParseError
 from groundswell.crawl.parsers.common import mention, strip_session
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.structure import Page, cached_page, read_date
 from groundswell.crawl.parsers.text import as_text, looks_like_html, looks_like_json
 
@@ -27,11 +28,13 @@ for _name in ("trafilatura", "htmldate", "courlan", "justext"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     return not looks_like_json(text) and looks_like_html(text)
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     from groundswell.crawl.parsers import schema_org
 

@@ -21,10 +21,12 @@ from groundswell.crawl.parsers.common import (
     set_query_param,
     sniff_head,
 )
+from groundswell.crawl.parsers.limits import never_raises, total
 
 KIND = "bluesky"
 
 
+@never_raises
 def matches(url: str, content_type: str, text: Any) -> bool:
     if not looks_like_json(text, content_type):
         return False
@@ -34,6 +36,7 @@ def matches(url: str, content_type: str, text: Any) -> bool:
     return '"at://did:' in head and ('"posts"' in head or '"thread"' in head or '"feed"' in head)
 
 
+@total
 def parse(text: Any, url: str) -> list[dict[str, Any]]:
     data = load_json(text)
     if not isinstance(data, dict):
@@ -56,6 +59,7 @@ def parse(text: Any, url: str) -> list[dict[str, Any]]:
     return out
 
 
+@total
 def follow_urls(text: Any, url: str) -> list[str]:
     data = load_json(text)
     if isinstance(data, dict) and data.get("cursor") and (data.get("posts") or data.get("feed")):
@@ -63,6 +67,7 @@ def follow_urls(text: Any, url: str) -> list[str]:
     return []
 
 
+@total
 def older_page_urls(text: Any, url: str) -> list[str]:
     """Searches (``sort=latest``, the default) and feeds run newest first."""
     return [] if query_param(url, "sort") == "top" else follow_urls(text, url)

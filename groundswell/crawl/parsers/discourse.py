@@ -11,6 +11,7 @@ import re
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from groundswell.crawl.parsers import ParseError, each_record
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.text import (
     as_text,
     drop_empty,
@@ -33,6 +34,7 @@ _LEGACY_SEARCH_TYPE = re.compile(r'"type"\s*:\s*"(topic|post|user|category)"')
 _LEGACY_SEARCH_GROUP_TYPES = ("topic", "post")
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if not looks_like_json(text):
@@ -47,6 +49,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     )
 
 
+@total
 def parse(text: str, url: str) -> list[dict]:
     data = load_json(text, "a Discourse")
     site = origin(url)
@@ -64,6 +67,7 @@ def parse(text: str, url: str) -> list[dict]:
     raise ParseError("expected Discourse topic_list, latest_posts, post_stream or search JSON")
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     """latest.json: each topic's ``/t/<id>.json`` and the next page; a topic: its unloaded posts."""
     data = load_json(text, "a Discourse")
@@ -80,6 +84,7 @@ def follow_urls(text: str, url: str) -> list[str]:
     return []
 
 
+@total
 def older_page_urls(text: str, url: str) -> list[str]:
     """``latest.json`` lists topics by last activity, newest first: its next page."""
     data = load_json(text, "a Discourse")
@@ -89,6 +94,7 @@ def older_page_urls(text: str, url: str) -> list[str]:
     return [json_url(urljoin(origin(url) + "/", topic_list["more_topics_url"]))]
 
 
+@total
 def thread_urls(text: str, url: str) -> dict[str, dict]:
     """Each topic's ``/t/<id>.json`` → its site id and when it was last posted in."""
     data = load_json(text, "a Discourse")

@@ -27,12 +27,14 @@ from groundswell.crawl.parsers.common import (
     parse_date,
     text_without,
 )
+from groundswell.crawl.parsers.limits import never_raises, total
 
 KIND = "discourse_html"
 
 _POSTING = re.compile(r"schema\.org/DiscussionForumPosting$")
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     if not looks_like_html(text):
         return False
@@ -41,6 +43,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return discourse and "crawler-post" in text
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     soup = make_soup(text)
     posts = _posts(soup)
@@ -72,6 +75,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     return out
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     soup = make_soup(text)
     return next_page_links(soup, url)

@@ -13,6 +13,7 @@ from typing import Any
 
 from groundswell.crawl.parsers import ParseError
 from groundswell.crawl.parsers.common import looks_like_question, mention
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.structure import (
     BlockFields,
     Group,
@@ -33,6 +34,7 @@ FORUM_WORDS = re.compile(r"post|message|forum|thread|topic|beitrag", re.I)
 ANSWER_WORDS = re.compile(r"answer|antwort|réponse|respuesta", re.I)
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if looks_like_json(text) or not looks_like_html(text):
@@ -40,6 +42,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return find_blocks(cached_page(text, url)) is not None
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     text = as_text(text)
     page = cached_page(text, url)

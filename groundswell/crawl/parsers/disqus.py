@@ -8,12 +8,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from groundswell.crawl.parsers import ParseError
 from groundswell.crawl.parsers.common import mention
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.text import as_text, html_to_text, load_json, looks_like_json
 
 KIND = "disqus"
@@ -22,6 +22,7 @@ _THREAD_DATA = re.compile(r'<script[^>]*id="disqus-threadData"[^>]*>', re.IGNORE
 _API = re.compile(r'"code"\s*:\s*0\s*,\s*"response"\s*:\s*\[')
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if looks_like_json(text, content_type):
@@ -29,6 +30,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return bool(_THREAD_DATA.search(text))
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     text = as_text(text)
     if looks_like_json(text):
@@ -50,10 +52,7 @@ def _thread_data(text: str) -> Any:
     if not match:
         raise ParseError("not a Disqus embed page (no disqus-threadData)")
     end = text.find("</script>", match.end())
-    try:
-        return json.loads(text[match.end() : end if end > 0 else None])
-    except ValueError as error:
-        raise ParseError(f"Disqus thread data is not JSON: {error}") from error
+    return load_json(text[match.end() : end if end > 0 else None], "Disqus thread data")
 
 
 def _post(post: dict, thread_url: str | None) -> dict[str, Any] | None:

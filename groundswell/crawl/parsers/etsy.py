@@ -32,12 +32,14 @@ from groundswell.crawl.parsers.common import (
     stars_out_of,
     with_fragment,
 )
+from groundswell.crawl.parsers.limits import never_raises, total
 
 KIND = "etsy"
 
 _DATE = re.compile(r"\d{1,2} [A-Z][a-z]{2},? \d{4}|[A-Z][a-z]{2} \d{1,2}, \d{4}")
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     if not looks_like_html(text, within=5000):
         return False
@@ -45,6 +47,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return etsy and ("data-reviews-container" in text or "data-review-region" in text)
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     soup = make_soup(text)
     container = soup.select_one("[data-reviews-container]") or soup
@@ -60,6 +63,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     return [item for item in parsed if item.get("body") or item.get("title")]
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     soup = make_soup(text)
     return next_page_links(soup, url, containers=("[data-reviews-pagination]", ".wt-action-group"))

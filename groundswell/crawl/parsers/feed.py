@@ -17,6 +17,7 @@ import feedparser
 from bs4 import BeautifulSoup
 
 from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.text import (
     as_text,
     drop_empty,
@@ -38,10 +39,12 @@ _FEED_START = re.compile(
 _REDDIT_FULLNAME = re.compile(r"(?:^|/)(t([13])_[0-9a-z]+)$")
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     return bool(_FEED_START.match(as_text(text)[:4096]))
 
 
+@total
 def parse(text: str, url: str) -> list[dict]:
     parsed = parse_feed(text, url)
     if not parsed.get("version") and not parsed.entries:
@@ -50,6 +53,7 @@ def parse(text: str, url: str) -> list[dict]:
     return [entry_mention(entry) for entry in parsed.entries]
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     """An Atom ``rel=next`` link (paged feeds); most feeds have none."""
     parsed = parse_feed(text, url)
@@ -60,6 +64,7 @@ def follow_urls(text: str, url: str) -> list[str]:
     ]
 
 
+@total
 def older_page_urls(text: str, url: str) -> list[str]:
     """Paged feeds (RFC 5005) run newest first: ``rel=next`` holds older entries."""
     return follow_urls(text, url)

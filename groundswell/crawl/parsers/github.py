@@ -14,6 +14,7 @@ from typing import Any
 
 from groundswell.crawl.parsers import ParseError
 from groundswell.crawl.parsers.common import looks_like_question, mention
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.text import as_text, load_json, looks_like_json
 
 KIND = "github"
@@ -23,6 +24,7 @@ _GRAPHQL = re.compile(r'"(?:discussion|issue)"\s*:\s*\{')
 _THREAD = re.compile(r"^(https://github\.com/[^/]+/[^/]+/(?:issues|pull|discussions)/\d+)")
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if not looks_like_json(text, content_type):
@@ -33,6 +35,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return "api.github.com/graphql" in (url or "") and bool(_GRAPHQL.search(head))
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     data = load_json(text, "a GitHub API")
     if isinstance(data, dict) and "message" in data and "documentation_url" in data:
@@ -46,6 +49,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     raise ParseError("expected a GitHub issue, a list of comments or a GraphQL discussion")
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     return []
 

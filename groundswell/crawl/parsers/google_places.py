@@ -12,6 +12,7 @@ from typing import Any
 
 from groundswell.crawl.parsers import ParseError
 from groundswell.crawl.parsers.common import mention
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.text import as_text, load_json, looks_like_json
 
 KIND = "google_places"
@@ -22,6 +23,7 @@ _ERROR_STATUSES = ("REQUEST_DENIED", "INVALID_REQUEST", "OVER_QUERY_LIMIT", "NOT
                    "UNKNOWN_ERROR")  # fmt: skip
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if not looks_like_json(text, content_type):
@@ -31,6 +33,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return bool(_REVIEWS.search(text)) and bool(_PLACES.search(text))
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     data = load_json(text, "a Google Places")
     if not isinstance(data, dict):

@@ -16,6 +16,7 @@ from typing import Any
 
 from groundswell.crawl.parsers import ParseError
 from groundswell.crawl.parsers.common import mention, normalize_space, query_param
+from groundswell.crawl.parsers.limits import never_raises, total
 
 KIND = "google_play"
 
@@ -23,12 +24,14 @@ _CALLBACK = re.compile(r"AF_initDataCallback\s*\(\s*\{")
 _DATA = re.compile(r"\bdata\s*:")
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     if not isinstance(text, str) or "AF_initDataCallback" not in text:
         return False
     return "play.google.com" in (url or "") or "play.google.com/store" in text[:200000]
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     if not isinstance(text, str) or "AF_initDataCallback" not in text:
         raise ParseError("not a Google Play page (no AF_initDataCallback data)")

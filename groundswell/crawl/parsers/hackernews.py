@@ -11,6 +11,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from groundswell.crawl.parsers import ParseError, each_record
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.text import (
     as_text,
     drop_empty,
@@ -33,6 +34,7 @@ _SEARCH_RESULT = re.compile(r'"hits"\s*:\s*\[')
 _ITEM_TREE = re.compile(r'"children"\s*:\s*\[')
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if not looks_like_json(text):
@@ -43,6 +45,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return on_algolia and bool(_SEARCH_RESULT.search(text))
 
 
+@total
 def parse(text: str, url: str) -> list[dict]:
     data = load_json(text, "a Hacker News Algolia")
     if _is_search_result(data):
@@ -52,6 +55,7 @@ def parse(text: str, url: str) -> list[dict]:
     raise ParseError("expected an Algolia search result (hits) or an /items/<id> tree")
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     """The next search page while ``page < nbPages - 1``; items have nothing to follow."""
     data = load_json(text, "a Hacker News Algolia")
@@ -63,6 +67,7 @@ def follow_urls(text: str, url: str) -> list[str]:
     return [with_page(url, page + 1)]
 
 
+@total
 def older_page_urls(text: str, url: str) -> list[str]:
     """``search_by_date`` pages run newest first: the next one holds older items."""
     return follow_urls(text, url) if "/search_by_date" in urlsplit(url).path else []

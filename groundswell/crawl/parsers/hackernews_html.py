@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 from groundswell.crawl.parsers import ParseError
 from groundswell.crawl.parsers.common import looks_like_question, mention
 from groundswell.crawl.parsers.hackernews import ITEM_URL
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.structure import (
     load_page,
     node_text,
@@ -33,6 +34,7 @@ INDENT_PX = 40
 _ITEM_LINK = re.compile(r"item\?id=(\d+)")
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if not looks_like_html(text):
@@ -41,6 +43,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return hn and ('class="athing' in text or 'class="comhead"' in text)
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     page = load_page(as_text(text), url)  # its own tree: comment heads are taken out
     root = page.root

@@ -15,6 +15,7 @@ from typing import Any
 
 from groundswell.crawl.parsers import ParseError
 from groundswell.crawl.parsers.common import looks_like_question, mention
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.text import as_text, load_json, looks_like_json
 
 KIND = "lemmy"
@@ -24,6 +25,7 @@ _LEMMY = re.compile(r'"ap_id"\s*:|"actor_id"\s*:')
 _ISO_DATA = re.compile(r"window\.isoData\s*=\s*")
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if looks_like_json(text, content_type):
@@ -32,6 +34,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return bool(_ISO_DATA.search(text)) and '"ap_id"' in text
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     text = as_text(text)
     data = load_json(text, "a Lemmy API") if looks_like_json(text) else _iso_data(text)

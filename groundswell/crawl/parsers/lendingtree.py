@@ -24,12 +24,14 @@ from groundswell.crawl.parsers.common import (
     parse_date,
     with_fragment,
 )
+from groundswell.crawl.parsers.limits import never_raises, total
 
 KIND = "lendingtree"
 
 _OF = re.compile(r"(\d+(?:\.\d+)?)\s*of\s*(\d+)")
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     if not looks_like_html(text, within=5000):
         return False
@@ -37,6 +39,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return lendingtree and "mainReviews" in text and "reviewText" in text
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     soup = make_soup(text)
     blocks = soup.select("div.mainReviews")
@@ -46,6 +49,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     return [_review(block, page, index) for index, block in enumerate(blocks)]
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     soup = make_soup(text)
     return next_page_links(soup, url, containers=(".pagination", ".lenderNav"))

@@ -19,12 +19,14 @@ from groundswell.crawl.parsers.common import (
     mention,
     set_query_param,
 )
+from groundswell.crawl.parsers.limits import never_raises, total
 
 KIND = "mastodon"
 
 _STATUS_KEYS = ('"account"', '"content"', '"in_reply_to_id"', '"uri"')
 
 
+@never_raises
 def matches(url: str, content_type: str, text: Any) -> bool:
     if not looks_like_json(text, content_type):
         return False
@@ -37,6 +39,7 @@ def matches(url: str, content_type: str, text: Any) -> bool:
     return text.lstrip().startswith("[") and all(key in head for key in _STATUS_KEYS)
 
 
+@total
 def parse(text: Any, url: str) -> list[dict[str, Any]]:
     data = load_json(text)
     if _is_context(data):
@@ -60,6 +63,7 @@ def parse(text: Any, url: str) -> list[dict[str, Any]]:
     return out
 
 
+@total
 def follow_urls(text: Any, url: str) -> list[str]:
     data = load_json(text)
     if not isinstance(data, list) or not data or "/timelines/" not in (url or ""):
@@ -70,6 +74,7 @@ def follow_urls(text: Any, url: str) -> list[str]:
     return [set_query_param(url, "max_id", str(last["id"]))]
 
 
+@total
 def older_page_urls(text: Any, url: str) -> list[str]:
     """Timelines run newest first: the ``max_id`` page holds older statuses."""
     return follow_urls(text, url)

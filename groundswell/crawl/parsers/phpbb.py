@@ -30,6 +30,7 @@ from groundswell.crawl.parsers.common import (
     text_without,
     with_fragment,
 )
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.structure import page_zone, with_zone
 
 KIND = "phpbb"
@@ -38,6 +39,7 @@ _POST_ID = re.compile(r"^p(\d+)$")
 _PROFILE_LINK = 'a[href*="mode=viewprofile"]'
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     if not looks_like_html(text):
         return False
@@ -46,6 +48,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return phpbb and posts
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     soup = make_soup(text)
     posts = _prosilver_posts(soup) or _subsilver_posts(soup)
@@ -86,6 +89,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     return out
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     soup = make_soup(text)
     return next_page_links(soup, url, containers=(".pagination", ".pagination li.next"))

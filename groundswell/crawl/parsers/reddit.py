@@ -10,6 +10,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from groundswell.crawl.parsers import ParseError, each_record
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.text import (
     as_text,
     drop_empty,
@@ -29,6 +30,7 @@ _LISTING = re.compile(r'"kind"\s*:\s*"Listing"')
 _THING = re.compile(r'"kind"\s*:\s*"t[13]"')
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if not looks_like_json(text) or not _LISTING.search(text):
@@ -36,6 +38,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return bool(_THING.search(text)) or _is_reddit_host(url)
 
 
+@total
 def parse(text: str, url: str) -> list[dict]:
     data = load_json(text, "a Reddit Listing or thread")
     site = mention_origin(url)
@@ -46,6 +49,7 @@ def parse(text: str, url: str) -> list[dict]:
     raise ParseError("expected a Reddit Listing or a [Listing, Listing] thread")
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     """Next page of a listing, then the thread JSON of each post that has comments."""
     data = load_json(text, "a Reddit Listing or thread")
@@ -62,6 +66,7 @@ def follow_urls(text: str, url: str) -> list[str]:
     return urls
 
 
+@total
 def older_page_urls(text: str, url: str) -> list[str]:
     """The next page of a newest-first listing (``/new.json``, ``sort=new``): older posts."""
     data = load_json(text, "a Reddit Listing or thread")
@@ -71,6 +76,7 @@ def older_page_urls(text: str, url: str) -> list[str]:
     return [next_page_url(url, after)]
 
 
+@total
 def thread_urls(text: str, url: str) -> dict[str, dict]:
     """Each followed thread JSON url → the site id of the post that opens it and how many
     comments the listing says it has."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from groundswell.crawl.parsers import ParseError
 from groundswell.crawl.parsers.common import looks_like_question, mention
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.reddit import DELETED_AUTHORS, PUBLIC_ORIGIN
 from groundswell.crawl.parsers.structure import cached_page, node_text, read_date, short_text
 from groundswell.crawl.parsers.text import as_text, looks_like_html
@@ -19,6 +20,7 @@ from groundswell.crawl.parsers.text import as_text, looks_like_html
 KIND = "reddit_html"
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if not looks_like_html(text):
@@ -26,6 +28,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return 'data-type="comment"' in text and "data-fullname=" in text and "reddit" in text[:20000]
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     page = cached_page(as_text(text), url)
     things = page.root.xpath("//div[contains(concat(' ', @class, ' '), ' thing ')][@data-fullname]")

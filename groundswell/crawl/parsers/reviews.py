@@ -13,6 +13,7 @@ from typing import Any
 
 from groundswell.crawl.parsers import ParseError
 from groundswell.crawl.parsers.common import mention
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.structure import (
     Group,
     block_fields,
@@ -25,6 +26,7 @@ from groundswell.crawl.parsers.text import as_text, looks_like_html, looks_like_
 KIND = "reviews"
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if looks_like_json(text) or not looks_like_html(text):
@@ -32,6 +34,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return find_blocks(cached_page(text, url), want_rating=True) is not None
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     from groundswell.crawl.parsers.article import canonical_page_url
 

@@ -17,6 +17,7 @@ from urllib.parse import urldefrag
 
 import extruct
 
+from groundswell.crawl.parsers.limits import check_json_depth, never_raises, total
 from groundswell.crawl.parsers.text import (
     as_text,
     drop_empty,
@@ -56,6 +57,7 @@ _HTML_MARKERS = re.compile(
 )
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     text = as_text(text)
     if looks_like_json(text) or not looks_like_html(text, within=1024):
@@ -71,6 +73,7 @@ def reviews_not_rendered(text: str) -> bool:
     )
 
 
+@total
 def parse(text: str, url: str) -> list[dict]:
     page_url = urldefrag(url or "")[0]
     mentions: list[dict] = []
@@ -99,7 +102,7 @@ def extract_objects(html: str, page_url: str) -> list[dict]:
     )
     objects = list(data.get("json-ld") or []) + list(data.get("microdata") or [])
     objects += rdfa_objects(data.get("rdfa") or [])
-    return [item for item in objects if isinstance(item, dict)]
+    return check_json_depth([item for item in objects if isinstance(item, dict)])
 
 
 def _syntaxes_present(html: str) -> list[str]:

@@ -36,10 +36,12 @@ from groundswell.crawl.parsers.common import (
     unescape,
     with_fragment,
 )
+from groundswell.crawl.parsers.limits import never_raises, total
 
 KIND = "stackexchange"
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     if looks_like_json(text, content_type):
         return _matches_api(url, text)
@@ -50,12 +52,14 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return qapage and stack and 'id="question"' in text
 
 
+@total
 def parse(text: Any, url: str) -> list[dict[str, Any]]:
     if _is_api_json(text):
         return _parse_api(load_json(text), url)
     return _parse_html(make_soup(text), url)
 
 
+@total
 def follow_urls(text: Any, url: str) -> list[str]:
     if _is_api_json(text):
         data = load_json(text)
@@ -67,6 +71,7 @@ def follow_urls(text: Any, url: str) -> list[str]:
     return [link.split("#")[0] for link in links]
 
 
+@total
 def older_page_urls(text: Any, url: str) -> list[str]:
     """API pages sorted descending (the default) by activity or creation run newest first."""
     newest_first = query_param(url, "order") != "asc" and (

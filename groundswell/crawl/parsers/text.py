@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
 from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers.limits import MAX_JSON_DEPTH, check_json_depth
 
 # --------------------------------------------------------------------------- markup to text
 
@@ -270,6 +271,7 @@ def looks_like_html(text: Any, within: int = 2000) -> bool:
 
 def load_json(data: Any, what: str = "") -> Any:
     """Decoded JSON from text or bytes (a leading BOM is fine); decoded data passes through.
+    JSON nested deeper than ``MAX_JSON_DEPTH`` is refused.
 
     Raises ``ParseError`` naming ``what`` was expected ("a Reddit Listing") on anything else.
     """
@@ -280,11 +282,14 @@ def load_json(data: Any, what: str = "") -> Any:
             f"expected {what + ' ' if what else ''}JSON text, got {type(data).__name__}"
         )
     try:
-        return json.loads(as_text(data).lstrip("\ufeff"))
+        decoded = json.loads(as_text(data).lstrip("\ufeff"))
+    except RecursionError:
+        raise ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels; not read") from None
     except ValueError as error:
         raise ParseError(
             f"expected {what} JSON: {error}" if what else f"not JSON: {error}"
         ) from error
+    return check_json_depth(decoded)
 
 
 # --------------------------------------------------------------------------- mentions & urls

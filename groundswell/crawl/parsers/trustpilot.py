@@ -12,10 +12,12 @@ from typing import Any
 
 from groundswell.crawl.parsers import ParseError
 from groundswell.crawl.parsers.common import load_json, looks_like_json, mention, sniff_head
+from groundswell.crawl.parsers.limits import never_raises, total
 
 KIND = "trustpilot"
 
 
+@never_raises
 def matches(url: str, content_type: str, text: Any) -> bool:
     if not looks_like_json(text, content_type):
         return False
@@ -27,6 +29,7 @@ def matches(url: str, content_type: str, text: Any) -> bool:
     return webhook or api_list
 
 
+@total
 def parse(text: Any, url: str) -> list[dict[str, Any]]:
     data = load_json(text)
     if isinstance(data, dict) and isinstance(data.get("events"), list):

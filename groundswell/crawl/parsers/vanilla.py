@@ -29,12 +29,14 @@ from groundswell.crawl.parsers.common import (
     text_without,
     with_fragment,
 )
+from groundswell.crawl.parsers.limits import never_raises, total
 
 KIND = "vanilla"
 
 _ITEM_ID = re.compile(r"^(Discussion|Comment)_(\d+)$")
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     if not looks_like_html(text):
         return False
@@ -43,6 +45,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return vanilla and items and "userContent" in text
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     soup = make_soup(text)
     items = [
@@ -78,6 +81,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     return out
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     soup = make_soup(text)
     next_buttons = "#PagerAfter a.Next[href], .Pager a.Next[href]"

@@ -36,6 +36,7 @@ from groundswell.crawl.parsers.common import (
     strip_session,
     with_fragment,
 )
+from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.structure import DATE_TEXT, page_zone, read_date
 from groundswell.crawl.parsers.text import as_text
 
@@ -46,6 +47,7 @@ _OLD_POST_ID = re.compile(r"^post(\d+)$")
 _OLD_POST = re.compile(r'<(?:table|div)[^>]*\bid="post\d+"')
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     if not looks_like_html(text):
         return False
@@ -60,6 +62,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return showthread and old_posts
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     text = as_text(text)
     soup = make_soup(text)
@@ -104,6 +107,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     return out
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     soup = make_soup(text)
     return next_page_links(soup, url, containers=(".pagination", ".prev_next"))

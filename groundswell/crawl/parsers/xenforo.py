@@ -29,12 +29,14 @@ from groundswell.crawl.parsers.common import (
     text_without,
     with_fragment,
 )
+from groundswell.crawl.parsers.limits import never_raises, total
 
 KIND = "xenforo"
 
 _POST_KEY = re.compile(r"^post-(\d+)$")
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     if not looks_like_html(text):
         return False
@@ -42,6 +44,7 @@ def matches(url: str, content_type: str, text: str) -> bool:
     return xenforo and "message--post" in text and 'data-content="post-' in text
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     soup = make_soup(text)
     posts = [
@@ -81,6 +84,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     return out
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     soup = make_soup(text)
     return link_urls(soup, url, "a.pageNav-jump--next[href]") or next_page_links(soup, url)

@@ -40,6 +40,7 @@ from groundswell.crawl.parsers.common import (
     strip_session,
     with_fragment,
 )
+from groundswell.crawl.parsers.limits import check_json_depth, never_raises, total
 
 KIND = "yelp"
 
@@ -47,6 +48,7 @@ _STAR_LABEL = re.compile(r"^\s*(\d+(?:\.\d+)?) star rating\s*$")
 _DATE_TEXT = re.compile(r"^\s*(?:[A-Z][a-z]{2} \d{1,2}, \d{4}|\d{1,2}/\d{1,2}/\d{4})\s*$")
 
 
+@never_raises
 def matches(url: str, content_type: str, text: str) -> bool:
     if not looks_like_html(text, within=5000):
         return False
@@ -62,6 +64,7 @@ def reviews_not_rendered(text: str) -> bool:
     return not _review_items(make_soup(text))
 
 
+@total
 def parse(text: str, url: str) -> list[dict[str, Any]]:
     soup = make_soup(text)
     page = _page_url(soup, url)
@@ -74,6 +77,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     return out
 
 
+@total
 def follow_urls(text: str, url: str) -> list[str]:
     soup = make_soup(text)
     links = next_page_links(soup, url, containers=('[aria-label="Pagination navigation"]',))
@@ -154,8 +158,8 @@ def _apollo_reviews(soup: BeautifulSoup) -> list[dict[str, Any]]:
         raw = html.unescape(script.string or "").strip()
         raw = re.sub(r"^<!--|-->$", "", raw).strip()
         try:
-            state = json.loads(raw)
-        except ValueError:
+            state = check_json_depth(json.loads(raw))
+        except (ValueError, RecursionError):  # ParseError (too deep) is a ValueError
             continue
         if not isinstance(state, dict):
             continue

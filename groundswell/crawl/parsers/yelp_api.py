@@ -17,10 +17,12 @@ from groundswell.crawl.parsers.common import (
     set_query_param,
     sniff_head,
 )
+from groundswell.crawl.parsers.limits import never_raises, total
 
 KIND = "yelp_api"
 
 
+@never_raises
 def matches(url: str, content_type: str, text: Any) -> bool:
     if not looks_like_json(text, content_type):
         return False
@@ -32,6 +34,7 @@ def matches(url: str, content_type: str, text: Any) -> bool:
     return reviews and yelp
 
 
+@total
 def parse(text: Any, url: str) -> list[dict[str, Any]]:
     data = load_json(text)
     if not isinstance(data, dict) or not isinstance(data.get("reviews"), list):

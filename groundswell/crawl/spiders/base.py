@@ -25,6 +25,7 @@ from groundswell.crawl.items import MENTION_FIELDS, FrontierItem, MentionItem
 from groundswell.crawl.middlewares.offsite_redirect import OffsiteRedirect, on_host
 from groundswell.crawl.parsers import RECORD_ERRORS, ParseError, skipped_records
 from groundswell.crawl.parsers.fallback import check_coverage, parse_unrecognised
+from groundswell.crawl.parsers.limits import DEFAULT_PAGE_CAP, MB, page_cap
 from groundswell.crawl.parsers.registry import detect_parser, parser_for_kind
 from groundswell.crawl.pipelines.validate import note_item_problem
 from groundswell.crawl.rendering import render_meta
@@ -120,8 +121,12 @@ class MentionSpider(scrapy.Spider):
 
     def parse(self, response):
         self.crawler.stats.inc_value("groundswell/pages")
+        cap = self.crawler.settings.getint("GROUNDSWELL_MAX_PAGE_BYTES", DEFAULT_PAGE_CAP)
+        if len(response.body) > cap:
+            yield from self.over_cap(response.request, f"{len(response.body) / MB:.1f} MB", cap)
+            return
         try:
-            with skipped_records() as skipped:
+            with skipped_records() as skipped, page_cap(cap):
                 parser, mentions, kind = self.read_page(response)
             self.crawler.stats.set_value("groundswell/kind", kind)  # what auto picked
         except PAGE_ERRORS as error:
@@ -154,6 +159,14 @@ class MentionSpider(scrapy.Spider):
         if coverage.note:
             self.notes.append(coverage.note)
         return parser, coverage.mentions, coverage.kind
+
+    def over_cap(self, request, size: str | None, cap: int):
+        """A page over the page cap ([crawl] max_page_mb): noted, counted, not read."""
+        self.crawler.stats.inc_value("groundswell/over_cap")
+        of_size = f" of {size}" if size else ""
+        reason = f"page{of_size} over the {cap / MB:g} MB page cap ([crawl] max_page_mb); not read"
+        self.notes.append(f"{request.url}: {reason}")
+        yield from self.page_done(request, error=reason)
 
     def unreadable_page_reason(self, response, error: Exception) -> str:
         text = getattr(response, "text", "")
@@ -258,6 +271,10 @@ class MentionSpider(scrapy.Spider):
             self.record_problem(f"{request.url}: {reason}")
         elif failure.check(IgnoreRequest):
             reason = self.refusal_reason(failure.value, request)
+        elif "download max size" in failure.getErrorMessage():  # DOWNLOAD_MAXSIZE: the cap
+            cap = self.crawler.settings.getint("GROUNDSWELL_MAX_PAGE_BYTES", DEFAULT_PAGE_CAP)
+            yield from self.over_cap(request, None, cap)
+            return
         else:
             reason = failure.getErrorMessage() or failure.type.__name__
             self.record_problem(f"{request.url}: {reason}")
