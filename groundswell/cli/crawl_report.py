@@ -32,6 +32,10 @@ class CrawlReport:
     def finished(self, result) -> None:
         from groundswell.store import open_db, source_status
 
+        if result.ok and result.reason:  # not run: another crawl of the source is under way
+            click.echo(result.reason)
+            self.progress.advance(self.task)
+            return
         rows = {row["source"]: row for row in source_status(open_db(self.db_path))}
         row = rows.get(result.source, {})
         self.rows.append(row)

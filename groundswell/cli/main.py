@@ -165,15 +165,26 @@ def status(config_path: str, db_path: str) -> None:
 
     from groundswell.schedule.state import job_health
     from groundswell.store import open_db, save_sources, source_status
+    from groundswell.store.runs import last_tag_run
 
     config = read_config(config_path, missing_ok=True)
     db = open_db(db_path)
     save_sources(db, config.source)
     console = Console(width=200)
     console.print(sources_table(source_status(db)))
+    last_tag = last_tag_run(db)
+    if last_tag:
+        console.print(tag_run_line(last_tag))
     jobs = job_health(db)
     if jobs:
         console.print(jobs_table(jobs))
+
+
+def tag_run_line(run: dict) -> str:
+    """The last ``groundswell tag`` run, in a line: its status, when, how many it tagged."""
+    line = f"last tag run: {run['status']} (started {run['started_at']}"
+    line += f", tagged {run['tagged']})" if run["status"] == "ok" else ")"
+    return line + (f": {run['message']}" if run.get("message") else "")
 
 
 def sources_table(rows: list[dict]):

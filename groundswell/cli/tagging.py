@@ -38,13 +38,19 @@ def tag(config_path: str, db_path: str, batch_size: int | None, rematch: bool,
 
     Resumable: a run stopped midway carries on where it stopped."""
     from groundswell.store import open_db
+    from groundswell.store.runs import lease
 
     config = read_config(config_path, missing_ok=True)
     db = open_db(db_path)
-    if rematch:
-        rematch_monitors_command(config, db, config_path)
-        return
-    done = tag_all(config, db, batch_size or config.model.batch_size, quiet)
+    with lease(db, "tag") as holder:
+        if holder is not None:
+            click.echo(f"another tag run is in progress ({holder.describe()}); nothing done")
+            return
+        if rematch:
+            rematch_monitors_command(config, db, config_path)
+            return
+        done = recorded_tag_run(db, db_path, lambda: tag_all(
+            config, db, batch_size or config.model.batch_size, quiet))  # fmt: skip
     if done is None:
         click.echo("nothing to tag")
         return
@@ -52,6 +58,25 @@ def tag(config_path: str, db_path: str, batch_size: int | None, rematch: bool,
     note = unmatched_monitors_note(config, db, config_path)
     if note:
         click.echo(note, err=True)
+
+
+def recorded_tag_run(db, db_path: str, run):
+    """``run()`` recorded as a ``tag_runs`` row with a heartbeat: ok (with the count tagged),
+    error, or interrupted (Ctrl+C here; a kill is found by the next command's ``open_db``)."""
+    from groundswell.store.runs import Heartbeat, finish_run, start_run
+
+    run_id = start_run(db, "tag_runs", {"tagged": 0})
+    try:
+        with Heartbeat(db_path, "tag_runs", run_id):
+            done = run()
+    except KeyboardInterrupt:
+        finish_run(db, "tag_runs", run_id, status="interrupted", message="stopped by Ctrl+C")
+        raise
+    except Exception as error:
+        finish_run(db, "tag_runs", run_id, status="error", message=str(error)[:500])
+        raise
+    finish_run(db, "tag_runs", run_id, status="ok", tagged=done or 0)
+    return done
 
 
 def rematch_monitors_command(config, db, config_path: str) -> None:

@@ -12,13 +12,14 @@ from groundswell.config import Config, SourceConfig
 from groundswell.store import close_open_crawl_runs, frontier_backlog, open_db, save_sources
 
 EXTRACT_KIND = "extract-kind: "  # the stderr line in which extract names the parser it used
+EXIT_BUSY = 3  # another crawl of the source holds its lease: nothing done, not a failure
 
 
 @dataclass
 class CrawlResult:
     source: str
     returncode: int
-    reason: str | None = None
+    reason: str | None = None  # why it failed, or why it did not run (another crawl of it)
 
     @property
     def ok(self) -> bool:
@@ -41,6 +42,8 @@ def crawl_one(config_path: Path, db_path: Path, source: str, timeout: float,
         record_stopped_run(db_path, source, f"crawl timed out after {timeout:.0f}s")
         return CrawlResult(source, 124, f"timed out after {timeout:.0f}s")
     reason = last_line(done.stderr) if done.returncode else None
+    if done.returncode == EXIT_BUSY:
+        return CrawlResult(source, 0, reason)
     if done.returncode < 0:
         record_stopped_run(db_path, source, f"crawl stopped by signal {-done.returncode}")
     elif done.returncode not in (0, 1, 2):

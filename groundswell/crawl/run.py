@@ -14,7 +14,8 @@ import sys
 from scrapy.crawler import CrawlerProcess
 
 from groundswell.config import ConfigError, load_config
-from groundswell.crawl.launch import EXTRACT_KIND
+from groundswell.crawl.launch import EXIT_BUSY, EXTRACT_KIND
+from groundswell.crawl.reach import Reach, abort_unreachable
 from groundswell.crawl.rendering import BrowserMissingError, find_browser, use_browser
 from groundswell.crawl.settings import settings_for
 from groundswell.crawl.spiders.base import MentionSpider
@@ -25,6 +26,7 @@ from groundswell.store import (
     open_db,
     start_crawl_run,
 )
+from groundswell.store.runs import Heartbeat, lease
 
 EXIT_OK, EXIT_CRAWL_ERRORS, EXIT_CONFIG = 0, 1, 2
 
@@ -96,11 +98,23 @@ def plural(count: int | None, noun: str) -> str:
 
 
 def crawl_source(config_path: str, db_path: str, source_name: str, full: bool = False) -> int:
-    """Crawl one source into the database; ``full`` turns the incremental rules off."""
+    """Crawl one source into the database; ``full`` turns the incremental rules off. One
+    crawl of a source at a time: while another holds its lease, this one does nothing."""
     config = load_config(config_path)
     source = config.source_named(source_name)
     db = open_db(db_path)
-    run_id = start_crawl_run(db, source.name)
+    with lease(db, f"crawl:{source.name}") as holder:
+        if holder is not None:
+            print(f"{source.name}: another crawl of this source is in progress "
+                  f"({holder.describe()}); not started", file=sys.stderr)  # fmt: skip
+            return EXIT_BUSY
+        run_id = start_crawl_run(db, source.name)
+        with Heartbeat(db_path, "crawl_runs", run_id):
+            return crawl_run(config, source, db, db_path, run_id, full)
+
+
+def crawl_run(config, source, db, db_path: str, run_id: int, full: bool) -> int:
+    """The crawl of ``source`` recorded as the ``crawl_runs`` row ``run_id``."""
     try:
         settings = crawl_settings(config, source, db_path, full)
     except BrowserMissingError as error:
@@ -112,7 +126,7 @@ def crawl_source(config_path: str, db_path: str, source_name: str, full: bool = 
         max_listing_pages=source.max_listing_pages or config.crawl.max_listing_pages,
         max_thread_pages=source.max_thread_pages or config.crawl.max_thread_pages,
         vendor_accounts=source.vendor_accounts, render=source.render,
-        render_wait_for=source.render_wait_for,
+        render_wait_for=source.render_wait_for, allowed_hosts=source.allowed_hosts,
     )  # fmt: skip
     mark_thread_replies(db, source.name, source.vendor_accounts)
     message = crawl_message(stats, problems, frontier_backlog(db, source.name))
@@ -136,6 +150,9 @@ def crawl_settings(config, source, db_path: str, full: bool):
     settings.set("GROUNDSWELL_RECRAWL_DAYS", source.recrawl_days, priority="cmdline")
     if source.render:
         use_browser(settings, find_browser(config.crawl.browser_path))
+        # the page's own scripts stay within the source's reach too
+        reach = Reach.for_source(source.url, source.allowed_hosts)
+        settings.set("PLAYWRIGHT_ABORT_REQUEST", abort_unreachable(reach), priority="cmdline")
     return settings
 
 

@@ -21,9 +21,12 @@ def save_sources(db: sqlite_utils.Database, sources: Iterable) -> None:
 
 
 def start_crawl_run(db: sqlite_utils.Database, source: str) -> int:
-    row = {"source": source, "started_at": utc_now(), "status": "running", "pages": 0,
-           "new": 0, "updated": 0, "errors": 0}  # fmt: skip
-    return db["crawl_runs"].insert(row).last_pk
+    """A ``running`` crawl_runs row with this process's pid and host on it (its heartbeat:
+    ``groundswell.store.runs.Heartbeat``)."""
+    from groundswell.store.runs import start_run
+
+    row = {"source": source, "pages": 0, "new": 0, "updated": 0, "errors": 0}
+    return start_run(db, "crawl_runs", row)
 
 
 def finish_crawl_run(db: sqlite_utils.Database, run_id: int, **fields) -> None:

@@ -7,10 +7,17 @@ the columns, indexes, views and triggers this version adds.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 MENTION_COLUMNS = {
     "id": str,
@@ -52,7 +59,14 @@ SOURCE_COLUMNS = {"name": str, "kind": str, "url": str, "schedule": str, "enable
                   "updated_at": str}  # fmt: skip
 CRAWL_RUN_COLUMNS = {"id": int, "source": str, "started_at": str, "finished_at": str,
                      "status": str, "pages": int, "new": int, "updated": int, "errors": int,
-                     "message": str}  # fmt: skip
+                     "message": str, "pid": int, "host": str, "heartbeat_at": str}  # fmt: skip
+# one row per `groundswell tag` run (groundswell.store.runs: heartbeats, interrupted runs)
+TAG_RUN_COLUMNS = {"id": int, "started_at": str, "finished_at": str, "status": str,
+                   "tagged": int, "message": str, "pid": int, "host": str,
+                   "heartbeat_at": str}  # fmt: skip
+# one writer at a time (groundswell.store.runs.lease): "tag", "crawl:<source>"
+LEASE_COLUMNS = {"name": str, "pid": int, "host": str, "acquired_at": str,
+                 "heartbeat_at": str}  # fmt: skip
 # the crawl frontier (groundswell.store.frontier): every thread a crawl discovered, and the
 # listing pages a crawl has yet to finish, with their state
 FRONTIER_COLUMNS = {
@@ -116,6 +130,8 @@ SAVED_SEARCH_COLUMNS = {"name": str, "query": str, "fts_query": str, "monitor": 
 TABLES = {
     "sources": (SOURCE_COLUMNS, "name"),
     "crawl_runs": (CRAWL_RUN_COLUMNS, "id"),
+    "tag_runs": (TAG_RUN_COLUMNS, "id"),
+    "leases": (LEASE_COLUMNS, "name"),
     "crawl_frontier": (FRONTIER_COLUMNS, ("source", "url")),
     "mentions": (MENTION_COLUMNS, "id"),
     "mention_topics": (TOPIC_COLUMNS, ("mention_id", "topic")),
@@ -157,8 +173,28 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA busy_timeout = 30000")
-    ensure_db_shape(db)
+    with shaping_lock(path):  # many processes opening one new database create it once
+        ensure_db_shape(db)
+    from groundswell.store.runs import close_interrupted_runs
+
+    close_interrupted_runs(db)  # status never says "running" for a process that is gone
     return db
+
+
+@contextmanager
+def shaping_lock(path: str | Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``<database>-lock`` while the shape is checked and created;
+    a no-op without fcntl. (Never a second handle on the database file itself: closing it
+    would drop SQLite's own POSIX locks of this process.)"""
+    if fcntl is None or str(path) == ":memory:":
+        yield
+        return
+    with open(f"{path}-lock", "ab") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def ensure_db_shape(db: sqlite_utils.Database) -> None:
