@@ -176,6 +176,10 @@ class SourceConfig(Section):
     recrawl_days: float = Field(
         7, ge=0, description="threads with a mention this recent are fetched again for replies"
     )
+    allowed_hosts: list[str] = Field(
+        [], description="other hosts this source may request (\"host\" or \"host:port\"); "
+        "a crawl requests only the source URL's host and port and these (docs/sources.md)"
+    )  # fmt: skip
     render: bool = Field(False, description="run the page's JavaScript in Chromium first")
     render_wait_for: str | None = Field(
         None, min_length=1, description="CSS selector to wait for; default: network idle"

@@ -43,6 +43,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "groundswell.crawl.middlewares.backoff.BackoffRetryMiddleware": 550,
     "groundswell.crawl.middlewares.offsite_redirect.OffsiteRedirectMiddleware": 650,
+    # first of all: nothing outside the source's host and port (groundswell/crawl/reach.py)
+    "groundswell.crawl.middlewares.reach.ReachMiddleware": 50,
 }
 # Requests of one priority go first in, first out: a crawl's backlog of unfinished threads is
 # fetched oldest first; listing pages (priority 1) go before threads.

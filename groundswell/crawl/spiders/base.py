@@ -22,12 +22,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from groundswell.crawl.frontier import LISTING, THREAD, CrawlFrontier, Fetch
 from groundswell.crawl.incremental import incremental_filter_for
 from groundswell.crawl.items import MENTION_FIELDS, FrontierItem, MentionItem
-from groundswell.crawl.middlewares.offsite_redirect import OffsiteRedirect, on_host
+from groundswell.crawl.middlewares.offsite_redirect import OffsiteRedirect
+from groundswell.crawl.middlewares.reach import OutOfReach
 from groundswell.crawl.parsers import RECORD_ERRORS, ParseError, skipped_records
 from groundswell.crawl.parsers.fallback import check_coverage, parse_unrecognised
 from groundswell.crawl.parsers.limits import DEFAULT_PAGE_CAP, MB, page_cap
 from groundswell.crawl.parsers.registry import detect_parser, parser_for_kind
 from groundswell.crawl.pipelines.validate import note_item_problem
+from groundswell.crawl.reach import Reach
 from groundswell.crawl.rendering import render_meta
 from groundswell.store import load_frontier, open_db, unfinished
 
@@ -64,11 +66,13 @@ class MentionSpider(scrapy.Spider):
     def __init__(self, url: str, source: str = "extract", kind: str | None = None,
                  follow: bool = True, max_listing_pages: int = 10, max_thread_pages: int = 300,
                  vendor_accounts=(), render: bool = False, render_wait_for: str | None = None,
-                 **kwargs):  # fmt: skip
+                 allowed_hosts=(), **kwargs):  # fmt: skip
         super().__init__(**kwargs)
         self.start_url = url
-        # followed links stay on the start URL's host (Scrapy's offsite filtering)
+        # followed links stay on the start URL's host (Scrapy's offsite filtering); every
+        # request stays within the source's host and port (ReachMiddleware)
         self.allowed_domains = [urlparse(url).hostname or ""]
+        self.reach = Reach.for_source(url, allowed_hosts)
         self.source = source
         self.kind = kind or self.kind
         self.follow = follow in (True, "1", "true", "True")
@@ -201,8 +205,8 @@ class MentionSpider(scrapy.Spider):
             yield self.page_request(fetch)
 
     def links_on_host(self, links: list[str]) -> list[str]:
-        """The links on the source's host; the others are counted, not followed."""
-        kept = [link for link in links if on_host(link, self.allowed_domains)]
+        """The links within the source's reach; the others are counted, not followed."""
+        kept = [link for link in links if self.reach.allows(link)]
         if len(kept) < len(links):
             self.crawler.stats.inc_value("groundswell/offsite_links", len(links) - len(kept))
         return kept
@@ -284,7 +288,7 @@ class MentionSpider(scrapy.Spider):
         """A request the crawl itself refused (robots.txt, a redirect off the host): a stop
         with its reason; the start page refused is a blocked (robots) or failed crawl."""
         followed = request.meta.get("followed")
-        if isinstance(refusal, OffsiteRedirect):
+        if isinstance(refusal, (OffsiteRedirect, OutOfReach)):
             reason = str(refusal)
             if not followed:
                 self.record_problem(reason)
