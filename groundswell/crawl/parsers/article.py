@@ -56,11 +56,15 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
 def article_mention(text: str, url: str, page_url: str) -> dict[str, Any] | None:
     """The page's main text as an "article" mention, or None when it has too little text."""
     import trafilatura  # imported when first needed: it takes a second, most crawls never do
+    from trafilatura.settings import set_date_params
 
     try:
+        # no extensive date search: on a malformed date it runs dateparser over every
+        # locale (seconds of CPU per page); dates in meta tags, <time> and text still count
         document = trafilatura.bare_extraction(
-            text, url=url or None, with_metadata=True, include_comments=False
-        )
+            text, url=url or None, with_metadata=True, include_comments=False,
+            date_extraction_params=set_date_params(extensive=False),
+        )  # fmt: skip
         found = document.as_dict() if document is not None else None
     except (ValueError, TypeError, AttributeError):  # trafilatura on hostile markup
         return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers import ParseError, each_record
 from groundswell.crawl.parsers.common import (
     load_json,
     looks_like_json,
@@ -55,8 +55,8 @@ def parse(text: Any, url: str) -> list[dict[str, Any]]:
         if not _is_post_view(view) or view["uri"] in seen:
             continue
         seen.add(view["uri"])
-        out.append(_mention(view))
-    return out
+        out.append(view)
+    return each_record(out, _mention)
 
 
 @total

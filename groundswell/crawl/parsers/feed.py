@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import feedparser
 from bs4 import BeautifulSoup
 
-from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers import ParseError, each_record
 from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.text import (
     as_text,
@@ -50,7 +50,7 @@ def parse(text: str, url: str) -> list[dict]:
     if not parsed.get("version") and not parsed.entries:
         reason = parsed.get("bozo_exception") or "no RSS/Atom root element"
         raise ParseError(f"not an RSS/Atom feed: {reason}")
-    return [entry_mention(entry) for entry in parsed.entries]
+    return each_record(parsed.entries, entry_mention)
 
 
 @total
@@ -155,9 +155,11 @@ def published_at(entry: dict) -> str | None:
     """ISO 8601 UTC from feedparser's parsed date; the feed's own string if it could not parse."""
     for key in ("published", "updated", "created"):
         parsed = entry.get(f"{key}_parsed")
-        if parsed:
+        try:
             moment = datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
-            return moment.isoformat()
+        except (TypeError, ValueError, OverflowError, OSError):
+            continue  # no date, or one no calendar has (year -1)
+        return moment.isoformat()
     for key in ("published", "updated", "created"):
         if entry.get(key):
             return entry[key]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers import ParseError, each_record
 from groundswell.crawl.parsers.common import looks_like_question, mention
 from groundswell.crawl.parsers.limits import never_raises, total
 from groundswell.crawl.parsers.text import as_text, load_json, looks_like_json
@@ -45,7 +45,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     if isinstance(data, dict) and "number" in data:
         return [_issue(data)]
     if isinstance(data, list):
-        return [_comment(item) for item in data if isinstance(item, dict) and "id" in item]
+        return each_record([i for i in data if isinstance(i, dict) and "id" in i], _comment)
     raise ParseError("expected a GitHub issue, a list of comments or a GraphQL discussion")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers import ParseError, each_record
 from groundswell.crawl.parsers.common import (
     html_to_text,
     load_json,
@@ -59,8 +59,8 @@ def parse(text: Any, url: str) -> list[dict[str, Any]]:
         if str(status.get("id")) in seen:
             continue
         seen.add(str(status.get("id")))
-        out.append(_mention(status))
-    return out
+        out.append(status)
+    return each_record(out, _mention)
 
 
 @total
