@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from groundswell.config import Config
+from groundswell.crawl.launch import EXIT_BUSY
 from groundswell.schedule.jobs import JobSpec, build_job_specs, trigger_for
 from groundswell.schedule.logs import log_event, setup_event_log
 from groundswell.schedule.state import job_state, record_job_end, record_job_start
@@ -87,7 +88,7 @@ class Runner:
         finally:
             with self.lock:
                 self.children.discard(process)
-        if process.returncode == 0:
+        if process.returncode in (0, EXIT_BUSY):  # busy: another crawl of the source runs
             return None
         if process.returncode < 0:  # ended by a signal before it could record its run
             self.close_crawl_runs(job_id, "interrupted", f"stopped by signal {-process.returncode}")
