@@ -18,6 +18,7 @@ from itemadapter import ItemAdapter
 
 from groundswell.crawl.items import MentionItem
 from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers.fallback import parse_unrecognised
 from groundswell.crawl.parsers.limits import MAX_ELEMENTS, page_cap
 from groundswell.crawl.parsers.registry import (
     FALLBACK_MODULES,
@@ -157,3 +158,11 @@ def test_a_crawl_notes_a_page_over_the_configured_cap_and_reads_the_others(tmp_p
     runs = {r["source"]: r for r in sqlite_utils.Database(db_path)["crawl_runs"].rows}
     assert "1 MB page cap ([crawl] max_page_mb); not read" in runs["big"]["message"]
     assert runs["small"]["status"] == "ok" and runs["small"]["new"] == 30
+
+
+def test_a_page_no_parser_claims_is_bounded_too():
+    soup = "<html><body>" + "<div>" * (MAX_ELEMENTS + 1) + "</body></html>"
+    start = time.process_time()
+    with pytest.raises(ParseError, match="tags"):
+        parse_unrecognised(soup, "https://example.com/page")
+    assert time.process_time() - start < 1.0

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from groundswell.crawl.parsers import ParseError, article, discussion, reviews
+from groundswell.crawl.parsers.limits import total
 from groundswell.crawl.parsers.structure import cached_page, count_post_blocks, find_blocks
 from groundswell.crawl.parsers.text import as_text, looks_like_html, looks_like_json
 
@@ -51,6 +52,7 @@ def _few_beside(rated, posts) -> bool:
     return not any(block in held for block in rated.members)
 
 
+@total
 def parse_unrecognised(text: str, url: str) -> tuple[ModuleType, list[dict]]:
     """(module, mentions) of a page no platform parser claims; ``ParseError`` when it holds
     neither posts, reviews nor an article."""

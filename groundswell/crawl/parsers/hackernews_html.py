@@ -53,7 +53,7 @@ def parse(text: str, url: str) -> list[dict[str, Any]]:
     if story is None and not comments:
         raise ParseError("not a Hacker News item page (no story, no comments)")
     out = [story] if story is not None else []
-    story_id = story["site_id"] if story else _id_from_url(url)
+    story_id = (story or {}).get("site_id") or _id_from_url(url)  # a story without an id
     stack: list[tuple[int, str]] = []
     for depth, fields in comments:
         while stack and stack[-1][0] >= depth:

@@ -167,6 +167,8 @@ def type_names(node: dict) -> set[str]:
     types = node.get("@type") or []
     if isinstance(types, str):
         types = [types]
+    elif not isinstance(types, list):
+        return set()
     return {_short_name(t).rsplit("/", 1)[-1] for t in types if isinstance(t, str)}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from groundswell.crawl.parsers import ParseError
+from groundswell.crawl.parsers import ParseError, each_record
 from groundswell.crawl.parsers.common import load_json, looks_like_json, mention, sniff_head
 from groundswell.crawl.parsers.limits import never_raises, total
 
@@ -47,11 +47,12 @@ def parse(text: Any, url: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for review in reviews:
-        if not isinstance(review, dict) or not review.get("id") or review["id"] in seen:
+        if not isinstance(review, dict) or not isinstance(review.get("id"), (str, int)):
             continue
-        seen.add(review["id"])
-        out.append(_mention(review))
-    return out
+        if review["id"] not in seen:
+            seen.add(review["id"])
+            out.append(review)
+    return each_record(out, _mention)
 
 
 def _mention(review: dict[str, Any]) -> dict[str, Any]:
