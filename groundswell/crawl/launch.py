@@ -35,23 +35,27 @@ def crawl_one(config_path: Path, db_path: Path, source: str, timeout: float,
               full: bool = False) -> CrawlResult:  # fmt: skip
     command = [sys.executable, "-m", "groundswell.crawl.run", "crawl", "--config", str(config_path),
                "--db", str(db_path), "--source", source, *(["--full"] if full else [])]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)  # fmt: skip
     try:
-        done = subprocess.run(command, capture_output=True, text=True,
-                              timeout=timeout)  # fmt: skip
+        _, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        record_stopped_run(db_path, source, f"crawl timed out after {timeout:.0f}s")
+        process.kill()
+        process.communicate()
+        record_stopped_run(db_path, source, f"crawl timed out after {timeout:.0f}s", process.pid)
         return CrawlResult(source, 124, f"timed out after {timeout:.0f}s")
-    reason = last_line(done.stderr) if done.returncode else None
-    if done.returncode == EXIT_BUSY:
+    code = process.returncode
+    reason = last_line(stderr) if code else None
+    if code == EXIT_BUSY:
         return CrawlResult(source, 0, reason)
-    if done.returncode < 0:
-        record_stopped_run(db_path, source, f"crawl stopped by signal {-done.returncode}")
-    elif done.returncode not in (0, 1, 2):
-        record_stopped_run(db_path, source, f"crawl process died: {reason}")
-    return CrawlResult(source, done.returncode, reason)
+    if code < 0:
+        record_stopped_run(db_path, source, f"crawl stopped by signal {-code}", process.pid)
+    elif code not in (0, 1, 2):
+        record_stopped_run(db_path, source, f"crawl process died: {reason}", process.pid)
+    return CrawlResult(source, code, reason)
 
 
-def record_stopped_run(db_path: Path, source: str, message: str) -> None:
+def record_stopped_run(db_path: Path, source: str, message: str, pid: int | None = None) -> None:
     """Close the run a crawl process left ``running`` (or record one), saying why it stopped
     and what the frontier keeps for the next crawl."""
     db = open_db(db_path)
@@ -59,7 +63,7 @@ def record_stopped_run(db_path: Path, source: str, message: str) -> None:
     waiting = backlog["thread"] + backlog["page"]
     if waiting:
         message += f"; {waiting} thread(s) or page(s) unfinished: fetched first by the next crawl"
-    close_open_crawl_runs(db, source, "error", message)
+    close_open_crawl_runs(db, source, "error", message, pid)
 
 
 def chosen_sources(config: Config, names: list[str] | None = None) -> list[SourceConfig]:

@@ -83,7 +83,7 @@ class Runner:
             process.kill()
             process.communicate()
             error = f"timed out after {self.job_timeout(job_id):.0f}s"
-            self.close_crawl_runs(job_id, "error", f"crawl {error}")
+            self.close_crawl_runs(job_id, "error", f"crawl {error}", process.pid)
             return error
         finally:
             with self.lock:
@@ -91,14 +91,15 @@ class Runner:
         if process.returncode in (0, EXIT_BUSY):  # busy: another crawl of the source runs
             return None
         if process.returncode < 0:  # ended by a signal before it could record its run
-            self.close_crawl_runs(job_id, "interrupted", f"stopped by signal {-process.returncode}")
+            self.close_crawl_runs(job_id, "interrupted", f"stopped by signal {-process.returncode}",
+                                  process.pid)  # fmt: skip
         lines = [line for line in (stderr or "").splitlines() if line.strip()]
         return lines[-1] if lines else f"exit status {process.returncode}"
 
-    def close_crawl_runs(self, job_id: str, status: str, message: str) -> None:
+    def close_crawl_runs(self, job_id: str, status: str, message: str, pid: int) -> None:
         if job_id.startswith("crawl:"):
             close_open_crawl_runs(
-                open_db(self.db_path), job_id.removeprefix("crawl:"), status, message
+                open_db(self.db_path), job_id.removeprefix("crawl:"), status, message, pid
             )
 
     def schedule_jobs(self) -> None:

@@ -49,14 +49,21 @@ def source_status(db: sqlite_utils.Database) -> list[dict]:
     return [dict(row) for row in db.query(sql)]
 
 
-def close_open_crawl_runs(db: sqlite_utils.Database, source: str, status: str, message: str) -> int:
+def close_open_crawl_runs(db: sqlite_utils.Database, source: str, status: str, message: str,
+                          pid: int | None = None) -> int:  # fmt: skip
     """Finish crawl_runs rows a crawl process left 'running' (it was killed or timed out);
-    records one such run when the process died before writing its own row."""
+    records one such run when the process died before writing its own row. With ``pid`` (the
+    crawl process's), its row is found even when ``open_db`` already closed it as interrupted."""
+    where = "source = ? and status = 'running'"
+    params: list = [source]
+    if pid is not None:
+        where = "source = ? and pid = ? and status in ('running', 'interrupted')"
+        params.append(pid)
     with db.conn:
         closed = db.execute(
-            """update crawl_runs set status = ?, finished_at = ?, message = ?, errors = 1
-               where source = ? and status = 'running'""",
-            [status, utc_now(), message, source],
+            f"update crawl_runs set status = ?, finished_at = ?, message = ?, errors = 1 "
+            f"where {where}",
+            [status, utc_now(), message, *params],
         ).rowcount
     if not closed:
         finish_crawl_run(db, start_crawl_run(db, source), status=status, errors=1, message=message)

@@ -35,7 +35,7 @@ from groundswell.store import load_frontier, open_db, unfinished
 
 GONE_STATUSES = (404, 410)
 BLOCKED_STATUSES = {401: "blocked: the site asks for a login", 403: "blocked: access forbidden"}
-PAGE_ERRORS = (ParseError, *RECORD_ERRORS)
+PAGE_ERRORS = (ParseError, *RECORD_ERRORS, RecursionError)
 BOT_WALL = re.compile(
     r"captcha|are you a robot|are you human|unusual traffic|access denied|cf-chl|"
     r"attention required|verify you are human|bot protection|px-captcha",
