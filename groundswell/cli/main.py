@@ -192,12 +192,13 @@ def demo(db_path: str, port: int, site_port: int, no_serve: bool, no_tag: bool) 
 
 def register_commands() -> None:
     from groundswell.cli.alerts import alerts
+    from groundswell.cli.community import advocates, community, ideas
     from groundswell.cli.digest import digest
     from groundswell.cli.ops import backup, forget_author_command, ingest, prune, run
     from groundswell.cli.tagging import classify, evaluate_command, tag
 
     for command in (ingest, tag, classify, evaluate_command, alerts, digest, run, prune, backup,
-                    forget_author_command):  # fmt: skip
+                    forget_author_command, community, ideas, advocates):  # fmt: skip
         cli.add_command(command)
 
 

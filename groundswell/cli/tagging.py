@@ -29,7 +29,8 @@ def build_tagger(config, db=None, stages: list[str] | None = None):
     "--batch-size", type=int, default=None, help="mentions per batch ([model] batch_size)"
 )
 def tag(config_path: str, db_path: str, batch_size: int | None) -> None:
-    """Tag every untagged mention: language, duplicates, monitors, sentiment, topics, keyphrases.
+    """Tag every untagged mention: language, duplicates, monitors, sentiment, topics, keyphrases,
+    intent; then run the community pass ([community] enabled).
 
     Resumable: a run stopped midway carries on where it stopped."""
     from rich.progress import Progress
@@ -49,6 +50,10 @@ def tag(config_path: str, db_path: str, batch_size: int | None) -> None:
         done = tag_untagged(db, tagger, batch_size or config.model.batch_size,
                             on_batch=lambda n: progress.advance(task, n))  # fmt: skip
     click.echo(f"tagged {done} mention(s)")
+    if done and config.community.enabled:
+        from groundswell.cli.community import run_pass
+
+        run_pass(config, db)
 
 
 def stdin_batches(stream, size: int):
@@ -71,6 +76,8 @@ def classification(tags, stages: list[str]) -> dict:
                            for t in tags.topics]  # fmt: skip
     if "keyphrases" in stages:
         found["keyphrases"] = [k["phrase"] for k in tags.keyphrases]
+    if "intent" in stages and "intent" in columns:
+        found.update(intent=columns["intent"], intent_confidence=columns["intent_confidence"])
     return found
 
 
