@@ -449,3 +449,20 @@ def test_the_intent_stage_tags_and_keeps_vectors_for_questions_and_requests(db):
     assert {r[0] for r in db.execute("select mention_id from mention_vectors")} == {"fr", "q"}
     [space] = {r[0] for r in db.execute("select space from mention_vectors")}
     assert space == "student"
+
+
+def test_an_idea_is_named_by_its_own_phrases_not_the_brand_every_idea_names():
+    from collections import Counter
+
+    from groundswell.community.ideas import idea_name
+
+    slack = [[("Acme Helpdesk", 0.7), ("two-way Slack sync", 0.84)],
+             [("acme helpdesk", 0.6), ("Slack threads", 0.7)],
+             [("answering tickets from slack", 0.6)]]  # fmt: skip
+    frequency = Counter({"acme helpdesk": 6, "two-way slack sync": 1, "slack threads": 1,
+                         "answering tickets from slack": 1})  # fmt: skip
+    name, phrases = idea_name(slack, "fallback", frequency, ideas=8)
+    assert phrases[0] == "two-way slack sync" and "acme helpdesk" not in phrases
+    dark = [[("dark mode", 0.9), ("acme helpdesk", 0.5)], [("dark mode", 0.8)]]
+    assert idea_name(dark, "fallback", frequency + Counter({"dark mode": 1}), 8)[0] == "dark mode"
+    assert idea_name([[], []], "Please add X", Counter(), 1)[0] == "Please add X"

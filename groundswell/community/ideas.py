@@ -136,18 +136,22 @@ join idea_mentions im on im.mention_id = k.mention_id
 def idea_name(phrases: list[list[tuple[str, float]]], fallback: str,
               idea_frequency: Counter, ideas: int) -> tuple[str, list[str]]:  # fmt: skip
     """The idea's name and phrases: the key phrases its mentions share most, weighted like
-    TF-IDF by how few other ideas use them (so a brand name every idea mentions loses to
-    "dark mode")."""
+    TF-IDF by how few other ideas use them. A phrase found in more than a quarter of all ideas
+    (a brand name) is only used when nothing else is left."""
     counts: Counter = Counter()
+    scores: Counter = Counter()
     for member in phrases:
-        for phrase in {p.lower() for p, _ in member}:
+        for phrase, score in {p.lower(): s for p, s in member}.items():
             counts[phrase] += 1
+            scores[phrase] += score or 0.0
 
     def weight(phrase: str) -> float:
         return counts[phrase] * math.log(1 + ideas / max(idea_frequency[phrase], 1))
 
-    ranked = sorted(counts, key=lambda p: (-weight(p), p))
-    shared = [p for p in ranked if counts[p] > 1] or ranked
+    common = max(2, ideas // 4)
+    ranked = sorted(counts, key=lambda p: (idea_frequency[p] > common, -weight(p), -scores[p], p))
+    distinctive = [p for p in ranked if idea_frequency[p] <= common] or ranked
+    shared = [p for p in distinctive if counts[p] > 1] or distinctive
     chosen: list[str] = []
     for phrase in shared:
         if not any(phrase in kept or kept in phrase for kept in chosen):

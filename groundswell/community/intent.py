@@ -9,7 +9,8 @@ head over-calls feature requests otherwise). None of its training data labels qu
 asks (the crawler's ``is_question``, kind ``question``, or the parsers' ``looks_like_question``
 on its text) is a question unless the head calls it a feature request or a bug report ("Could
 you add dark mode?" stays a feature request); one that opens asking for help ("How do I...",
-"Where can we...") is a question whatever the head says.
+"Where can we...") is a question whatever the head says. Articles (kind ``article``: news and
+blog posts from feeds) are ``other``.
 """
 
 from __future__ import annotations
