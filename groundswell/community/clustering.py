@@ -16,33 +16,48 @@ stays put across runs; only new vectors are clustered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 DEFAULT_CHUNK = 2000
 
 
-@dataclass
 class Groups:
-    """Existing groups: their means (n, dim), member counts, and ids (any hashable)."""
+    """Existing groups: their means (n, dim), member counts, and ids (any hashable).
 
-    means: np.ndarray
-    counts: np.ndarray
-    ids: list = field(default_factory=list)
+    Rows are kept in arrays that grow by doubling, so adding thousands of groups one by one
+    stays linear."""
+
+    def __init__(self, means: np.ndarray, counts: np.ndarray, ids: list) -> None:
+        self._means = np.array(means, dtype=np.float32, ndmin=2)
+        self._counts = np.array(counts, dtype=np.int64)
+        self.ids = list(ids)
 
     @classmethod
     def empty(cls, dim: int) -> Groups:
         return cls(np.zeros((0, dim), dtype=np.float32), np.zeros(0, dtype=np.int64), [])
 
-    def add_member(self, index: int, vector: np.ndarray) -> None:
-        count = self.counts[index]
-        self.means[index] = (self.means[index] * count + vector) / (count + 1)
-        self.counts[index] = count + 1
+    @property
+    def means(self) -> np.ndarray:
+        return self._means[: len(self.ids)]
 
-    def add_group(self, group_id, vectors: np.ndarray) -> None:
-        self.means = np.vstack([self.means, vectors.mean(0, keepdims=True)])
-        self.counts = np.append(self.counts, len(vectors))
+    @property
+    def counts(self) -> np.ndarray:
+        return self._counts[: len(self.ids)]
+
+    def add_member(self, index: int, vector: np.ndarray) -> None:
+        count = self._counts[index]
+        self._means[index] = (self._means[index] * count + vector) / (count + 1)
+        self._counts[index] = count + 1
+
+    def add_group(self, group_id, vectors: np.ndarray, members: int | None = None) -> None:
+        """A new group with ``vectors`` as its members (or their mean, counting ``members``)."""
+        size = len(self.ids)
+        if size == len(self._counts):
+            capacity = max(16, 2 * size)
+            self._means = np.resize(self._means, (capacity, vectors.shape[1]))
+            self._counts = np.resize(self._counts, capacity)
+        self._means[size] = vectors.mean(0)
+        self._counts[size] = members or len(vectors)
         self.ids.append(group_id)
 
 

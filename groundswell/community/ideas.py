@@ -57,13 +57,12 @@ def drop_departed(db: sqlite_utils.Database) -> set[str]:
 
 def load_groups(db: sqlite_utils.Database, dim: int) -> Groups:
     rows = db.execute("select idea_id, members, vector from idea_centroids order by idea_id")
-    groups = Groups.empty(dim)
-    for group_id, members, blob in rows.fetchall():
-        vector = unpack(blob)
-        if len(vector) == dim and members:
-            groups.add_group(group_id, vector[None, :])
-            groups.counts[-1] = members
-    return groups
+    kept = [(g, n, unpack(blob)) for g, n, blob in rows.fetchall() if n]
+    kept = [(g, n, v) for g, n, v in kept if len(v) == dim]
+    if not kept:
+        return Groups.empty(dim)
+    return Groups(np.stack([v for _, _, v in kept]), np.array([n for _, n, _ in kept]),
+                  [g for g, _, _ in kept])  # fmt: skip
 
 
 def new_requests(db: sqlite_utils.Database) -> tuple[list[str], np.ndarray]:
