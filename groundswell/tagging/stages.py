@@ -133,14 +133,19 @@ class KeyphraseStage:
 @stage("intent", model=True)
 class IntentStage:
     """Feature request, bug report, question, praise, complaint or other
-    (``groundswell.community.intent``); keeps the embeddings of questions and feature
-    requests for the community pass. Needs the shared pass: without it, no intents."""
+    (``groundswell.community.intent``); keeps the embeddings of feature requests and of every
+    mention that asks, for the community pass. Needs the shared pass: without it, no intents."""
 
     def __init__(self, tagger) -> None:
         self.tagger = tagger
 
     def __call__(self, batch: Batch) -> None:
-        from groundswell.community.intent import VECTOR_INTENTS, load_intent_head, predict_intents
+        from groundswell.community.intent import (
+            VECTOR_INTENTS,
+            asks,
+            load_intent_head,
+            predict_intents,
+        )
 
         shared = self.tagger.shared
         if shared is None or not batch.mentions:
@@ -148,5 +153,5 @@ class IntentStage:
         encoded = self.tagger.encode(batch)
         batch.intents = predict_intents(load_intent_head(), encoded, batch.mentions)
         for mention, (intent, _), text in zip(batch.mentions, batch.intents, encoded, strict=True):
-            if intent in VECTOR_INTENTS:
+            if intent in VECTOR_INTENTS or asks(mention):
                 batch.vectors[mention["id"]] = (shared.embedding_space, text.embedding())
