@@ -36,6 +36,7 @@ INTERVAL_PATTERN = re.compile(r"^every\s+(\d+)\s*(s|m|h|d)$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MIN_INTERVAL_SECONDS = 10  # shorter is back-to-back running, not a schedule
 CRON_FIELDS = 5
+IDEA_DISTANCE = 0.275  # calibrated by bench/idea_clustering.py (see docs/community.md)
 
 
 def check_schedule(value: str) -> str:
@@ -152,6 +153,27 @@ class ScheduleConfig(Section):
     @classmethod
     def schedule_is_interval_or_cron(cls, value: str) -> str:
         return check_schedule(value)
+
+
+class CommunityConfig(Section):
+    """``[community]``: the reply graph, advocates, experts and ideas (docs/community.md)."""
+
+    enabled: bool = Field(True, description="run the community pass after tagging")
+    vendor_accounts: list[str] = Field(
+        [], description="staff accounts on every source (added to each source's own list)"
+    )
+    half_life_days: float = Field(30, gt=0, description="tie recency: days for it to halve")
+    min_advocate_mentions: int = Field(
+        2, ge=1, description="positive mentions and defences that make a candidate advocate"
+    )
+    expert_similarity: float = Field(
+        0.5, ge=0, le=1, description="cosine similarity of an open question to an answered one"
+    )
+    experts_per_question: int = Field(3, ge=1, le=20)
+    idea_distance: float = Field(
+        IDEA_DISTANCE, gt=0, lt=2, description="cosine distance within an idea (calibrated)"
+    )
+    idea_linkage: Literal["average", "complete", "single"] = "average"
 
 
 class MonitorConfig(Section):
@@ -272,6 +294,9 @@ class AlertRuleConfig(Section):
     rating_max: float | None = Field(None, ge=0, le=5, description="negative_review")
     negative_sentiment: bool = Field(True, description="negative_review: sentiment counts too")
     after_hours: float | None = Field(None, ge=0, description="unanswered_question")
+    suggest_experts: bool = Field(
+        False, description="unanswered_question: add who answered similar questions"
+    )
     authors: list[str] = Field([], description="vip_author: author names, any case")
     monitors: list[str] = Field([], description="only mentions of these monitors; empty: any")
     window_days: int = Field(14, ge=2, le=365, description="spikes: trailing days compared")
@@ -337,6 +362,7 @@ class Config(Section):
     alert_rule: list[AlertRuleConfig] = []
     digest: DigestConfig = DigestConfig()
     smtp: SmtpConfig = SmtpConfig()
+    community: CommunityConfig = CommunityConfig()
 
     @field_validator("source", "monitor", "topic")
     @classmethod

@@ -119,3 +119,28 @@ def test_the_marketers_pages_open_on_a_fresh_demo_database(demo_db):
     assert inbox.text.count('class="gs-inbox-item"') >= 5
     assert "to reply</a>" in card.text
     assert "No digest has been made yet" in digests.text
+
+
+def test_the_community_pass_finds_what_the_demo_plants(demo_db):
+    """groundswell.demo.community plants a defender, two ideas each asked in different words
+    on several sites, and an open question like one a community member answered."""
+    from groundswell.demo import content
+
+    db = sqlite_utils.Database(demo_db)
+    defenders = {(r["defender"], r["monitor"]) for r in db.query("select * from defenders")}
+    assert (content.DEFENDER, "Acme Helpdesk") in defenders
+    [advocate] = db.query("select * from candidate_advocates where author = ?", [content.DEFENDER])
+    assert advocate["defences"] == 1 and advocate["positive_mentions"] >= 2
+
+    def ideas_of(requests) -> set:
+        sql = """select im.idea_id from mentions m left join idea_mentions im
+                 on im.mention_id = m.id where m.title = ?"""
+        return {db.execute(sql, [title]).fetchone()[0] for _, title, _, _ in requests}
+
+    dark, slack = ideas_of(content.DARK_MODE_REQUESTS), ideas_of(content.SLACK_REQUESTS)
+    assert len(dark) == 1 and len(slack) == 1 and None not in dark | slack and dark != slack
+    [idea] = db.query("select * from ideas where id = ?", [dark.pop()])
+    assert "dark mode" in idea["name"] and idea["mentions"] >= 4 and idea["authors"] >= 4
+    experts = [r["expert"] for r in db.query(
+        "select expert from experts where question = ? order by rank", [content.SLA_OPEN[0]])]  # fmt: skip
+    assert experts[:1] == [content.SLA_EXPERT]

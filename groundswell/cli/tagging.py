@@ -34,7 +34,8 @@ def build_tagger(config, db=None, stages: list[str] | None = None):
 @quiet_option
 def tag(config_path: str, db_path: str, batch_size: int | None, rematch: bool,
         quiet: bool) -> None:  # fmt: skip
-    """Tag every untagged mention: language, duplicates, monitors, sentiment, topics, keyphrases.
+    """Tag every untagged mention: language, duplicates, monitors, sentiment, topics, keyphrases,
+    intent; then run the community pass ([community] enabled).
 
     Resumable: a run stopped midway carries on where it stopped."""
     from groundswell.store import open_db
@@ -43,6 +44,7 @@ def tag(config_path: str, db_path: str, batch_size: int | None, rematch: bool,
     db = open_db(db_path)
     if rematch:
         rematch_monitors_command(config, db, config_path)
+        run_community_pass(config, db)
         return
     done = tag_all(config, db, batch_size or config.model.batch_size, quiet)
     if done is None:
@@ -52,6 +54,7 @@ def tag(config_path: str, db_path: str, batch_size: int | None, rematch: bool,
     note = unmatched_monitors_note(config, db, config_path)
     if note:
         click.echo(note, err=True)
+    run_community_pass(config, db)
 
 
 def rematch_monitors_command(config, db, config_path: str) -> None:
@@ -102,6 +105,15 @@ def unmatched_monitors_note(config, db, config_path: str) -> str | None:
             "--monitors`)")  # fmt: skip
 
 
+def run_community_pass(config, db) -> None:
+    """The community pass after tagging ([community] enabled): reply graph, advocates, experts,
+    ideas (groundswell.community)."""
+    if config.community.enabled:
+        from groundswell.cli.community import run_pass
+
+        run_pass(config, db)
+
+
 def stdin_batches(stream, size: int):
     lines = (line.rstrip("\n") for line in stream)
     while batch := list(islice(lines, size)):
@@ -122,6 +134,8 @@ def classification(tags, stages: list[str]) -> dict:
                            for t in tags.topics]  # fmt: skip
     if "keyphrases" in stages:
         found["keyphrases"] = [k["phrase"] for k in tags.keyphrases]
+    if "intent" in stages and "intent" in columns:
+        found.update(intent=columns["intent"], intent_confidence=columns["intent_confidence"])
     return found
 
 

@@ -44,6 +44,7 @@ class MentionTags:
     topics: list[dict] = field(default_factory=list)
     keyphrases: list[dict] = field(default_factory=list)
     monitors: list[dict] = field(default_factory=list)
+    vector: tuple | None = None  # (space, embedding) kept for the community pass
 
 
 @dataclass
@@ -176,12 +177,15 @@ def tagged_batch(batch: Batch, now: str) -> TaggedBatch:
             columns["out_of_domain"] = int(is_out_of_domain(batch.langs[i]))
         if batch.sentiments is not None:
             columns.update(sentiment_columns(batch.sentiments[i]))
+        if batch.intents is not None:
+            columns["intent"], columns["intent_confidence"] = batch.intents[i]
         topics = [{"mention_id": mention_id, "topic": h.name, "score": round(h.score, 4),
                    "sentiment": h.sentiment} for h in (batch.topics or [[]] * len(batch.mentions))[i]]  # fmt: skip
         phrases = [{"mention_id": mention_id, "phrase": p, "score": round(s, 4)}
                    for p, s in (batch.keyphrases or [[]] * len(batch.mentions))[i]]  # fmt: skip
         results.append(MentionTags(mention_id, columns, topics=topics, keyphrases=phrases,
-                                   monitors=batch.monitors.get(mention_id, [])))  # fmt: skip
+                                   monitors=batch.monitors.get(mention_id, []),
+                                   vector=batch.vectors.get(mention_id)))  # fmt: skip
     return TaggedBatch(results, batch.duplicates)
 
 
@@ -196,7 +200,7 @@ def sentiment_columns(sentiment) -> dict:
 def untagged_batches(db: sqlite_utils.Database, batch_size: int) -> Iterator[list[dict]]:
     """Untagged mentions, oldest first, a batch at a time (re-queried: resumable)."""
     sql = """select id, source, source_kind, kind, url, author, title, body, rating,
-             published_at, content_hash from mentions where tagged_at is null
+             published_at, content_hash, is_question from mentions where tagged_at is null
              order by published_at, id limit ?"""
     while True:
         batch = [dict(row) for row in db.query(sql, [batch_size])]
@@ -210,6 +214,7 @@ def save_tags(db: sqlite_utils.Database, tagged: TaggedBatch, deduplicator=None)
 
     Duplicates first, then every other tag with ``tagged_at`` in one transaction: a kill in
     between leaves the batch untagged, and re-tagging it gives the same result."""
+    from groundswell.community.vectors import delete_vectors, save_vectors
     from groundswell.tagging.dedupe import save_duplicates
 
     save_duplicates(db, tagged.duplicates, deduplicator)
@@ -228,6 +233,9 @@ def save_tags(db: sqlite_utils.Database, tagged: TaggedBatch, deduplicator=None)
         db["mention_monitors"].insert_all(
             [m for r in results for m in r.monitors], pk=("mention_id", "monitor"), replace=True
         )
+        delete_vectors(db, [r.mention_id for r in results if "intent" in r.columns])
+        save_vectors(db, [{"mention_id": r.mention_id, "space": r.vector[0], "vector": r.vector[1]}
+                          for r in results if r.vector is not None])  # fmt: skip
         for result in results:
             db["mentions"].update(result.mention_id, result.columns)
 
