@@ -466,3 +466,40 @@ def test_an_idea_is_named_by_its_own_phrases_not_the_brand_every_idea_names():
     dark = [[("dark mode", 0.9), ("acme helpdesk", 0.5)], [("dark mode", 0.8)]]
     assert idea_name(dark, "fallback", frequency + Counter({"dark mode": 1}), 8)[0] == "dark mode"
     assert idea_name([[], []], "Please add X", Counter(), 1)[0] == "Please add X"
+
+
+def test_a_feature_request_must_ask_for_something():
+    from groundswell.community.intent import asks_for_something
+
+    classes = ["feature_request", "bug_report", "praise", "complaint", "other"]
+    request = np.array([0.6, 0.1, 0.2, 0.05, 0.05])
+    assert decide(classes, request, False, requests=True)[0] == "feature_request"
+    assert decide(classes, request, False, requests=False)[0] == "praise"
+    for text in ("Please add a dark mode", "It would be great if it synced with Slack",
+                 "The one feature we miss is SSO", "Wish it had a night theme",
+                 "There is no way to export tickets"):  # fmt: skip
+        assert asks_for_something({"body": text}), text
+    for text in ("That switch was exactly it, thanks.", "Clean and simple to use, five stars",
+                 "Before we sign, I would like to know whether it has phone support",
+                 "The agent workspace freezes for a few seconds after lunch"):  # fmt: skip
+        assert not asks_for_something({"title": text}), text
+
+
+@pytest.mark.parametrize(
+    ("rating", "sentiment", "expected"),
+    [(5, [0.8, 0.1, 0.1], "praise"), (1, [0.1, 0.1, 0.8], "complaint"), (3, [0.1, 0.1, 0.8], "other"),
+     (None, [0.1, 0.1, 0.8], "praise"), (None, [0.8, 0.1, 0.1], "complaint"),
+     (None, [0.1, 0.8, 0.1], "other")],
+)  # fmt: skip
+def test_an_opinion_takes_the_stars_else_the_texts_polarity(rating, sentiment, expected):
+    """The head said complaint; a 5-star review is praise whatever its text's tone."""
+    from groundswell.community.intent import opinion_polarity
+
+    classes = ["feature_request", "bug_report", "praise", "complaint", "other"]
+    complaint = np.array([0.05, 0.05, 0.2, 0.6, 0.1])
+    polarity = opinion_polarity({"rating": rating}, np.array(sentiment))
+    label, confidence = decide(classes, complaint, False, polarity=polarity)
+    assert label == expected and confidence == pytest.approx(0.9)
+    assert decide(classes, np.array([0.1, 0.7, 0.1, 0.05, 0.05]), False, polarity=polarity)[0] == (
+        "bug_report"
+    )

@@ -136,7 +136,8 @@ def idea_name(phrases: list[list[tuple[str, float]]], fallback: str,
               idea_frequency: Counter, ideas: int) -> tuple[str, list[str]]:  # fmt: skip
     """The idea's name and phrases: the key phrases its mentions share most, weighted like
     TF-IDF by how few other ideas use them. A phrase found in more than a quarter of all ideas
-    (a brand name) is only used when nothing else is left."""
+    (in more than one, while there are fewer than eight: a brand name) is only used when
+    nothing else is left."""
     counts: Counter = Counter()
     scores: Counter = Counter()
     for member in phrases:
@@ -147,7 +148,7 @@ def idea_name(phrases: list[list[tuple[str, float]]], fallback: str,
     def weight(phrase: str) -> float:
         return counts[phrase] * math.log(1 + ideas / max(idea_frequency[phrase], 1))
 
-    common = max(2, ideas // 4)
+    common = max(1, ideas // 4)
     ranked = sorted(counts, key=lambda p: (idea_frequency[p] > common, -weight(p), -scores[p], p))
     distinctive = [p for p in ranked if idea_frequency[p] <= common] or ranked
     shared = [p for p in distinctive if counts[p] > 1] or distinctive

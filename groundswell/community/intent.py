@@ -11,6 +11,14 @@ on its text) is a question unless the head calls it a feature request or a bug r
 you add dark mode?" stays a feature request); one that opens asking for help ("How do I...",
 "Where can we...") is a question whatever the head says. Articles (kind ``article``: news and
 blog posts from feeds) are ``other``.
+
+Two more rules keep the head honest where its training data (noisy app-review labels) leads
+it astray on forum posts and B2B reviews:
+- a feature request must ask for something (``REQUEST_CUE``: "wish it had", "please add",
+  "would be great if", "no way to"...); without such words the next class wins;
+- praise, complaint and other are one opinion class whose polarity is the mention's: the stars
+  a reviewer gave (4-5 praise, 1-2 complaint, 3 other), else the text's sentiment. The head's
+  praise/complaint split was learnt from star ratings in the first place (see the model card).
 """
 
 from __future__ import annotations
@@ -29,6 +37,8 @@ HEAD_FILE = "head.npz"
 INFO_FILE = "intent.json"
 INTENTS = ("feature_request", "bug_report", "question", "praise", "complaint", "other")
 KEEPS_QUESTION = ("feature_request", "bug_report")  # intents a question mark does not override
+OPINIONS = {"positive": "praise", "negative": "complaint", "neutral": "other"}
+SENTIMENTS = ("negative", "neutral", "positive")  # the order of the sentiment probabilities
 # intents whose embedding the community pass needs (experts, ideas)
 VECTOR_INTENTS = ("feature_request", "question")
 
@@ -89,6 +99,38 @@ def asks_how(mention: dict) -> bool:
     return any(HOW_TO.match(mention.get(key) or "") for key in ("title", "body"))
 
 
+REQUEST_CUE = re.compile(
+    r"\b(?:wish(?:es|ed)?\b|(?:would|i'?d) (?:love|like|prefer|want)\b"
+    r"(?! to (?:know|ask|understand|hear|learn|find out|check))|"
+    r"(?:would|could|will) be (?:great|nice|good|awesome|helpful|useful|better) (?:if|to)\b|"
+    r"it'?d be (?:great|nice|good|awesome|helpful|useful)\b|please (?:add|make|bring|include|"
+    r"support|allow|let|consider|give|implement|fix)\b|feature request|(?:any|no) plans? (?:to|for)\b|"
+    r"(?:are|is) there (?:any )?plans?\b|roadmap|hope (?:you|they) (?:will |can )?(?:add|bring|"
+    r"make|support)|if only\b|(?:is|are) missing\b|missing (?:a|an|the|feature|option)\b|"
+    r"lacks?\b|lacking\b|(?:we|i) (?:still |really )?miss\b|"
+    r"no (?:way|option|setting|ability) to\b|(?:should|could|can) "
+    r"(?:you |they |we )?(?:add|have|support|offer|allow|let)\b|needs? (?:a|an|the)? ?(?:option|"
+    r"way|ability|setting|feature)\b|want(?:ed)? to be able to|(?:add|adding) (?:a|an|the)? "
+    r"?(?:option|ability|setting|feature|support for)\b|support for\b|doesn'?t (?:have|support)|"
+    r"does not (?:have|support)|(?:don'?t|do not) (?:have|support))",
+    re.IGNORECASE,
+)
+
+
+def asks_for_something(mention: dict) -> bool:
+    """Words that ask for a change or name something missing: what a feature request needs."""
+    return any(REQUEST_CUE.search(mention.get(key) or "") for key in ("title", "body"))
+
+
+def opinion_polarity(mention: dict, sentiment: np.ndarray) -> str:
+    """positive, negative or neutral: the stars the reviewer gave, else the text's sentiment
+    (``sentiment``: probabilities in ``SENTIMENTS`` order)."""
+    rating = mention.get("rating")
+    if rating is not None:
+        return "positive" if rating >= 4 else "negative" if rating <= 2 else "neutral"
+    return SENTIMENTS[int(np.argmax(sentiment))]
+
+
 def asks(mention: dict) -> bool:
     from groundswell.crawl.parsers.text import looks_like_question
 
@@ -108,15 +150,23 @@ def best_class(classes: list[str], probabilities: np.ndarray,
 
 
 def decide(classes: list[str], probabilities: np.ndarray, question: bool,
-           thresholds: dict[str, float] | None = None,
-           how_to: bool = False) -> tuple[str, float]:  # fmt: skip
+           thresholds: dict[str, float] | None = None, how_to: bool = False,
+           requests: bool = True, polarity: str | None = None) -> tuple[str, float]:  # fmt: skip
     """The intent and its confidence from the head's probabilities (a class below its
-    threshold gives way to the next) and the question rules."""
+    threshold gives way to the next), the question rules, and the two rules above: no
+    feature request without ``requests`` (words asking for something), and with a
+    ``polarity`` an opinion takes the mention's own polarity."""
+    if not requests and "feature_request" in classes:
+        probabilities = probabilities.copy()
+        probabilities[classes.index("feature_request")] = 0.0
     best = best_class(classes, probabilities, thresholds)
     label = classes[best]
     if how_to or (question and label not in KEEPS_QUESTION):
         kept = sum(probabilities[classes.index(c)] for c in KEEPS_QUESTION if c in classes)
         return "question", round(float(1.0 - kept), 4)
+    if polarity and label in OPINIONS.values():
+        opinion = sum(probabilities[classes.index(c)] for c in OPINIONS.values() if c in classes)
+        return OPINIONS[polarity], round(float(opinion), 4)
     return label, round(float(probabilities[best]), 4)
 
 
@@ -128,6 +178,8 @@ def predict_intents(
         return []
     probabilities = head.probabilities(np.stack([intent_features(e) for e in encoded]))
     return [
-        decide(head.classes, p, asks(m), head.thresholds, asks_how(m))
-        for p, m in zip(probabilities, mentions, strict=True)
-    ]
+        ("other", 1.0) if m.get("kind") == "article" else
+        decide(head.classes, p, asks(m), head.thresholds, asks_how(m), asks_for_something(m),
+               opinion_polarity(m, e.sentiment_probabilities()))
+        for p, m, e in zip(probabilities, mentions, encoded, strict=True)
+    ]  # fmt: skip
