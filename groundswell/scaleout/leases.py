@@ -1,0 +1,147 @@
+"""The shared scrapy-redis queue, with a lease on every request a worker takes.
+
+scrapy-redis pops a request from the shared queue into one worker's memory: a worker killed
+then loses it for good (its fingerprint is in the duplicate filter, so nobody fetches it
+again). Here a pop moves the request into the worker's ``inflight`` hash in the same Redis
+step; the stream pipeline deletes it in the same transaction that sends the page's mentions.
+Each worker keeps a heartbeat key alive; any worker puts a dead worker's leased requests back
+on the queue, so a kill -9 loses no page (it may be fetched twice: the writer's upserts are
+idempotent).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+import socket
+
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import task
+
+from groundswell.scaleout.keys import ALIVE_KEY, DUPEFILTER_KEY, INFLIGHT_KEY, JOB_TTL_SECONDS
+
+logger = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 2.0
+ALIVE_SECONDS = 10  # a worker silent this long is dead: its leases go back on the queue
+POP_AND_LEASE = """
+local popped = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #popped == 0 then return false end
+redis.call('ZREM', KEYS[1], popped[1])
+redis.call('HSET', KEYS[2], redis.sha1hex(popped[1]), popped[1])
+return popped[1]
+"""
+
+
+def new_worker_id() -> str:
+    """host-pid-random: unique across machines, no ':' (key parts are split on it)."""
+    host = socket.gethostname().replace(":", "-")
+    return f"{host}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def lease_id(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def owner_of(inflight_key: str) -> str:
+    """The worker holding an inflight hash: ``groundswell:inflight:<worker>[:<suffix>]``."""
+    return inflight_key.split(":")[2]
+
+
+class LeasedScheduler(Scheduler):
+    """scrapy-redis' scheduler (shared queue, shared duplicate filter) with leases."""
+
+    def open(self, spider):
+        super().open(spider)
+        self.worker = spider.worker_id
+        self.inflight_key = f"{INFLIGHT_KEY}:{self.worker}"
+        self.pop_and_lease = self.server.register_script(POP_AND_LEASE)
+        self.heartbeat = task.LoopingCall(self.beat)
+        self.heartbeat.start(HEARTBEAT_SECONDS, now=True)
+
+    def beat(self) -> None:
+        """Say this worker is alive; put dead workers' leased requests back on the queue."""
+        try:
+            self.server.set(f"{ALIVE_KEY}:{self.worker}", 1, ex=ALIVE_SECONDS)
+            returned = requeue_dead_leases(self.server, self.queue, self.worker)
+        except Exception as error:  # Redis restarting: the next beat tries again
+            logger.warning("heartbeat failed: %s", error)
+            return
+        if returned:
+            self.stats.inc_value("groundswell/requeued_from_dead_workers", returned)
+            logger.warning("put %d request(s) of dead workers back on the queue", returned)
+
+    def next_request(self):
+        data = self.pop_and_lease(keys=[self.queue.key, self.inflight_key])
+        if not data:
+            return None
+        request = self.queue._decode_request(data)
+        request.meta["gs_lease"] = lease_id(data)
+        self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def has_pending_requests(self) -> bool:
+        return len(self) > 0
+
+    def close(self, reason):
+        """A clean stop: requests still leased go back on the queue for another worker."""
+        if self.heartbeat.running:
+            self.heartbeat.stop()
+        returned = requeue_leases(self.server, self.queue, self.inflight_key)
+        if returned:
+            logger.info("put %d unfinished request(s) back on the queue", returned)
+        self.server.delete(f"{ALIVE_KEY}:{self.worker}")
+        super().close(reason)
+
+
+def requeue_dead_leases(server, queue, me: str) -> int:
+    """Move every dead worker's inflight hash to one of ``me`` (atomic RENAME: one worker
+    wins), then put its requests back on the queue."""
+    returned = 0
+    for key in list(server.scan_iter(f"{INFLIGHT_KEY}:*")):
+        key = key.decode() if isinstance(key, bytes) else key
+        dead = owner_of(key)
+        if dead == me or server.exists(f"{ALIVE_KEY}:{dead}"):
+            continue
+        claimed = f"{INFLIGHT_KEY}:{me}:from-{dead}-{secrets.token_hex(2)}"
+        try:
+            server.rename(key, claimed)
+        except Exception:  # another worker took it first
+            continue
+        returned += requeue_leases(server, queue, claimed)
+    return returned
+
+
+def requeue_leases(server, queue, inflight_key: str) -> int:
+    """Push each leased request back on the queue, then forget the lease."""
+    leases = server.hgetall(inflight_key)
+    for lease, data in leases.items():
+        queue.push(queue._decode_request(data))
+        server.hdel(inflight_key, lease)
+    return len(leases)
+
+
+class JobDupeFilter(RFPDupeFilter):
+    """scrapy-redis' fleet-wide duplicate filter, one fingerprint set per crawl job: a page is
+    fetched once per crawl across every worker, and again by the next scheduled crawl. Each
+    set expires a week after its job last added to it."""
+
+    @classmethod
+    def from_spider(cls, spider):
+        from scrapy_redis.connection import get_redis_from_settings
+
+        return cls(get_redis_from_settings(spider.settings), key=DUPEFILTER_KEY)
+
+    def request_seen(self, request) -> bool:
+        job = request.meta.get("gs_job", {}).get("id", "none")
+        key = f"{self.key}:{job}"
+        with self.server.pipeline() as pipe:
+            added, _ = pipe.sadd(key, self.request_fingerprint(request)).expire(
+                key, JOB_TTL_SECONDS
+            ).execute()  # fmt: skip
+        return added == 0
+
+    def close(self, reason=""):
+        pass  # the fingerprints are the fleet's, not this worker's
