@@ -78,6 +78,7 @@ class Forum:
         self.robots = ""  # robots.txt body ("" answers 404)
         self.pages: dict[str, tuple[int, str]] = {}  # path -> (status, HTML) answered as is
         self.hits: Counter = Counter()
+        self.requests: Counter = Counter()  # path with query -> times asked
         self.lock = threading.Lock()
 
     def thread(self, post_id: str) -> Thread | None:
@@ -120,6 +121,7 @@ class ForumHandler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         forum = self.forum
         forum.hits[parts.path] += 1
+        forum.requests[self.path] += 1
         if parts.path in forum.redirects:
             return self.answer(302, b"", headers={"Location": forum.redirects[parts.path]})
         if parts.path in forum.pages:

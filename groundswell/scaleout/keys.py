@@ -44,13 +44,13 @@ def connect(url: str, check: bool = True) -> redis.Redis:
     """A client for ``url`` (redis://HOST:PORT/DB); ``check`` pings it now (one-line error)."""
     try:
         client = redis.Redis.from_url(url, **redis_params())
+        if check:  # once, without the retries: a wrong URL fails at once
+            with redis.Redis.from_url(url, socket_connect_timeout=5) as probe:
+                probe.ping()
     except ValueError as error:
         raise RedisUnavailableError(f"--redis {url}: {error}") from None
-    if check:
-        try:
-            client.ping()
-        except (RedisConnectionError, RedisTimeoutError) as error:
-            raise RedisUnavailableError(f"cannot reach Redis at {url}: {error}") from None
+    except (RedisConnectionError, RedisTimeoutError) as error:
+        raise RedisUnavailableError(f"cannot reach Redis at {url}: {error}") from None
     return client
 
 

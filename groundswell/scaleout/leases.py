@@ -24,7 +24,7 @@ from twisted.internet import task
 from groundswell.scaleout.keys import ALIVE_KEY, DUPEFILTER_KEY, INFLIGHT_KEY, JOB_TTL_SECONDS
 
 logger = logging.getLogger(__name__)
-HEARTBEAT_SECONDS = 2.0
+HEARTBEAT_SECONDS = 1.0
 ALIVE_SECONDS = 10  # a worker silent this long is dead: its leases go back on the queue
 POP_AND_LEASE = """
 local popped = redis.call('ZRANGE', KEYS[1], 0, 0)
@@ -53,6 +53,12 @@ def owner_of(inflight_key: str) -> str:
 class LeasedScheduler(Scheduler):
     """scrapy-redis' scheduler (shared queue, shared duplicate filter) with leases."""
 
+    @classmethod
+    def from_crawler(cls, crawler):
+        scheduler = super().from_crawler(crawler)
+        scheduler.crawler = crawler
+        return scheduler
+
     def open(self, spider):
         super().open(spider)
         self.worker = spider.worker_id
@@ -72,6 +78,14 @@ class LeasedScheduler(Scheduler):
         if returned:
             self.stats.inc_value("groundswell/requeued_from_dead_workers", returned)
             logger.warning("put %d request(s) of dead workers back on the queue", returned)
+        self.wake_engine()
+
+    def wake_engine(self) -> None:
+        """An idle Scrapy engine asks its scheduler again only every 5 s; requests other
+        workers queued are taken within a heartbeat instead."""
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None and len(self.queue):
+            slot.nextcall.schedule()
 
     def next_request(self):
         data = self.pop_and_lease(keys=[self.queue.key, self.inflight_key])
