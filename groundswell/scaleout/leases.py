@@ -16,22 +16,40 @@ import logging
 import os
 import secrets
 import socket
+from urllib.parse import urlsplit
 
 from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from groundswell.scaleout.keys import ALIVE_KEY, DUPEFILTER_KEY, INFLIGHT_KEY, JOB_TTL_SECONDS
+from groundswell.scaleout.keys import (
+    ALIVE_KEY,
+    DUPEFILTER_KEY,
+    INFLIGHT_KEY,
+    JOB_TTL_SECONDS,
+    JOBS_KEY,
+    PREFIX,
+)
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 1.0
-ALIVE_SECONDS = 10  # a worker silent this long is dead: its leases go back on the queue
+ALIVE_SECONDS = 5  # a worker silent this long is dead: its leases go back on the queue
+TURN_KEY = f"{PREFIX}:turn"  # + ":<host>": the host's last turn in the queue
+CANDIDATES = 64  # requests a pop looks at for one whose host this worker has room for
 POP_AND_LEASE = """
-local popped = redis.call('ZRANGE', KEYS[1], 0, 0)
-if #popped == 0 then return false end
-redis.call('ZREM', KEYS[1], popped[1])
-redis.call('HSET', KEYS[2], redis.sha1hex(popped[1]), popped[1])
-return popped[1]
+local busy = {}
+for i = 2, #ARGV do busy[ARGV[i]] = true end
+local candidates = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+for _, member in ipairs(candidates) do
+  local host = string.match(member, '^([^\\n]*)\\n')
+  if not busy[host] then
+    redis.call('ZREM', KEYS[1], member)
+    redis.call('HSET', KEYS[2], redis.sha1hex(member), member)
+    return member
+  end
+end
+return false
 """
 
 
@@ -68,10 +86,13 @@ class LeasedScheduler(Scheduler):
         self.heartbeat.start(HEARTBEAT_SECONDS, now=True)
 
     def beat(self) -> None:
-        """Say this worker is alive; put dead workers' leased requests back on the queue."""
+        """Say this worker is alive; put dead workers' leased requests back on the queue;
+        take a waiting crawl job even while busy (scrapy-redis only looks when idle)."""
         try:
             self.server.set(f"{ALIVE_KEY}:{self.worker}", 1, ex=ALIVE_SECONDS)
             returned = requeue_dead_leases(self.server, self.queue, self.worker)
+            if self.server.llen(JOBS_KEY):
+                self.spider.schedule_next_requests()
         except Exception as error:  # Redis restarting: the next beat tries again
             logger.warning("heartbeat failed: %s", error)
             return
@@ -88,13 +109,20 @@ class LeasedScheduler(Scheduler):
             slot.nextcall.schedule()
 
     def next_request(self):
-        data = self.pop_and_lease(keys=[self.queue.key, self.inflight_key])
+        data = self.pop_and_lease(keys=[self.queue.key, self.inflight_key],
+                                  args=[CANDIDATES, *self.busy_hosts()])  # fmt: skip
         if not data:
             return None
         request = self.queue._decode_request(data)
         request.meta["gs_lease"] = lease_id(data)
         self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    def busy_hosts(self) -> list[str]:
+        """Hosts whose download slot in this worker is full: taking another of their pages
+        would only make it wait here while other workers could fetch it."""
+        slots = getattr(self.crawler.engine.downloader, "slots", {})
+        return [key for key, slot in slots.items() if len(slot.active) >= slot.concurrency]
 
     def has_pending_requests(self) -> bool:
         return len(self) > 0
@@ -135,6 +163,33 @@ def requeue_leases(server, queue, inflight_key: str) -> int:
         queue.push(queue._decode_request(data))
         server.hdel(inflight_key, lease)
     return len(leases)
+
+
+class HostRoundRobinQueue(PriorityQueue):
+    """scrapy-redis' priority queue, hosts taking turns within one priority, each request
+    stored after its host (``host\\n`` + the serialised request) so a pop can pass over the
+    hosts a worker is busy with.
+
+    scrapy-redis' sorted set breaks ties by the serialised request, and a worker takes up to
+    CONCURRENT_REQUESTS at once: all from one host, waiting on that host's politeness while
+    the other hosts' pages sit in the queue. Here each host numbers its requests (a Redis
+    counter); the score is the priority, then that number: a page of every host, then the
+    next; and ``LeasedScheduler`` skips hosts whose download slot is full."""
+
+    def push(self, request) -> None:
+        turn = self.server.incr(f"{TURN_KEY}:{host_of(request.url)}")
+        score = -request.priority * 1e9 + turn % 1e9
+        self.server.execute_command("ZADD", self.key, score, self._encode_request(request))
+
+    def _encode_request(self, request) -> bytes:
+        return host_of(request.url).encode() + b"\n" + super()._encode_request(request)
+
+    def _decode_request(self, encoded_request: bytes):
+        return super()._decode_request(encoded_request.split(b"\n", 1)[1])
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or ""
 
 
 class JobDupeFilter(RFPDupeFilter):

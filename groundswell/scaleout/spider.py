@@ -31,7 +31,7 @@ class PageDone(scrapy.Item):
 
 class WorkerSpider(RedisMixin, MentionSpider):
     name = "groundswell-worker"
-    redis_batch_size = 1  # one job at a time: the next goes to whichever worker is idle
+    redis_batch_size = 16  # jobs taken at once: their start pages go to the shared queue
 
     def __init__(self, worker_id: str, idle_exit: float = 0, **kwargs):
         super().__init__(url="http://localhost/", source="worker", follow=True, **kwargs)

@@ -20,6 +20,7 @@ def worker_settings(config: Config, redis_url: str, worker_id: str):
         "DUPEFILTER_CLASS": "groundswell.scaleout.leases.JobDupeFilter",
         "SCHEDULER_PERSIST": True,  # the queue is the fleet's: a worker stopping keeps it
         "SCHEDULER_QUEUE_KEY": QUEUE_KEY,
+        "SCHEDULER_QUEUE_CLASS": "groundswell.scaleout.leases.HostRoundRobinQueue",
         "SCHEDULER_DUPEFILTER_KEY": DUPEFILTER_KEY,
         "REDIS_START_URLS_KEY": JOBS_KEY,
         "REDIS_URL": redis_url,
