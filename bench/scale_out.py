@@ -1,6 +1,6 @@
 """Scale-out: pages/s of 1 crawl worker, then of 3 workers sharing one Redis (one killed).
 
-Starts a real ``redis-server`` (AOF on) and six Reddit-shaped forums (tests/forum_site.py)
+Starts a real ``redis-server`` (AOF on, fsync every second) and six Reddit-shaped forums (tests/forum_site.py)
 on 127.0.0.1-127.0.0.6, each answering every page after ``--latency`` seconds (so the work is
 I/O-bound, like the internet); queues one crawl job per forum and times how long the fleet
 (``groundswell worker`` processes, one ``groundswell writer``) takes until every mention is
@@ -88,7 +88,7 @@ def run_fleet(workers: int, args, kill: bool) -> dict:
         forum.page_delay = args.latency
         bases.append(serve(forum, host=f"127.0.0.{number}")[1])
     config_path = write_config(folder, bases)
-    redis = RedisServer(folder / "redis").start()
+    redis = RedisServer(folder / "redis", fsync="everysec").start()
     client = connect(redis.url)
     writer = start(folder, "writer", "writer", "--redis", redis.url, "--config",
                    str(config_path), "--db", str(folder / "g.db"))  # fmt: skip
