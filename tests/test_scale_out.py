@@ -18,7 +18,17 @@ from redis_server import REDIS_SERVER, RedisServer
 from groundswell.cli import cli
 from groundswell.config import load_config
 from groundswell.scaleout.jobs import enqueue_crawl
-from groundswell.scaleout.keys import JOBS_KEY, STREAM_KEY, WRITER_GROUP, connect, stream_backlog
+from groundswell.scaleout.keys import (
+    ALIVE_KEY,
+    INFLIGHT_KEY,
+    JOBS_KEY,
+    QUEUE_KEY,
+    STREAM_KEY,
+    WRITER_GROUP,
+    connect,
+    stream_backlog,
+)
+from groundswell.scaleout.leases import HostRoundRobinQueue, requeue_dead_leases
 from groundswell.store import open_db
 
 pytestmark = pytest.mark.skipif(
@@ -101,8 +111,10 @@ def test_two_workers_fetch_every_page_once_and_the_writer_stores_every_mention_o
 ):
     forum.thread_delay = 0.05
     config = fleet_config(tmp_path, forum)
-    queue_crawl(redis_server.url, config)
     workers = [start_worker(tmp_path, f"worker{i}", redis_server.url, config) for i in (1, 2)]
+    client = connect(redis_server.url)
+    wait_for(lambda: len(list(client.scan_iter(f"{ALIVE_KEY}:*"))) == 2)  # both are up
+    queue_crawl(redis_server.url, config)
     writer = start_writer(tmp_path, "writer", redis_server.url, config)
     assert [w.wait(120) for w in workers] == [0, 0]
     assert writer.wait(60) == 0
@@ -112,6 +124,11 @@ def test_two_workers_fetch_every_page_once_and_the_writer_stores_every_mention_o
     assert sum(fetched) == pages and min(fetched) > 0  # both workers took pages from one queue
     assert_each_mention_stored_once(tmp_path, forum)
     assert_nothing_left(redis_server.url)
+    db = open_db(tmp_path / "g.db")  # replies mark their parents answered, as after a crawl
+    answered = {row[0] for row in db.execute("select id from mentions where answered = 1")}
+    replied = {row[0] for row in db.execute("select parent_id from mentions where parent_id "
+                                            "in (select id from mentions)")}  # fmt: skip
+    assert answered == replied and replied
 
 
 def test_a_worker_and_the_writer_killed_mid_crawl_lose_nothing_and_store_nothing_twice(
@@ -138,6 +155,23 @@ def test_a_worker_and_the_writer_killed_mid_crawl_lose_nothing_and_store_nothing
     assert " 0 taken over" not in log_of(tmp_path, "writer")  # the crashed batch was claimed
     assert_each_mention_stored_once(tmp_path, forum)
     assert_nothing_left(redis_server.url)
+
+
+def test_leases_of_a_worker_whose_heartbeat_expired_go_back_on_the_queue(redis_server):
+    """A worker on another machine that vanished: only its heartbeat tells."""
+    import scrapy
+
+    client = connect(redis_server.url)
+    queue = HostRoundRobinQueue(client, scrapy.Spider("s"), QUEUE_KEY)
+    request = scrapy.Request("http://example.test/t/1", meta={"role": "thread"}, priority=0)
+    data = queue._encode_request(request)
+    client.hset(f"{INFLIGHT_KEY}:otherhost-123-abcdef", "lease", data)
+    client.set(f"{ALIVE_KEY}:otherhost-123-abcdef", 1, ex=60)
+    assert requeue_dead_leases(client, queue, "me-1-aaaaaa") == 0  # alive: left alone
+    client.delete(f"{ALIVE_KEY}:otherhost-123-abcdef")  # its heartbeat expired
+    assert requeue_dead_leases(client, queue, "me-1-aaaaaa") == 1
+    assert queue.pop().url == "http://example.test/t/1"
+    assert list(client.scan_iter(f"{INFLIGHT_KEY}:*")) == []
 
 
 def test_redis_killed_and_restarted_with_aof_loses_nothing(tmp_path, redis_server, forum):

@@ -34,7 +34,8 @@ from groundswell.scaleout.keys import (
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 1.0
-ALIVE_SECONDS = 5  # a worker silent this long is dead: its leases go back on the queue
+ALIVE_SECONDS = 10  # a worker silent this long is dead: its leases go back on the queue
+HOST = socket.gethostname().replace(":", "-")
 TURN_KEY = f"{PREFIX}:turn"  # + ":<host>": the host's last turn in the queue
 CANDIDATES = 64  # requests a pop looks at for one whose host this worker has room for
 POP_AND_LEASE = """
@@ -55,8 +56,25 @@ return false
 
 def new_worker_id() -> str:
     """host-pid-random: unique across machines, no ':' (key parts are split on it)."""
-    host = socket.gethostname().replace(":", "-")
-    return f"{host}-{os.getpid()}-{secrets.token_hex(3)}"
+    return f"{HOST}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def is_dead(server, worker: str) -> bool:
+    """No heartbeat for ``ALIVE_SECONDS``, or a process of this machine that has exited
+    (a worker restarted by systemd gets its predecessor's pages back at once)."""
+    if not server.exists(f"{ALIVE_KEY}:{worker}"):
+        return True
+    host, _, rest = worker.rpartition("-")[0].rpartition("-")
+    pid = int(rest) if rest.isdigit() else 0
+    if host != HOST or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # someone else's process: alive
+        return False
+    return False
 
 
 def lease_id(data: bytes) -> str:
@@ -145,7 +163,7 @@ def requeue_dead_leases(server, queue, me: str) -> int:
     for key in list(server.scan_iter(f"{INFLIGHT_KEY}:*")):
         key = key.decode() if isinstance(key, bytes) else key
         dead = owner_of(key)
-        if dead == me or server.exists(f"{ALIVE_KEY}:{dead}"):
+        if dead == me or not is_dead(server, dead):
             continue
         claimed = f"{INFLIGHT_KEY}:{me}:from-{dead}-{secrets.token_hex(2)}"
         try:

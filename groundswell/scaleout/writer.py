@@ -18,6 +18,8 @@ from redis.exceptions import ResponseError
 from groundswell.scaleout.keys import STREAM_KEY, WRITER_GROUP, stream_backlog
 from groundswell.store import mark_thread_replies, save_mentions
 
+MARK_EVERY_SECONDS = 30.0
+
 
 @dataclass
 class WriterTotals:
@@ -44,6 +46,8 @@ class StreamWriter:
         self.batch, self.claim_after_ms = batch, int(claim_after * 1000)
         self.vendor_accounts = vendor_accounts or {}  # source name -> its vendor accounts
         self.totals = WriterTotals()
+        self.unmarked: set[str] = set()  # sources stored since replies were last marked
+        self.marked_at = time.monotonic()
         ensure_group(client)
 
     def next_entries(self, block_ms: int) -> list[tuple]:
@@ -72,8 +76,7 @@ class StreamWriter:
             return 0
         mentions = [json.loads(fields[b"mention"]) for _, fields in entries]
         counts = save_mentions(self.db, mentions)  # committed when this returns
-        for source in {m["source"] for m in mentions}:
-            mark_thread_replies(self.db, source, self.vendor_accounts.get(source, ()))
+        self.unmarked.update(m["source"] for m in mentions)
         ids = [entry_id for entry_id, _ in entries]
         with self.client.pipeline(transaction=True) as pipe:
             pipe.xack(STREAM_KEY, WRITER_GROUP, *ids).xdel(STREAM_KEY, *ids).execute()
@@ -83,18 +86,30 @@ class StreamWriter:
         self.totals.sources.update(m["source"] for m in mentions)
         return len(entries)
 
+    def mark_replies(self, every: float = MARK_EVERY_SECONDS) -> None:
+        """``answered`` / ``vendor_responded`` on the stored sources' mentions, as a crawl does
+        when it ends: when the stream is empty, and at least every ``every`` seconds (a reply
+        and its parent may come in different batches, in either order)."""
+        if self.unmarked and time.monotonic() - self.marked_at >= every:
+            for source in sorted(self.unmarked):
+                mark_thread_replies(self.db, source, self.vendor_accounts.get(source, ()))
+            self.unmarked, self.marked_at = set(), time.monotonic()
+
     def run(self, idle_exit: float = 0.0, stop=None) -> WriterTotals:
         """Write batches until ``stop`` is set, or (``idle_exit``) until nothing at all waits
         in Redis (no job, request, lease, stream entry) for that many seconds."""
         idle_since = None
         while not (stop and stop.is_set()):
             if self.write_batch():
+                self.mark_replies()
                 idle_since = None
                 continue
+            self.mark_replies(every=0)
             if idle_exit and not any(stream_backlog(self.client).values()):
                 idle_since = idle_since or time.monotonic()
                 if time.monotonic() - idle_since >= idle_exit:
                     break
             else:
                 idle_since = None
+        self.mark_replies(every=0)
         return self.totals
