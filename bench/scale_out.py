@@ -106,6 +106,7 @@ def run_fleet(workers: int, args, kill: bool) -> dict:
         fetched = page_requests(forums)
         if kill and killed_at is None and len(fetched) >= pages // 2:
             fleet[-1].send_signal(signal.SIGKILL)
+            fleet[-1].wait()  # reaped, as systemd does: no zombie holding its pid
             killed_at = len(fetched)
             time.sleep(1.0)  # systemd: Restart=always, RestartSec=1
             fleet.append(start_worker(folder, "worker-restarted", redis.url, config_path))

@@ -146,6 +146,7 @@ def test_a_worker_and_the_writer_killed_mid_crawl_lose_nothing_and_store_nothing
                             env=crash_env)  # fmt: skip
     wait_for(lambda: forum.hits["threads"] >= 12)
     doomed.kill()  # SIGKILL mid-crawl: its leased requests must go to the survivor
+    doomed.wait()
     assert crashing.wait(60) == -9  # killed itself after a commit, before its XACK
     assert connect(redis_server.url).xpending(STREAM_KEY, WRITER_GROUP)["pending"] > 0
     writer = start_writer(tmp_path, "writer", redis_server.url, config, "--consumer",
