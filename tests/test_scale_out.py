@@ -11,9 +11,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import write_config
-from forum_site import Forum, serve, stored_ids
-from redis_server import REDIS_SERVER, RedisServer
 
 from groundswell.cli import cli
 from groundswell.config import load_config
@@ -30,6 +27,9 @@ from groundswell.scaleout.keys import (
 )
 from groundswell.scaleout.leases import HostRoundRobinQueue, requeue_dead_leases
 from groundswell.store import open_db
+from tests.conftest import write_config
+from tests.forum_site import Forum, serve, stored_ids
+from tests.redis_server import REDIS_SERVER, RedisServer
 
 pytestmark = pytest.mark.skipif(
     REDIS_SERVER is None, reason="redis-server is not installed (make redis installs it)"
@@ -67,7 +67,7 @@ def start(tmp_path: Path, name: str, *args: str, child: list[str] | None = None,
           env: dict | None = None) -> subprocess.Popen:  # fmt: skip
     log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
     command = [*(child or GROUNDSWELL), *args]
-    return subprocess.Popen(command, stderr=log, stdout=log, env=env, cwd=HERE)
+    return subprocess.Popen(command, stderr=log, stdout=log, env=env, cwd=HERE.parent)
 
 
 def start_worker(tmp_path, name, redis_url, config, idle_exit="3") -> subprocess.Popen:
