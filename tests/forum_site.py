@@ -89,6 +89,7 @@ class Forum:
         self.pages: dict[str, tuple[int, str]] = {}  # path -> (status, HTML) answered as is
         self.hits: Counter = Counter()
         self.requests: Counter = Counter()  # path with query -> times asked
+        self.arrivals: list[float] = []  # time.monotonic() of each request
         self.lock = threading.Lock()
 
     def thread(self, post_id: str) -> Thread | None:
@@ -132,6 +133,7 @@ class ForumHandler(BaseHTTPRequestHandler):
         forum = self.forum
         forum.hits[parts.path] += 1
         forum.requests[self.path] += 1
+        forum.arrivals.append(time.monotonic())
         if forum.page_delay:
             time.sleep(forum.page_delay)
         if parts.path in forum.redirects:

@@ -53,9 +53,11 @@ def forum():
     server.shutdown()
 
 
-def fleet_config(tmp_path: Path, forum: Forum) -> Path:
+def fleet_config(tmp_path: Path, forum: Forum, delay: float = 0.0) -> Path:
     source = {"name": "forum", "kind": "reddit", "url": f"{forum.base}/new.json"}
-    return write_config(tmp_path / "groundswell.toml", [source], "obey_robots = false")
+    path = write_config(tmp_path / "groundswell.toml", [source], "obey_robots = false")
+    path.write_text(path.read_text().replace("download_delay = 0.0", f"download_delay = {delay}"))
+    return path
 
 
 def queue_crawl(redis_url: str, config_path: Path) -> None:
@@ -156,6 +158,24 @@ def test_a_worker_and_the_writer_killed_mid_crawl_lose_nothing_and_store_nothing
     assert " 0 taken over" not in log_of(tmp_path, "writer")  # the crashed batch was claimed
     assert_each_mention_stored_once(tmp_path, forum)
     assert_nothing_left(redis_server.url)
+
+
+def test_download_delay_holds_for_the_whole_fleet(tmp_path, redis_server):
+    forum = Forum(posts=12, comments=1, per_page=12)
+    server, forum.base = serve(forum)
+    config = fleet_config(tmp_path, forum, delay=0.4)
+    workers = [start_worker(tmp_path, f"worker{i}", redis_server.url, config) for i in (1, 2)]
+    client = connect(redis_server.url)
+    wait_for(lambda: len(list(client.scan_iter(f"{ALIVE_KEY}:*"))) == 2)
+    queue_crawl(redis_server.url, config)
+    assert [w.wait(120) for w in workers] == [0, 0]
+    server.shutdown()
+    fetched = [int(log_of(tmp_path, f"worker{i}").split("stopped: ")[1].split()[0]) for i in (1, 2)]
+    assert len(forum.arrivals) == 13 and min(fetched) > 0  # both workers crawled the host
+    gaps = [
+        later - earlier for earlier, later in zip(forum.arrivals, forum.arrivals[1:], strict=False)
+    ]
+    assert min(gaps) >= 0.3  # 0.4 s between any two requests, whichever worker sent them
 
 
 def test_leases_of_a_worker_whose_heartbeat_expired_go_back_on_the_queue(redis_server):

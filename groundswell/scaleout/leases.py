@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 import socket
+from collections import Counter
 from urllib.parse import urlsplit
 
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -137,10 +138,13 @@ class LeasedScheduler(Scheduler):
         return request
 
     def busy_hosts(self) -> list[str]:
-        """Hosts whose download slot in this worker is full: taking another of their pages
-        would only make it wait here while other workers could fetch it."""
-        slots = getattr(self.crawler.engine.downloader, "slots", {})
-        return [key for key, slot in slots.items() if len(slot.active) >= slot.concurrency]
+        """Hosts this worker already downloads as many pages of as it may at once (waiting
+        for the fleet's politeness token included): taking another would only make it wait
+        here while another worker could fetch it."""
+        downloader = self.crawler.engine.downloader
+        limit = self.crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 1)
+        active = Counter(host_of(request.url) for request in downloader.active)
+        return [host for host, count in active.items() if count >= limit]
 
     def has_pending_requests(self) -> bool:
         return len(self) > 0

@@ -29,7 +29,23 @@ def worker_settings(config: Config, redis_url: str, worker_id: str):
     }
     for name, value in shared.items():
         settings.set(name, value, priority="cmdline")
+    fleet_politeness(settings, config.crawl.download_delay)
     return settings
+
+
+def fleet_politeness(settings, delay: float) -> None:
+    """``download_delay`` held fleet-wide per host by a Redis token, taken just before the
+    request goes out; the worker's own delays (Scrapy's slot delay, AutoThrottle) would space
+    its requests again after the token, so with a delay they are off and the token alone
+    paces each host. With ``download_delay = 0`` AutoThrottle paces each worker as usual."""
+    settings.set("GROUNDSWELL_FLEET_DELAY", delay, priority="cmdline")
+    if delay > 0:
+        settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+        settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="cmdline")
+        settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+    middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+    middlewares["groundswell.scaleout.politeness.FleetPolitenessMiddleware"] = 560
+    settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
 
 
 def run_worker(config: Config, redis_url: str, idle_exit: float = 0.0,
