@@ -17,6 +17,7 @@ any mention is lost or stored twice.
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import subprocess
 import sys
@@ -126,10 +127,15 @@ def run_fleet(workers: int, args, kill: bool) -> dict:
             process.wait(30)
     redis.stop()
     fetched, stored = page_requests(forums), stored_counts(folder / "g.db")
+    lost = len(expected - set(stored))
+    if lost or any(count > 1 for count in stored.values()):
+        print(f"logs, database and Redis files kept in {folder}", file=sys.stderr)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
     return {"workers": workers, "seconds": elapsed, "pages": len(fetched),
             "refetched": sum(fetched.values()) - len(fetched), "killed_at": killed_at,
             "pages_per_s": len(fetched) / elapsed, "expected": len(expected),
-            "lost": len(expected - set(stored)),
+            "lost": lost,
             "duplicated": sum(count - 1 for count in stored.values() if count > 1)}  # fmt: skip
 
 
