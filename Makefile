@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 GROUNDSWELL := $(VENV)/bin/groundswell
 PYTHON ?= python3
 
-.PHONY: install demo test test-fast lint format browser train-sentiment train-student bench clean
+.PHONY: install demo test test-fast lint format browser redis train-sentiment train-student bench clean
 
 install: $(VENV)/.installed
 
@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	$(GROUNDSWELL) demo --db demo.db
 
-test: install browser
+test: install browser redis
 	$(PY) -m pytest -q
 
 test-fast: install
@@ -35,6 +35,9 @@ format: install
 
 browser:
 	bash scripts/install-browser.sh
+
+redis:
+	bash scripts/install-redis.sh
 
 train-sentiment: install
 	$(PY) -m training.train_sentiment
