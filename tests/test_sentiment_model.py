@@ -58,9 +58,9 @@ def test_batching_preserves_order(model):
     batched = model.predict(texts)
     assert len(batched) == len(texts)
     for text, result in zip(texts, batched, strict=True):
-        assert result.label == alone[text].label
-        # int8 activations are quantised per batch, so scores move a little with batch-mates
-        assert result.score == pytest.approx(alone[text].score, abs=0.01)
+        # int8 activations have fixed ranges: batch-mates change nothing (they moved scores
+        # by up to 0.01 here when each batch set its own range)
+        assert result == alone[text]
 
 
 @pytest.mark.slow
