@@ -160,7 +160,9 @@ def test_the_stars_decide_the_shown_sentiment_and_the_texts_label_stays_beside(t
                        for i, (r, body) in cases.items()])  # fmt: skip
     tag_untagged(db, tagger(db), batch_size=8)
     rows = {r["id"]: r for r in db["mentions"].rows}
-    shown = {i: (r["sentiment"], r["text_sentiment"], r["sentiment_disagrees"]) for i, r in rows.items()}
+    shown = {
+        i: (r["sentiment"], r["text_sentiment"], r["sentiment_disagrees"]) for i, r in rows.items()
+    }
     assert shown == {
         "five-slow": ("positive", "negative", 1),  # what an advocate wants to see
         "four-fine": ("positive", "positive", 0),
