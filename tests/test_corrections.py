@@ -90,3 +90,16 @@ def test_eval_needs_a_csv_or_the_corrections(tmp_path):
 
     result = CliRunner().invoke(cli, ["eval", "--config", str(tmp_path / "absent.toml")])
     assert result.exit_code == 2 and "--from-corrections" in result.output
+
+
+def test_training_folds_the_corrections_in(db):
+    from training.sentiment_data import CORRECTION_WEIGHT, correction_rows
+
+    corrected_db(db)
+    path = db.conn.execute("pragma database_list").fetchone()[2]
+    rows = correction_rows(path)
+    assert [(r.label, r.weight, r.source) for r in rows] == [
+        (2, CORRECTION_WEIGHT, "corrections"), (0, CORRECTION_WEIGHT, "corrections"),
+        (1, CORRECTION_WEIGHT, "corrections"),
+    ]  # fmt: skip
+    assert rows[0].text.startswith("Never lets us down") and rows[0].rating == 5
