@@ -160,6 +160,8 @@ def trainable_student(rank: int, alpha: float, first: int, student_dir: Path = S
     with torch.no_grad():
         for key, value in state.items():
             kind, _, name = key.partition(".")
+            if kind == "untuned":  # the head before training/tune_head.py refitted it
+                continue
             if kind == "lora":
                 module, factor = name.rsplit(".", 1)
                 target = _get_module(net.encoder, module)
