@@ -224,10 +224,34 @@ class SourceConfig(Section):
 
 
 class TopicConfig(Section):
-    name: str
+    """One ``[[topic]]``: what it is about (a description, keywords, example sentences), its
+    attributes (a two-level taxonomy: food -> quality, prices) and whether it is the fallback
+    a text gets when no other topic fits."""
+
+    name: str = Field(min_length=1)
     description: str = ""
     keywords: list[str] = []
-    examples: list[str] = []
+    examples: list[str] = Field(
+        [], description="sentences about this topic; with a few per topic, a head is fitted"
+    )
+    attributes: list[TopicConfig] = Field(
+        [], description="the topic's attributes, tagged as topic/attribute (food/prices)"
+    )
+    fallback: bool = Field(False, description="the topic of a text that no other topic fits")
+
+    @field_validator("attributes")
+    @classmethod
+    def one_level_of_attributes(cls, attributes: list[TopicConfig]) -> list[TopicConfig]:
+        for attribute in attributes:
+            if attribute.attributes or attribute.fallback:
+                raise ValueError(
+                    f"attribute {attribute.name!r}: attributes take no attributes or fallback"
+                )
+        names = [a.name for a in attributes]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"attribute names must be unique; repeated: {', '.join(repeated)}")
+        return attributes
 
 
 AlertRuleKind = Literal[
@@ -363,6 +387,14 @@ class Config(Section):
     digest: DigestConfig = DigestConfig()
     smtp: SmtpConfig = SmtpConfig()
     community: CommunityConfig = CommunityConfig()
+
+    @field_validator("topic")
+    @classmethod
+    def one_fallback_topic(cls, topics: list[TopicConfig]) -> list[TopicConfig]:
+        fallbacks = [t.name for t in topics if t.fallback]
+        if len(fallbacks) > 1:
+            raise ValueError(f"one fallback topic at most (got {', '.join(fallbacks)})")
+        return topics
 
     @field_validator("source", "monitor", "topic")
     @classmethod

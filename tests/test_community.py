@@ -503,3 +503,23 @@ def test_an_opinion_takes_the_stars_else_the_texts_polarity(rating, sentiment, e
     assert decide(classes, np.array([0.1, 0.7, 0.1, 0.05, 0.05]), False, polarity=polarity)[0] == (
         "bug_report"
     )
+
+
+def test_an_idea_counts_a_phrase_its_members_say_and_never_names_itself_by_part_of_the_brand():
+    from collections import Counter
+
+    from groundswell.community.ideas import idea_name
+
+    dark = [[("dark mode", 0.7), ("helpdesk", 0.9)], [("dark mode acme", 0.8)],
+            [("night shifts", 0.6), ("screen", 0.5)], [("night shifts", 0.6), ("screen", 0.5)]]  # fmt: skip
+    texts = ["Dark mode please", "Dark mode for Acme Helpdesk at night", "Dark  Mode for night shifts",
+             "A dark mode, the screen is bright on night shifts"]  # fmt: skip
+    frequency = Counter({"acme helpdesk": 2, "dark mode": 1, "helpdesk": 1, "night shifts": 1,
+                         "screen": 1, "dark mode acme": 1})  # fmt: skip
+    frequency["acme helpdesk"] = 2
+    phrases = dark + [[("acme helpdesk", 0.5)]]
+    name, chosen = idea_name(
+        phrases, "fallback", frequency, ideas=2, texts=texts + ["Acme Helpdesk"]
+    )
+    assert chosen[0] == "dark mode" and "helpdesk" not in chosen
+    assert idea_name(phrases, "fallback", frequency, ideas=2)[1][0] == "night shifts"

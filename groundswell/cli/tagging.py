@@ -176,15 +176,30 @@ def read_labelled_csv(path: str) -> tuple[list[str], list[str]]:
 
 
 @click.command(name="eval")
-@click.argument("csv_path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("csv_path", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--from-corrections", is_flag=True, help="score the models on the corrections stored in --db"
+)
 @config_option
-def evaluate_command(csv_path: str, config_path: str) -> None:
+@db_option(checked=False)
+def evaluate_command(csv_path: str | None, from_corrections: bool, config_path: str,
+                     db_path: str) -> None:  # fmt: skip
     """Check the sentiment model on CSV_PATH (columns text,label): macro recall, accuracy,
-    confusion matrix."""
+    confusion matrix. With --from-corrections, check sentiment and topics on the mentions
+    people corrected in the database instead."""
     from groundswell.models.evaluate import evaluate, format_report, normalize_labels
     from groundswell.tagging.tagger import Tagger
 
     config = read_config(config_path, missing_ok=True)
+    if from_corrections == bool(csv_path):
+        raise click.UsageError("give a CSV file or --from-corrections (one of them)")
+    if from_corrections:
+        from groundswell.cli.options import require_database
+        from groundswell.store import open_db
+        from groundswell.tagging.corrections_eval import corrections_report
+
+        click.echo(corrections_report(open_db(require_database(db_path)), config))
+        return
     texts, labels = read_labelled_csv(csv_path)
     try:
         truth = normalize_labels(labels)

@@ -133,24 +133,34 @@ join idea_mentions im on im.mention_id = k.mention_id
 
 
 def idea_name(phrases: list[list[tuple[str, float]]], fallback: str,
-              idea_frequency: Counter, ideas: int) -> tuple[str, list[str]]:  # fmt: skip
+              idea_frequency: Counter, ideas: int,
+              texts: list[str] | None = None) -> tuple[str, list[str]]:  # fmt: skip
     """The idea's name and phrases: the key phrases its mentions share most, weighted like
-    TF-IDF by how few other ideas use them. A phrase found in more than a quarter of all ideas
-    (in more than one, while there are fewer than eight: a brand name) is only used when
-    nothing else is left."""
+    TF-IDF by how few other ideas use them. A member shares a phrase when the phrase is one of
+    its key phrases or, given ``texts`` (the members' title and body), when its text says it
+    (phrases of two words or more). A phrase found in more than a quarter of all ideas (in more
+    than one, while there are fewer than eight: a brand name), or a part of such a phrase, is
+    only used when nothing else is left."""
     counts: Counter = Counter()
     scores: Counter = Counter()
     for member in phrases:
         for phrase, score in {p.lower(): s for p, s in member}.items():
             counts[phrase] += 1
             scores[phrase] += score or 0.0
+    if texts:
+        lowered = [" ".join(text.lower().split()) for text in texts]
+        # words of more than one word only: a lone word ("inbox") is in every text of a theme
+        counts = Counter({p: max(n, sum(p in text for text in lowered)) if " " in p else n
+                          for p, n in counts.items()})  # fmt: skip
+    common = max(1, ideas // 4)
+    brands = {p for p in counts if idea_frequency[p] > common}
+    brands |= {p for p in counts for b in list(brands) if p in b}
 
     def weight(phrase: str) -> float:
         return counts[phrase] * math.log(1 + ideas / max(idea_frequency[phrase], 1))
 
-    common = max(1, ideas // 4)
-    ranked = sorted(counts, key=lambda p: (idea_frequency[p] > common, -weight(p), -scores[p], p))
-    distinctive = [p for p in ranked if idea_frequency[p] <= common] or ranked
+    ranked = sorted(counts, key=lambda p: (p in brands, -weight(p), -scores[p], p))
+    distinctive = [p for p in ranked if p not in brands] or ranked
     shared = [p for p in distinctive if counts[p] > 1] or distinctive
     chosen: list[str] = []
     for phrase in shared:
@@ -169,8 +179,9 @@ def fallback_name(member: dict) -> str:
 
 def idea_row(idea: str, members: list[dict], phrases: dict, naming: tuple, known: dict,
              now: str) -> dict:  # fmt: skip
+    texts = [f"{m['title'] or ''} {m['body'] or ''}" for m in members]
     name, keyphrases = idea_name([phrases.get(m["id"], []) for m in members],
-                                 fallback_name(members[0]), *naming)  # fmt: skip
+                                 fallback_name(members[0]), *naming, texts=texts)  # fmt: skip
     scores = [m["sentiment_score"] for m in members if m["sentiment_score"] is not None]
     moments = sorted(m["published_at"] for m in members if m["published_at"])
     example = max(members, key=lambda m: (m["similarity"] or 0.0, m["id"]))

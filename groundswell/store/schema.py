@@ -40,6 +40,8 @@ MENTION_COLUMNS = {
     "sentiment_confidence": float,
     "sentiment_model": str,
     "rating_sentiment": str,
+    "text_sentiment": str,
+    "sentiment_disagrees": int,
     "out_of_domain": int,
     "intent": str,
     "intent_confidence": float,

@@ -37,6 +37,22 @@ def rating_sentiment(rating: float | None) -> str | None:
     return "negative" if rating <= 2 else "neutral" if rating < 4 else "positive"
 
 
+def shown_sentiment(text_label: str, rating: float | None) -> str:
+    """The sentiment a mention is shown with: the stars when the reviewer gave clear ones
+    (1-2 negative, 4-5 positive), else what the text says (unrated, or a middling 3)."""
+    stars = rating_sentiment(rating)
+    return stars if stars in ("negative", "positive") else text_label
+
+
+def sentiment_disagrees(text_label: str, rating: float | None) -> int | None:
+    """1 when the stars and the text point opposite ways (a 5-star review that complains, a
+    1-star one that praises), 0 when they do not, None for an unrated mention."""
+    stars = rating_sentiment(rating)
+    if stars is None:
+        return None
+    return int({stars, text_label} == {"negative", "positive"})
+
+
 @dataclass
 class MentionTags:
     mention_id: str
@@ -176,7 +192,7 @@ def tagged_batch(batch: Batch, now: str) -> TaggedBatch:
             columns["lang"] = batch.langs[i]
             columns["out_of_domain"] = int(is_out_of_domain(batch.langs[i]))
         if batch.sentiments is not None:
-            columns.update(sentiment_columns(batch.sentiments[i]))
+            columns.update(sentiment_columns(batch.sentiments[i], mention.get("rating")))
         if batch.intents is not None:
             columns["intent"], columns["intent_confidence"] = batch.intents[i]
         topics = [{"mention_id": mention_id, "topic": h.name, "score": round(h.score, 4),
@@ -189,9 +205,14 @@ def tagged_batch(batch: Batch, now: str) -> TaggedBatch:
     return TaggedBatch(results, batch.duplicates)
 
 
-def sentiment_columns(sentiment) -> dict:
+def sentiment_columns(sentiment, rating: float | None = None) -> dict:
+    """The text model's result, and the sentiment shown (``shown_sentiment``): score and
+    confidence are the text model's."""
     return {
-        "sentiment": sentiment.label, "sentiment_score": round(sentiment.score, 4),
+        "sentiment": shown_sentiment(sentiment.label, rating),
+        "text_sentiment": sentiment.label,
+        "sentiment_disagrees": sentiment_disagrees(sentiment.label, rating),
+        "sentiment_score": round(sentiment.score, 4),
         "sentiment_confidence": round(sentiment.confidence, 4),
         "sentiment_model": sentiment.model_version,
     }  # fmt: skip
