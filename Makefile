@@ -4,7 +4,8 @@ PY := $(VENV)/bin/python
 GROUNDSWELL := $(VENV)/bin/groundswell
 PYTHON ?= python3
 
-.PHONY: install demo test test-fast lint format browser train-sentiment train-student bench clean
+.PHONY: install demo test test-fast lint format browser redis train-sentiment train-sentiment-full \
+	train-teacher train-student train-intent restaurant-taxonomy bench clean
 
 install: $(VENV)/.installed
 
@@ -19,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	$(GROUNDSWELL) demo --db demo.db
 
-test: install browser
+test: install browser redis
 	$(PY) -m pytest -q
 
 test-fast: install
@@ -36,12 +37,34 @@ format: install
 browser:
 	bash scripts/install-browser.sh
 
+redis:
+	bash scripts/install-redis.sh
+
+# the served student's sentiment head refitted on reviews, forum posts and tweets, and on
+# people's corrections with CORRECTIONS=path/to/groundswell.db (training/tune_head.py, ~15 min)
 train-sentiment: install
+	$(PY) -m training.tune_head $(if $(CORRECTIONS),--corrections $(CORRECTIONS))
+
+# the student's top two layers fine-tuned on the same data (training/tune_student.py: hours on
+# 2 CPU cores, not yet run to the end; the shipped student comes from train-sentiment)
+train-sentiment-full: install
+	$(PY) -m training.tune_student $(if $(CORRECTIONS),--corrections $(CORRECTIONS))
+
+# how that student began: a LoRA sentiment model on tweets (the teacher), then the student
+# distilled from its joint graph; train-sentiment carries on from the student
+train-teacher: install
 	$(PY) -m training.train_sentiment
 
-# after train-sentiment: the 4-layer student is distilled from the sentiment model's joint graph
 train-student: install
 	$(PY) -m training.train_student
+
+# the intent head on the shared pass (training/train_intent.py, ~15 min; needs ../shared)
+train-intent: install
+	$(PY) -m training.train_intent
+
+# bench/restaurant_topics.toml: the restaurant taxonomy with its few-shot examples
+restaurant-taxonomy: install
+	$(PY) -m training.restaurant_examples
 
 bench: install
 	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -36,6 +36,7 @@ INTERVAL_PATTERN = re.compile(r"^every\s+(\d+)\s*(s|m|h|d)$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MIN_INTERVAL_SECONDS = 10  # shorter is back-to-back running, not a schedule
 CRON_FIELDS = 5
+IDEA_DISTANCE = 0.275  # calibrated by bench/idea_clustering.py (see docs/community.md)
 
 
 def check_schedule(value: str) -> str:
@@ -158,6 +159,27 @@ class ScheduleConfig(Section):
         return check_schedule(value)
 
 
+class CommunityConfig(Section):
+    """``[community]``: the reply graph, advocates, experts and ideas (docs/community.md)."""
+
+    enabled: bool = Field(True, description="run the community pass after tagging")
+    vendor_accounts: list[str] = Field(
+        [], description="staff accounts on every source (added to each source's own list)"
+    )
+    half_life_days: float = Field(30, gt=0, description="tie recency: days for it to halve")
+    min_advocate_mentions: int = Field(
+        2, ge=1, description="positive mentions and defences that make a candidate advocate"
+    )
+    expert_similarity: float = Field(
+        0.5, ge=0, le=1, description="cosine similarity of an open question to an answered one"
+    )
+    experts_per_question: int = Field(3, ge=1, le=20)
+    idea_distance: float = Field(
+        IDEA_DISTANCE, gt=0, lt=2, description="cosine distance within an idea (calibrated)"
+    )
+    idea_linkage: Literal["average", "complete", "single"] = "average"
+
+
 class MonitorConfig(Section):
     name: str
     query: str
@@ -210,10 +232,34 @@ class SourceConfig(Section):
 
 
 class TopicConfig(Section):
-    name: str
+    """One ``[[topic]]``: what it is about (a description, keywords, example sentences), its
+    attributes (a two-level taxonomy: food -> quality, prices) and whether it is the fallback
+    a text gets when no other topic fits."""
+
+    name: str = Field(min_length=1)
     description: str = ""
     keywords: list[str] = []
-    examples: list[str] = []
+    examples: list[str] = Field(
+        [], description="sentences about this topic; with a few per topic, a head is fitted"
+    )
+    attributes: list[TopicConfig] = Field(
+        [], description="the topic's attributes, tagged as topic/attribute (food/prices)"
+    )
+    fallback: bool = Field(False, description="the topic of a text that no other topic fits")
+
+    @field_validator("attributes")
+    @classmethod
+    def one_level_of_attributes(cls, attributes: list[TopicConfig]) -> list[TopicConfig]:
+        for attribute in attributes:
+            if attribute.attributes or attribute.fallback:
+                raise ValueError(
+                    f"attribute {attribute.name!r}: attributes take no attributes or fallback"
+                )
+        names = [a.name for a in attributes]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"attribute names must be unique; repeated: {', '.join(repeated)}")
+        return attributes
 
 
 AlertRuleKind = Literal[
@@ -280,6 +326,9 @@ class AlertRuleConfig(Section):
     rating_max: float | None = Field(None, ge=0, le=5, description="negative_review")
     negative_sentiment: bool = Field(True, description="negative_review: sentiment counts too")
     after_hours: float | None = Field(None, ge=0, description="unanswered_question")
+    suggest_experts: bool = Field(
+        False, description="unanswered_question: add who answered similar questions"
+    )
     authors: list[str] = Field([], description="vip_author: author names, any case")
     monitors: list[str] = Field([], description="only mentions of these monitors; empty: any")
     window_days: int = Field(14, ge=2, le=365, description="spikes: trailing days compared")
@@ -345,6 +394,15 @@ class Config(Section):
     alert_rule: list[AlertRuleConfig] = []
     digest: DigestConfig = DigestConfig()
     smtp: SmtpConfig = SmtpConfig()
+    community: CommunityConfig = CommunityConfig()
+
+    @field_validator("topic")
+    @classmethod
+    def one_fallback_topic(cls, topics: list[TopicConfig]) -> list[TopicConfig]:
+        fallbacks = [t.name for t in topics if t.fallback]
+        if len(fallbacks) > 1:
+            raise ValueError(f"one fallback topic at most (got {', '.join(fallbacks)})")
+        return topics
 
     @field_validator("source", "monitor", "topic")
     @classmethod

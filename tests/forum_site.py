@@ -51,19 +51,28 @@ class Thread:
         return comment
 
 
+def rename_post(post: dict, suffix: str) -> dict:
+    """``post`` with ``suffix`` on its id (several forums with the same posts, distinct ids)."""
+    if suffix:
+        new_id = f"{post['id']}{suffix}"
+        post["permalink"] = post["permalink"].replace(f"/{post['id']}/", f"/{new_id}/")
+        post["id"], post["name"] = new_id, f"t3_{new_id}"
+    return post
+
+
 class Forum:
     """The forum's content and how it answers; ``serve(forum)`` puts it on 127.0.0.1."""
 
     def __init__(self, posts: int = 100, comments: int = 5, per_page: int = 100,
                  newest_age_days: float = 0.5, spread_days: float = 20.0,
-                 now: float | None = None) -> None:  # fmt: skip
+                 now: float | None = None, id_suffix: str = "") -> None:  # fmt: skip
         now = now or time.time()
         listing = json.loads(LISTING_FIXTURE.read_text(encoding="utf-8"))
         originals = [child["data"] for child in listing["data"]["children"]][:posts]
         self.per_page = per_page
         self.threads: list[Thread] = []
         for index, original in enumerate(originals):  # newest first, like /new
-            post = copy.deepcopy(original)
+            post = rename_post(copy.deepcopy(original), id_suffix)
             post["created_utc"] = now - (newest_age_days + spread_days * index / posts) * DAY
             post["num_comments"] = 0
             thread = Thread(post)
@@ -71,6 +80,7 @@ class Forum:
                 thread.add_comment(post["created_utc"] + (number + 1) * 600)
             self.threads.append(thread)
         self.thread_delay = 0.0  # seconds before a thread answers
+        self.page_delay = 0.0  # seconds before any page answers (a site far away)
         self.hang_after: int | None = None  # thread requests after this many wait for release
         self.released = threading.Event()
         self.failing: dict[str, int] = {}  # post id -> HTTP status
@@ -78,6 +88,8 @@ class Forum:
         self.robots = ""  # robots.txt body ("" answers 404)
         self.pages: dict[str, tuple[int, str]] = {}  # path -> (status, HTML) answered as is
         self.hits: Counter = Counter()
+        self.requests: Counter = Counter()  # path with query -> times asked
+        self.arrivals: list[float] = []  # time.monotonic() of each request
         self.lock = threading.Lock()
 
     def thread(self, post_id: str) -> Thread | None:
@@ -120,6 +132,10 @@ class ForumHandler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         forum = self.forum
         forum.hits[parts.path] += 1
+        forum.requests[self.path] += 1
+        forum.arrivals.append(time.monotonic())
+        if forum.page_delay:
+            time.sleep(forum.page_delay)
         if parts.path in forum.redirects:
             return self.answer(302, b"", headers={"Location": forum.redirects[parts.path]})
         if parts.path in forum.pages:
@@ -167,13 +183,14 @@ class ForumHandler(BaseHTTPRequestHandler):
         pass
 
 
-def serve(forum: Forum) -> tuple[ThreadingHTTPServer, str]:
-    """Serve ``forum`` on a free port of 127.0.0.1; returns (server, base url)."""
+def serve(forum: Forum, host: str = "127.0.0.1") -> tuple[ThreadingHTTPServer, str]:
+    """Serve ``forum`` on a free port of ``host`` (a loopback address: 127.0.0.2 is another
+    host to a crawler); returns (server, base url)."""
     handler = type("Handler", (ForumHandler,), {"forum": forum})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    return server, f"http://{host}:{server.server_address[1]}"
 
 
 def stored_ids(db) -> tuple[Counter, Counter]:

@@ -275,3 +275,10 @@ def test_threshold_is_configurable(threshold):
              mention("b", SYNDICATED, published_at="2026-03-02T00:00:00Z")]  # fmt: skip
     expected = "a" if threshold < 0.8 else None
     assert Deduplicator(threshold=threshold).assign(batch)["b"] == expected
+
+
+def test_a_database_of_only_short_texts_loads(tmp_path):
+    # np.array of no signatures has no width: loading such a database crashed `tag`
+    db = open_db(tmp_path / "g.db")
+    save_mentions(db, [mention("a", "Great app"), mention("b", "Too slow")])
+    assert Deduplicator.from_db(db).assign([mention("c", "Great app")]) == {"c": "a"}

@@ -118,7 +118,8 @@ def check_demo_steps(steps, demo_db: Path, demo: subprocess.CompletedProcess) ->
     )
     config_line = demo_lines[2].replace("/path/to/demo.toml", str(demo_db.parent / "demo.toml"))
     assert out[11] == config_line
-    assert re.fullmatch(r"tagged \d+ mention\(s\)", out[12]) and len(out) == 13
+    assert re.fullmatch(r"tagged \d+ mention\(s\)", out[12])
+    assert out[13].startswith("community: ") and " defences, " in out[13] and len(out) == 14
     # in a pipe: no progress display, nothing from the model libraries
     assert demo.stderr == f"created a new database at {demo_db}\n"
 

@@ -58,9 +58,9 @@ def test_batching_preserves_order(model):
     batched = model.predict(texts)
     assert len(batched) == len(texts)
     for text, result in zip(texts, batched, strict=True):
-        assert result.label == alone[text].label
-        # int8 activations are quantised per batch, so scores move a little with batch-mates
-        assert result.score == pytest.approx(alone[text].score, abs=0.01)
+        # int8 activations have fixed ranges: batch-mates change nothing (they moved scores
+        # by up to 0.01 here when each batch set its own range)
+        assert result == alone[text]
 
 
 @pytest.mark.slow
@@ -128,3 +128,25 @@ def test_tweeteval_val_sanity_floor(model):
     predicted = [r.label for r in model.predict(texts)]
     result = evaluate(labels, predicted, LABELS)
     assert result["macro_recall"] >= 0.66, format_report(result)
+
+
+@pytest.mark.slow
+def test_the_served_model_on_the_contrast_and_negation_set():
+    """tests/contrast_sentiment.csv (written for issue 14; never trained or chosen on). The
+    served student reads 42 of its 70 sentences right and 18 of the 29 negations
+    (minilm4-student-1: 44 and 15): a floor one sentence under each."""
+    import csv
+    from pathlib import Path
+
+    from groundswell.config import Config
+    from groundswell.tagging.tagger import Tagger
+
+    path = Path(__file__).parent / "contrast_sentiment.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        items = list(csv.DictReader(handle))
+    predicted = [r.label for r in Tagger(Config()).predict_sentiment([i["text"] for i in items])]
+    right = [p == i["label"] for p, i in zip(predicted, items, strict=True)]
+    negation = [r for r, i in zip(right, items, strict=True) if i["phenomenon"] == "negation"]
+    assert len(items) == 70 and len(negation) == 29
+    assert sum(right) >= 41
+    assert sum(negation) >= 17

@@ -136,3 +136,34 @@ def test_runs_left_running_by_a_killed_crawl_are_closed(tmp_path):
     )  # none open: one recorded
     assert db.execute("select count(*) from crawl_runs where status = 'running'").fetchone()[0] == 0
     assert db["crawl_runs"].count == 2
+
+
+def test_a_post_stored_twice_in_one_crawl_is_new_once_and_an_update_only_next_crawl(tmp_path):
+    """The listing's copy of an opening post is stored before the thread page is fetched (so a
+    kill keeps it); the thread page's copy of the same post is still one new mention."""
+    from scrapy.statscollectors import DummyStatsCollector
+
+    from groundswell.crawl.items import FrontierItem
+    from groundswell.crawl.pipelines.store import StorePipeline
+    from tests.conftest import mention
+
+    class Stats(DummyStatsCollector):
+        def __init__(self):
+            self.values = {}
+
+        def inc_value(self, key, count=1, start=0, spider=None):
+            self.values[key] = self.values.get(key, start) + count
+
+    def crawl(bodies):
+        stats = Stats()
+        pipeline = StorePipeline(str(tmp_path / "g.db"), stats)
+        pipeline.open_spider()
+        for body in bodies:
+            pipeline.process_item(mention("op", body))
+            listed = {"url": "http://127.0.0.1/t/1", "title": "t"}
+            pipeline.process_item(FrontierItem(action="listed", source="s", rows=[listed]))
+        pipeline.close_spider()
+        return stats.values["groundswell/new"], stats.values["groundswell/updated"]
+
+    assert crawl(["From the listing", "From the thread page, whole"]) == (1, 0)
+    assert crawl(["From the thread page, edited"]) == (0, 1)

@@ -143,3 +143,34 @@ def test_retagging_is_idempotent(tmp_path):
 def test_rating_sentiment():
     assert [rating_sentiment(r) for r in (None, 1, 2, 3, 3.5, 4, 5)] == [
         None, "negative", "negative", "neutral", "neutral", "positive", "positive"]  # fmt: skip
+
+
+def test_the_stars_decide_the_shown_sentiment_and_the_texts_label_stays_beside(tmp_path):
+    """Issue 14: a 4-5 star review whose text the model misreads is not shown negative; the
+    text's own label is kept (text_sentiment) and a disagreement is flagged."""
+    db = open_db(tmp_path / "g.db")
+    cases = {  # id: (rating, body) -> WordSentiment: negative when the text says "slow"
+        "five-slow": (5.0, "Love it, only the export is slow"),
+        "four-fine": (4.0, "Does what we need"),
+        "three-slow": (3.0, "Useful but slow"),
+        "one-fine": (1.0, "Great app"),
+        "unrated-slow": (None, "Is it slow for anyone else?"),
+    }
+    save_mentions(db, [mention(i, body, rating=r, kind="review" if r else "post")
+                       for i, (r, body) in cases.items()])  # fmt: skip
+    tag_untagged(db, tagger(db), batch_size=8)
+    rows = {r["id"]: r for r in db["mentions"].rows}
+    shown = {
+        i: (r["sentiment"], r["text_sentiment"], r["sentiment_disagrees"]) for i, r in rows.items()
+    }
+    assert shown == {
+        "five-slow": ("positive", "negative", 1),  # what an advocate wants to see
+        "four-fine": ("positive", "positive", 0),
+        "three-slow": ("negative", "negative", 0),  # a middling rating: the text decides
+        "one-fine": ("negative", "positive", 1),
+        "unrated-slow": ("negative", "negative", None),
+    }
+    assert rows["five-slow"]["sentiment_score"] == -0.8  # the score stays the text model's
+    # the tag rows' copy of the mention's sentiment follows what is shown
+    copies = {r["mention_id"]: r["mention_sentiment"] for r in db["mention_topics"].rows}
+    assert copies["five-slow"] == "positive"

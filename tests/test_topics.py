@@ -267,3 +267,91 @@ def test_aspect_sentiment_with_the_real_models():
     hits = as_dict(tagger.tag([SUPPORT_AND_PRICE])[0])
     assert hits.get("support") == "negative"
     assert hits.get("pricing") == "positive"
+
+
+# --- two-level taxonomies, fallback, few-shot heads ------------------------------------------
+
+RESTAURANT = [
+    TopicConfig(
+        name="food",
+        keywords=["food", "dish"],
+        attributes=[
+            TopicConfig(
+                name="quality",
+                description="How good the cooking tastes",
+                keywords=["delicious", "bland", "fresh"],
+            ),
+            TopicConfig(
+                name="prices",
+                description="What a plate costs",
+                keywords=["price", "expensive", "cheap"],
+            ),
+        ],
+    ),
+    TopicConfig(name="service", keywords=["waiter", "staff"]),
+    TopicConfig(name="other", fallback=True),
+]
+
+
+def test_an_attribute_is_a_topic_of_its_own_and_implies_its_parent():
+    tagger = TopicTagger(RESTAURANT, HashingEncoder(), WordSentiment(), {"food": 0.3})
+    names = [t.name for t in tagger.topics]
+    assert names == ["food", "food/quality", "food/prices", "service", "other"]
+    found = as_dict(tagger.tag(["The dishes here are expensive but great"])[0])
+    assert {"food/prices", "food"} <= set(found)
+    assert "food/quality" not in found
+
+
+def test_a_text_no_topic_fits_gets_the_fallback_topic_and_only_then():
+    tagger = TopicTagger(RESTAURANT, HashingEncoder(), WordSentiment())
+    nothing, something = tagger.tag(["We went there on a Tuesday.", "The waiter was rude."])
+    assert as_dict(nothing) == {"other": "neutral"}
+    assert as_dict(something) == {"service": "negative"}
+    assert tagger.tag([""]) == [[]]  # no segments: nothing to fall back on
+
+
+def test_fallback_and_attributes_are_checked_in_the_config():
+    from groundswell.config import ConfigError, parse_config
+
+    with pytest.raises(ConfigError, match="one fallback topic at most"):
+        parse_config({"topic": [{"name": "a", "fallback": True}, {"name": "b", "fallback": True}]},
+                     Path("g.toml"))  # fmt: skip
+    nested = {"name": "food", "attributes": [{"name": "x", "attributes": [{"name": "y"}]}]}
+    with pytest.raises(ConfigError, match="attributes take no attributes"):
+        parse_config({"topic": [nested]}, Path("g.toml"))
+
+
+PARKING = ["Parking was impossible on a Friday night.", "We circled the block for a parking space.",
+           "There is a garage next door for cars.", "Valet parking costs extra."]  # fmt: skip
+WINE = ["The wine list is long and well chosen.", "They pour a generous glass of red.",
+        "Ask the sommelier for the Rioja.", "Bottles of wine are marked up a lot."]  # fmt: skip
+
+
+def test_examples_fit_a_head_that_finds_the_topic_without_its_keywords(tmp_path, monkeypatch):
+    from groundswell.tagging import topic_heads
+
+    monkeypatch.setenv("GROUNDSWELL_CACHE", str(tmp_path))
+    taxonomy = [
+        TopicConfig(name="parking", examples=PARKING),
+        TopicConfig(name="wine", examples=WINE),
+    ]
+    tagger = TopicTagger(taxonomy, HashingEncoder())
+    assert tagger.few_shot is not None and tagger.few_shot.columns == [0, 1]
+    hits = tagger.tag(["Finding a parking space took ages.", "A fine glass of Rioja."])
+    assert [[h.name for h in found] for found in hits] == [["parking"], ["wine"]]
+    assert all(0.5 <= h.score <= 1 for found in hits for h in found)
+    # fitted once per taxonomy and encoder: the next load reads the cache
+    monkeypatch.setattr(topic_heads, "fit_heads", lambda *a: pytest.fail("refitted"))
+    assert TopicTagger(taxonomy, HashingEncoder()).few_shot.columns == [0, 1]
+    changed = [TopicConfig(name="parking", examples=PARKING[:3]), taxonomy[1]]
+    with pytest.raises(pytest.fail.Exception):
+        TopicTagger(changed, HashingEncoder())
+
+
+def test_a_topic_with_fewer_than_three_examples_stays_zero_shot(tmp_path, monkeypatch):
+    monkeypatch.setenv("GROUNDSWELL_CACHE", str(tmp_path))
+    taxonomy = [TopicConfig(name="parking", examples=PARKING),
+                TopicConfig(name="wine", examples=WINE[:2])]  # fmt: skip
+    assert (
+        TopicTagger(taxonomy, HashingEncoder()).few_shot is None
+    )  # one topic: nothing to tell apart

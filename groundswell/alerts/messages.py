@@ -209,6 +209,23 @@ def source_rows(facts: dict) -> list[tuple[str, str]]:
     ]
 
 
+def who_could_answer(experts: object) -> str:
+    """ "eve on discourse (answered 2 similar questions, e.g. URL); fay on reddit (1)": the
+    first expert with a link to a past answer, then the others (fits one alert field)."""
+    experts = [e for e in experts if isinstance(e, dict)] if isinstance(experts, list) else []
+    if not experts:
+        return "nobody has answered a similar question yet"
+    first = experts[0]
+    similar = first.get("similar_questions") or 0
+    answers = first.get("past_answers") or []
+    link = f", e.g. {answers[0]}" if answers else ""
+    parts = [f"{first.get('expert')} on {first.get('platform') or '?'} (answered {similar} "
+             f"similar question{'s' if similar != 1 else ''}{link})"]  # fmt: skip
+    parts += [f"{e.get('expert')} on {e.get('platform') or '?'} ({e.get('similar_questions') or 0})"
+              for e in experts[1:3]]  # fmt: skip
+    return "; ".join(parts)
+
+
 def fact_rows(alert: dict, facts: dict, now: datetime) -> list[tuple[str, str]]:
     kind = alert.get("kind")
     if kind in ("volume_spike", "negativity_spike"):
@@ -217,6 +234,8 @@ def fact_rows(alert: dict, facts: dict, now: datetime) -> list[tuple[str, str]]:
         rows = source_rows(facts)
     else:
         rows = mention_rows(facts)
+    if "who_could_answer" in facts:
+        rows.append(("Who could answer", who_could_answer(facts["who_could_answer"])))
     since = parse_iso(facts.get("since"))
     if since:
         rows.append(("Waiting", describe_duration(now - since)))

@@ -90,7 +90,19 @@ def mention_candidates(
     where, params = add_monitor_filter(where, params, rule)
     sql = f"select m.* from mentions m where m.duplicate_of is null and {where} order by {WHEN}"
     mentions = [dict(row) for row in db.query(sql, params)]
-    return with_tags(db, rule, mentions)
+    candidates = with_tags(db, rule, mentions)
+    if rule.kind == "unanswered_question" and rule.config and rule.config.suggest_experts:
+        add_experts(db, candidates)
+    return candidates
+
+
+def add_experts(db: sqlite_utils.Database, candidates: list[Candidate]) -> None:
+    """ "Who could answer": the people who answered similar questions (groundswell.community)."""
+    from groundswell.community.experts import experts_of
+
+    found = experts_of(db, [c.subject for c in candidates])
+    for candidate in candidates:
+        candidate.facts["who_could_answer"] = found.get(candidate.subject, [])
 
 
 def rule_condition(config: Config, rule: Rule, now: datetime) -> tuple[str, dict]:

@@ -237,7 +237,7 @@ def demo(db_path: str, port: int, site_port: int, no_serve: bool, no_tag: bool,
 
 def crawl_and_tag_demo(db_path: Path, site_port: int, no_tag: bool, quiet: bool) -> None:
     from groundswell.cli.crawl_report import CrawlReport
-    from groundswell.cli.tagging import tag_all
+    from groundswell.cli.tagging import run_community_pass, tag_all
     from groundswell.demo.run import demo_config_path, run_demo
     from groundswell.demo.site import DEMO_SOURCES
     from groundswell.store import open_db
@@ -250,19 +250,24 @@ def crawl_and_tag_demo(db_path: Path, site_port: int, no_tag: bool, quiet: bool)
                "alert rules); other commands read it with --config")  # fmt: skip
     if not no_tag:
         config = read_config(str(config_path))
-        done = tag_all(config, open_db(db_path), config.model.batch_size, quiet)
+        db = open_db(db_path)
+        done = tag_all(config, db, config.model.batch_size, quiet)
         click.echo(f"tagged {done or 0} mention(s)")
+        run_community_pass(config, db)
 
 
 def register_commands() -> None:
     from groundswell.cli.alerts import alerts
+    from groundswell.cli.community import advocates, community, ideas
     from groundswell.cli.digest import digest
     from groundswell.cli.ops import backup, forget_author_command, ingest, prune, run
+    from groundswell.cli.scaleout import worker, writer
     from groundswell.cli.searches import searches
     from groundswell.cli.tagging import classify, evaluate_command, tag
 
     for command in (ingest, tag, classify, evaluate_command, alerts, digest, run, prune, backup,
-                    forget_author_command, searches):  # fmt: skip
+                    forget_author_command, searches, community, ideas, advocates, worker,
+                    writer):  # fmt: skip
         cli.add_command(command)
 
 

@@ -14,21 +14,29 @@ from groundswell.cli.options import config_option, db_option, port_option, read_
 @db_option
 @port_option(8001, "Datasette port (0: no Datasette)")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Datasette host")
-def run(config_path: str, db_path: str, port: int, host: str) -> None:
+@click.option("--redis", "redis_url", metavar="URL",
+              help="queue crawls in this Redis for `groundswell worker`s and store what they "
+                   "send (default: crawl in this machine's processes)")  # fmt: skip
+def run(config_path: str, db_path: str, port: int, host: str, redis_url: str | None) -> None:
     """Run every scheduled job (crawls, tagging, alerts, digest) and serve Datasette beside it.
 
-    Logs one line per event on stderr; SIGINT/SIGTERM stop cleanly."""
+    Logs one line per event on stderr; SIGINT/SIGTERM stop cleanly. With --redis, crawls are
+    queued for the workers and a writer stores their mentions."""
     from groundswell.ports import check_port_free
     from groundswell.web.serve import check_login_configured
 
     config = read_config(config_path)
+    if redis_url:  # a wrong URL or a Redis that is down fails here, at once
+        from groundswell.scaleout.keys import connect
+
+        connect(redis_url)
     if port:  # Datasette starts in a child process: a bad secret or a busy port fails here, at once
         check_login_configured(host)
         check_port_free(host, port)
 
     from groundswell.schedule.runner import Runner, install_signal_handlers
 
-    runner = Runner(config, config_path, db_path)
+    runner = Runner(config, config_path, db_path, redis_url)
     install_signal_handlers(runner)
     runner.run_forever(host=host, port=port or None)
 

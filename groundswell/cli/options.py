@@ -108,14 +108,17 @@ def created_database(ctx: click.Context, param: click.Parameter, value: str) -> 
     return check_sqlite_file(value)
 
 
-def db_option(function=None, *, creates: bool = False, default: str = DEFAULT_DB):
+def db_option(function=None, *, creates: bool = False, default: str = DEFAULT_DB,
+              checked: bool = True):  # fmt: skip
     """``--db PATH``. Only ``creates`` commands (init, demo, crawl, ingest) make a new
-    database; every other command refuses a path where there is none."""
+    database; every other command refuses a path where there is none (one that reads it only
+    with some option, ``checked=False``, calls ``require_database`` itself)."""
+    callback = created_database if creates else checked_database if checked else None
 
     def decorate(command):
         return click.option(
             "--db", "db_path", default=default, show_default=True,
-            type=click.Path(dir_okay=False), callback=created_database if creates else checked_database,
+            type=click.Path(dir_okay=False), callback=callback,
             help="SQLite database" + (" (created if missing)" if creates else ""),
         )(command)  # fmt: skip
 

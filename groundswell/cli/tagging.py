@@ -34,7 +34,8 @@ def build_tagger(config, db=None, stages: list[str] | None = None):
 @quiet_option
 def tag(config_path: str, db_path: str, batch_size: int | None, rematch: bool,
         quiet: bool) -> None:  # fmt: skip
-    """Tag every untagged mention: language, duplicates, monitors, sentiment, topics, keyphrases.
+    """Tag every untagged mention: language, duplicates, monitors, sentiment, topics, keyphrases,
+    intent; then run the community pass ([community] enabled).
 
     Resumable: a run stopped midway carries on where it stopped."""
     from groundswell.store import open_db
@@ -48,16 +49,18 @@ def tag(config_path: str, db_path: str, batch_size: int | None, rematch: bool,
             return
         if rematch:
             rematch_monitors_command(config, db, config_path)
+            run_community_pass(config, db)
             return
         done = recorded_tag_run(db, db_path, lambda: tag_all(
             config, db, batch_size or config.model.batch_size, quiet))  # fmt: skip
-    if done is None:
-        click.echo("nothing to tag")
-        return
-    click.echo(f"tagged {done} mention(s)")
-    note = unmatched_monitors_note(config, db, config_path)
-    if note:
-        click.echo(note, err=True)
+        if done is None:
+            click.echo("nothing to tag")
+            return
+        click.echo(f"tagged {done} mention(s)")
+        note = unmatched_monitors_note(config, db, config_path)
+        if note:
+            click.echo(note, err=True)
+        run_community_pass(config, db)
 
 
 def recorded_tag_run(db, db_path: str, run):
@@ -127,6 +130,15 @@ def unmatched_monitors_note(config, db, config_path: str) -> str | None:
             "--monitors`)")  # fmt: skip
 
 
+def run_community_pass(config, db) -> None:
+    """The community pass after tagging ([community] enabled): reply graph, advocates, experts,
+    ideas (groundswell.community)."""
+    if config.community.enabled:
+        from groundswell.cli.community import run_pass
+
+        run_pass(config, db)
+
+
 def stdin_batches(stream, size: int):
     lines = (line.rstrip("\n") for line in stream)
     while batch := list(islice(lines, size)):
@@ -147,6 +159,8 @@ def classification(tags, stages: list[str]) -> dict:
                            for t in tags.topics]  # fmt: skip
     if "keyphrases" in stages:
         found["keyphrases"] = [k["phrase"] for k in tags.keyphrases]
+    if "intent" in stages and "intent" in columns:
+        found.update(intent=columns["intent"], intent_confidence=columns["intent_confidence"])
     return found
 
 
@@ -187,15 +201,30 @@ def read_labelled_csv(path: str) -> tuple[list[str], list[str]]:
 
 
 @click.command(name="eval")
-@click.argument("csv_path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("csv_path", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--from-corrections", is_flag=True, help="score the models on the corrections stored in --db"
+)
 @config_option
-def evaluate_command(csv_path: str, config_path: str) -> None:
+@db_option(checked=False)
+def evaluate_command(csv_path: str | None, from_corrections: bool, config_path: str,
+                     db_path: str) -> None:  # fmt: skip
     """Check the sentiment model on CSV_PATH (columns text,label): macro recall, accuracy,
-    confusion matrix."""
+    confusion matrix. With --from-corrections, check sentiment and topics on the mentions
+    people corrected in the database instead."""
     from groundswell.models.evaluate import evaluate, format_report, normalize_labels
     from groundswell.tagging.tagger import Tagger
 
     config = read_config(config_path, missing_ok=True)
+    if from_corrections == bool(csv_path):
+        raise click.UsageError("give a CSV file or --from-corrections (one of them)")
+    if from_corrections:
+        from groundswell.cli.options import require_database
+        from groundswell.store import open_db
+        from groundswell.tagging.corrections_eval import corrections_report
+
+        click.echo(corrections_report(open_db(require_database(db_path)), config))
+        return
     texts, labels = read_labelled_csv(csv_path)
     try:
         truth = normalize_labels(labels)

@@ -58,13 +58,16 @@ ITEM_PIPELINES = {
 }
 STORE_PIPELINE = {"groundswell.crawl.pipelines.store.StorePipeline": 300}
 PRINT_PIPELINE = {"groundswell.crawl.pipelines.jsonlines.JsonLinesPipeline": 300}
+STREAM_PIPELINE = {"groundswell.crawl.pipelines.stream.StreamPipeline": 300}  # worker mode
+OUTPUT_PIPELINES = {"store": STORE_PIPELINE, "print": PRINT_PIPELINE, "stream": STREAM_PIPELINE}
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
 
 def settings_for(crawl_config, output: str = "store") -> dict:
-    """Scrapy settings for one crawl: defaults, then ``[crawl]`` config, then the output."""
+    """Scrapy settings for one crawl: defaults, then ``[crawl]`` config, then the output
+    (``store`` in SQLite, ``print`` JSON lines, ``stream`` to Redis for the writer)."""
     from scrapy.settings import Settings
 
     settings = Settings()
@@ -82,6 +85,6 @@ def settings_for(crawl_config, output: str = "store") -> dict:
     settings.set("DOWNLOAD_MAXSIZE", cap, priority="cmdline")
     settings.set("DOWNLOAD_WARNSIZE", cap // 2, priority="cmdline")
     pipelines = dict(ITEM_PIPELINES)
-    pipelines.update(STORE_PIPELINE if output == "store" else PRINT_PIPELINE)
+    pipelines.update(OUTPUT_PIPELINES[output])
     settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
     return settings

@@ -1217,3 +1217,67 @@ TOPIC_GUIDE: dict[str, tuple[str, tuple[str, ...]]] = {
         ("feature", "automation", "reporting", "AI", "macros", "SLA", "schedule"),
     ),
 }
+
+
+# --- community: a defender, one idea asked in different words, experts ------------------------
+# Planted by groundswell.demo.community; tests/test_demo.py checks the community pass finds them.
+
+DEFENDER = "ledger_lark"  # a customer who speaks up for Acme Helpdesk
+CRITIC = "grumpy_pager_17"
+CRITIC_POST = (
+    "Acme Helpdesk lost half our ticket history after the migration",
+    "Honestly Acme Helpdesk has been a disaster for us. Tickets vanished after the migration, "
+    "nobody from support replied for days, and I regret ever recommending it to my team.",
+)
+DEFENCE = (
+    "Honestly, we love it. Our migration to Acme Helpdesk went smoothly and every ticket came "
+    "across. Their support team was fantastic and walked us through the import on a call the "
+    "same day."
+)
+CRITIC_FOLLOWUP = "Maybe it was our export file then. Still a rough week with Acme Helpdesk."
+DEFENDER_POST = (
+    "Acme Helpdesk: two years in and still happy",
+    "Two years on Acme Helpdesk with a team of 12. The automation rules save us hours every "
+    "week and support always answers within the hour. Easy recommendation.",
+)
+# (platform, title, body, rating): one idea, four ways of asking for it
+DARK_MODE_REQUESTS = (
+    ("appstore", "Please add a dark mode",
+     "Acme Helpdesk works well for our team, but we would love a dark mode for the inbox on "
+     "night shifts.", 4),
+    ("reddit", "Feature request: a dark theme for the Acme Helpdesk agent inbox",
+     "Our overnight agents keep asking for a darker interface. It would be great if Acme "
+     "Helpdesk offered a dark theme for the inbox and ticket view.", None),
+    ("discourse", "Dark mode for the agent inbox",
+     "I would love a dark mode for the Acme Helpdesk inbox. The white screen is hard on the "
+     "eyes during night shifts.", None),
+    ("reviewhub-acme", "Solid helpdesk, wish it had a night theme",
+     "Setting up Acme Helpdesk was simple and the shared inbox is great. My only wish is a night "
+     "theme or dark mode so the screen is easier on the eyes during late shifts.", 4),
+)  # fmt: skip
+SLACK_REQUESTS = (
+    ("appstore", "Let us reply to tickets from Slack",
+     "It would be great if agents could answer tickets straight from Slack, without switching "
+     "to Acme Helpdesk.", 4),
+    ("discourse", "Two-way Slack sync for ticket replies",
+     "It would be great if Acme Helpdesk could sync ticket replies both ways with Slack "
+     "threads, so agents can respond to customers without leaving Slack.", None),
+    ("saasgrid-acme", "Good tool, needs replies from Slack",
+     "We like Acme Helpdesk overall. The one feature we miss is answering customer tickets "
+     "directly from a Slack channel instead of switching apps.", 4),
+)  # fmt: skip
+SLA_EXPERT = "helpdesk_hana"  # answers SLA questions on the community forum
+SLA_ANSWERED = (
+    "How do I set up SLA escalation rules for VIP customers?",
+    "We want tickets from our VIP accounts to escalate to a lead when the first response SLA "
+    "is about to breach. Where do I configure that in Acme Helpdesk?",
+    "In Acme Helpdesk go to Admin > SLA policies, create a policy for the VIP customer "
+    "segment, then add an escalation step that assigns the ticket to your team lead 30 minutes "
+    "before the first-response target. The same step can also post to a Slack channel.",
+    "That worked, thank you! Acme Helpdesk now escalates our VIP tickets.",
+)
+SLA_OPEN = (
+    "Can SLA escalations notify a second team when a VIP ticket breaches?",
+    "Our VIP tickets already escalate to a team lead, but we also want the account managers "
+    "alerted when the SLA is breached. Is that possible in Acme Helpdesk?",
+)

@@ -75,10 +75,14 @@ def check_demo_config_path(path: Path) -> None:
 
 
 def tag_demo(db_path: Path) -> int:
-    """Tag what the demo crawl stored, with the demo config's monitors and topics."""
+    """Tag what the demo crawl stored, with the demo config's monitors and topics, then run
+    the community pass (advocates, defenders, experts, ideas)."""
+    from groundswell.community import run_community_pass
     from groundswell.store import open_db
     from groundswell.tagging.tagger import Tagger, tag_untagged
 
     config = load_config(demo_config_path(db_path))
     db = open_db(db_path)
-    return tag_untagged(db, Tagger(config, db=db), config.model.batch_size)
+    tagged = tag_untagged(db, Tagger(config, db=db), config.model.batch_size)
+    run_community_pass(db, config)
+    return tagged

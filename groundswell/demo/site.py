@@ -10,8 +10,9 @@ The data covers the six weeks up to ``today`` and is deterministic for ``(today,
 Planted for the weekly digest to find, in the last full ISO week before ``today``:
 performance complaints about Acme Helpdesk about triple, and the average review rating drops
 by about one star against the week before. Also planted: one hostile review carrying HTML/JS
-payloads as text, one review re-posted to a second site with small edits, and a few mentions
-in German, Spanish and French.
+payloads as text, one review re-posted to a second site with small edits, a few mentions in
+German, Spanish and French, and threads for the community pass (``groundswell.demo.community``):
+a defender, one idea asked in different words, an open question like an answered one.
 """
 
 from __future__ import annotations
@@ -669,7 +670,7 @@ SPECIAL_TOPICS = {
 
 def assign_special_topics(units: list[Unit]) -> None:
     for unit in units:
-        if unit.special:
+        if unit.special and not unit.topic:  # planted community units come with theirs
             unit.topic, unit.sentiment, rating = SPECIAL_TOPICS[unit.special]
             if rating is not None:
                 unit.root.rating = rating
@@ -1828,8 +1829,10 @@ def planted_trend(cal: DemoCalendar, units: list[Unit]) -> PlantedTrend:
 
 
 def generate_units(cal: DemoCalendar, seed: int) -> list[Unit]:
+    from groundswell.demo.community import planted_units
+
     rng = random.Random(f"groundswell-demo:{seed}:{cal.today.isoformat()}")
-    units = Planner(rng, cal).plan()
+    units = Planner(rng, cal).plan() + planted_units(cal, seed)
     assign_special_topics(units)
     TrendPlanter(rng, cal, units).plant()
     assign_everyday_topics(rng, units)

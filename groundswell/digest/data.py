@@ -23,6 +23,7 @@ from statistics import mean
 
 import sqlite_utils
 
+from groundswell.digest.community import CommunitySection, collect_community
 from groundswell.errors import GroundswellError
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -246,6 +247,7 @@ class DigestData:
     needs_response_from: str  # "alerts" or "mentions"
     to_amplify: list[ReviewHighlight]
     cloud_words: list[CloudWord]
+    community: CommunitySection = field(default_factory=CommunitySection)
 
     @property
     def is_empty(self) -> bool:
@@ -731,4 +733,6 @@ def collect_digest_data(
         needs_response_from=pending_from,
         to_amplify=reviews_to_amplify(mentions, week)[: settings.list_limit],
         cloud_words=cloud_words(keyphrase_rows, topic_rows, by_id, week, settings.cloud_words),
+        community=collect_community(db, day_text(week.start), day_text(week.end), monitor,
+                                    settings.list_limit),
     )  # fmt: skip

@@ -584,6 +584,61 @@ def html_words(data: DigestData) -> str:
     return html_section("Words in the tag cloud", table)
 
 
+def idea_meta(idea) -> str:
+    asked = plural(idea.authors, "person", "people")
+    where = f" on {', '.join(idea.sources)}" if idea.sources else ""
+    return f"{plural(idea.mentions, 'request')} from {asked}{where}"
+
+
+def defence_meta(defence) -> str:
+    critic = f" answering {defence.critic}" if defence.critic else ""
+    return f"— {defence.defender}{critic}, about {defence.monitor}, {defence.at[:10]}"
+
+
+def html_community(data: DigestData) -> str:
+    section = data.community
+    if section.is_empty:
+        return ""
+    parts = []
+    if section.new_ideas:
+        items = "".join(
+            f'<li>{html_link(i.url, i.name)}<div class="meta">{html_text(idea_meta(i))} · '
+            f"{html_text(i.id)}</div></li>"
+            for i in section.new_ideas
+        )
+        parts.append(f'<h3>New ideas this week</h3><ol class="items">{items}</ol>')
+    if section.defences:
+        cards = "".join(
+            f'<blockquote>{html_text(excerpt(d.text))}<div class="meta">'
+            f"{html_text(defence_meta(d))} · {html_link(d.url, 'open')}</div></blockquote>"
+            for d in section.defences
+        )
+        parts.append(f"<h3>A defender stepped in</h3>{cards}")
+    return html_section("Community", "".join(parts),
+                        "Feature requests first asked this week, grouped into ideas; customers "
+                        "who answered a negative post about you with a positive one.")  # fmt: skip
+
+
+def markdown_community(data: DigestData) -> list[str]:
+    section = data.community
+    if section.is_empty:
+        return []
+    lines = ["## Community", ""]
+    if section.new_ideas:
+        lines += ["### New ideas this week", ""]
+        for number, idea in enumerate(section.new_ideas, start=1):
+            lines.append(f"{number}. {markdown_link(idea.url, idea.name)} "
+                         f"_{markdown_text(idea_meta(idea))}_ ({markdown_text(idea.id)})")  # fmt: skip
+        lines.append("")
+    if section.defences:
+        lines += ["### A defender stepped in", ""]
+        for defence in section.defences:
+            lines += [f"> {markdown_text(excerpt(defence.text))}  ",
+                      f"> {markdown_text(defence_meta(defence))} · "
+                      f"{markdown_link(defence.url, 'open')}", ""]  # fmt: skip
+    return lines
+
+
 STYLE = """
 body{margin:0;background:#f3f5f7;color:#1f2933;
  font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:15px;
@@ -654,7 +709,7 @@ def render_html(data: DigestData, images: ImageLinks | None = None) -> str:
                 html_trend(data, images)]  # fmt: skip
     if not data.is_empty:
         sections += [html_topics(data), html_negativity(data)]
-    sections += [html_pending(data), html_amplify(data)]
+    sections += [html_pending(data), html_amplify(data), html_community(data)]
     if not data.is_empty:
         sections += [html_voice(data), html_sources(data)]
     sections.append(html_words(data))
@@ -831,9 +886,9 @@ def markdown_words(data: DigestData) -> list[str]:
 def markdown_parts(data: DigestData) -> list[Callable[[DigestData], list[str]]]:
     """The sections after the images, in the HTML's order; an empty week skips most."""
     if data.is_empty:
-        return [markdown_pending, markdown_amplify, markdown_words]
+        return [markdown_pending, markdown_amplify, markdown_community, markdown_words]
     return [markdown_topics, markdown_negativity, markdown_pending, markdown_amplify,
-            markdown_voice, markdown_sources, markdown_words]  # fmt: skip
+            markdown_community, markdown_voice, markdown_sources, markdown_words]  # fmt: skip
 
 
 def render_markdown(data: DigestData, images: ImageLinks | None = None) -> str:

@@ -295,14 +295,9 @@ class OnnxBackend:
     """An ONNX Runtime session of the exported net (outputs logits)."""
 
     def __init__(self, path: Path, name: str, threads: int | None = None) -> None:
-        import onnxruntime as ort
+        from groundswell.models.shared_encoder import open_session
 
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3  # errors only: no optimiser notes on screen
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = open_session(path, threads)
         self.name = name
         self.path = path
 

@@ -177,6 +177,7 @@ class SharedEncoder:
 
 
 def open_session(path: Path, threads: int | None = None):
+    """An ONNX Runtime CPU session for one of ``groundswell/models/export.py``'s graphs."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -193,10 +194,14 @@ SHARED_GRAPHS = ("student", "joint")
 
 
 def build_shared_encoder(
-    graph: str = "student", threads: int | None = None, artifact_dir: Path = ARTIFACT_DIR
+    graph: str = "student",
+    threads: int | None = None,
+    artifact_dir: Path = ARTIFACT_DIR,
+    student_dir: Path | None = None,
 ) -> SharedEncoder:
     """The shared pass, exported into the cache on first use: the 4-layer ``student``
-    (``groundswell/models/student.py``) or the 8-layer ``joint`` graph of the shipped sentiment model."""
+    (``groundswell/models/student.py``; another student's artifacts with ``student_dir``) or
+    the 8-layer ``joint`` graph of the shipped sentiment model."""
     from safetensors.numpy import load_file
 
     from groundswell.models.export import ensure_joint_onnx, ensure_student_onnx
@@ -206,8 +211,9 @@ def build_shared_encoder(
     if graph not in SHARED_GRAPHS:
         raise ValueError(f"unknown shared graph {graph!r}; expected one of {SHARED_GRAPHS}")
     if graph == "student":
-        config, path, bias_key = read_student_config(), ensure_student_onnx(), "bias"
-        weights = STUDENT_DIR / ADAPTER_FILE
+        student_dir = student_dir or STUDENT_DIR
+        config, bias_key = read_student_config(student_dir), "bias"
+        path, weights = ensure_student_onnx(student_dir), student_dir / ADAPTER_FILE
     else:
         config, path, bias_key = (
             read_config(artifact_dir),

@@ -43,10 +43,12 @@ def job_command(job_id: str, kwargs: dict) -> list[str]:
 
 
 class Runner:
-    def __init__(self, config: Config, config_path: str, db_path: str) -> None:
+    def __init__(self, config: Config, config_path: str, db_path: str,
+                 redis_url: str | None = None) -> None:  # fmt: skip
         self.config = config
         self.config_path = config_path
         self.db_path = db_path
+        self.redis_url = redis_url  # crawls go to the fleet's workers (groundswell worker)
         self.children: set[subprocess.Popen] = set()
         self.lock = threading.Lock()
         self.stopping = threading.Event()
@@ -66,11 +68,27 @@ class Runner:
         db = open_db(self.db_path)
         record_job_start(db, spec.job_id, spec.period_seconds)
         log_event("job_start", job=spec.job_id)
-        error = self.run_child(spec.job_id, job_command(spec.job_id, spec.kwargs))
+        if spec.job_id.startswith("crawl:") and self.redis_url:
+            error = self.enqueue_crawl(spec.kwargs["source"])
+        else:
+            error = self.run_child(spec.job_id, job_command(spec.job_id, spec.kwargs))
         record_job_end(db, spec.job_id, error)
         log_event("job_end", job=spec.job_id, status="error" if error else "ok", error=error)
         if spec.job_id.startswith("crawl:") and not self.stopping.is_set():
             self.scheduler.modify_job("tag", next_run_time=datetime.now(timezone.utc))
+
+    def enqueue_crawl(self, source: str) -> str | None:
+        """Queue the crawl for the workers; the writer child stores what they find."""
+        from groundswell.scaleout.jobs import enqueue_crawl
+        from groundswell.scaleout.keys import connect
+
+        try:
+            job_id = enqueue_crawl(connect(self.redis_url), self.config,
+                                   self.config.source_named(source))  # fmt: skip
+        except Exception as error:  # Redis down: recorded as the job's error, retried next time
+            return f"could not queue the crawl in Redis: {error}"
+        log_event("crawl_queued", source=source, job_id=job_id)
+        return None
 
     def run_child(self, job_id: str, command: list[str]) -> str | None:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -136,10 +154,18 @@ class Runner:
         log_event("datasette_started", url=f"http://{host}:{port}/groundswell")
         return subprocess.Popen(command)
 
+    def start_writer(self) -> subprocess.Popen:
+        command = [*GROUNDSWELL, "writer", "--redis", self.redis_url, "--config",
+                   self.config_path, "--db", self.db_path]  # fmt: skip
+        log_event("writer_started", redis=self.redis_url)
+        return subprocess.Popen(command)
+
     def run_forever(self, host: str = "127.0.0.1", port: int | None = 8001) -> None:
-        """Schedule every job, serve Datasette beside it, and block until SIGINT/SIGTERM."""
+        """Schedule every job, serve Datasette beside it (and, with Redis, the writer that
+        stores what the workers crawl), and block until SIGINT/SIGTERM."""
         setup_event_log()
         datasette = self.start_datasette(host, port) if port else None
+        writer = self.start_writer() if self.redis_url else None
         self.scheduler.start(paused=True)
         self.schedule_jobs()
         self.scheduler.resume()
@@ -150,9 +176,10 @@ class Runner:
         self.scheduler.pause()
         self.stop_children(self.config.schedule.shutdown_grace)
         self.scheduler.shutdown(wait=True)
-        if datasette:
-            datasette.terminate()
-            datasette.wait(10)
+        for child in (datasette, writer):
+            if child:
+                child.terminate()
+                child.wait(10)
         log_event("stopped")
 
 

@@ -26,10 +26,15 @@ CRAWLED_COLUMNS = (
 class SaveCounts:
     new: int = 0
     updated: int = 0
+    # the ids behind the counts, for a caller that saves one crawl in several batches
+    new_ids: frozenset[str] = frozenset()
+    updated_ids: frozenset[str] = frozenset()
 
     def __iadd__(self, other: SaveCounts) -> SaveCounts:
         self.new += other.new
         self.updated += other.updated
+        self.new_ids |= other.new_ids
+        self.updated_ids |= other.updated_ids
         return self
 
 
@@ -75,7 +80,9 @@ def save_mentions(db: sqlite_utils.Database, items: Iterable[dict]) -> SaveCount
             db["mentions"].insert_all(fresh, pk="id", alter=True, ignore=True)
         if seen:
             db["mentions"].upsert_all(seen, pk="id", alter=True)
-    return SaveCounts(new=len(fresh), updated=len(seen))
+    return SaveCounts(new=len(fresh), updated=len(seen),
+                      new_ids=frozenset(row["id"] for row in fresh),
+                      updated_ids=frozenset(row["id"] for row in seen))  # fmt: skip
 
 
 def mark_thread_replies(db: sqlite_utils.Database, source: str, vendor_accounts=()) -> None:

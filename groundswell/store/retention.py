@@ -10,7 +10,15 @@ from pathlib import Path
 
 import sqlite_utils
 
-TAG_TABLES = ("mention_topics", "keyphrases", "mention_monitors", "mention_minhash", "alerts")
+TAG_TABLES = ("mention_topics", "keyphrases", "mention_monitors", "mention_minhash", "alerts",
+              "mention_vectors", "interactions", "defences", "idea_mentions")  # fmt: skip
+# community tables naming people (rebuilt by the next community pass; a forgotten author
+# leaves them at once): table -> its columns that hold an author
+PEOPLE_COLUMNS = {
+    "interactions": ("from_author", "to_author"), "ties": ("author_a", "author_b"),
+    "candidate_advocates": ("author",), "defences": ("defender", "critic"),
+    "question_experts": ("expert",),
+}  # fmt: skip
 AGE_PATTERN = re.compile(r"^(\d+)\s*d$")
 
 
@@ -92,8 +100,15 @@ def prune_preview(
 
 
 def forget_author(db: sqlite_utils.Database, author: str) -> int:
-    """A privacy request: delete every mention by ``author`` (case-insensitive) and its tags."""
-    return delete_mentions(db, "lower(author) = lower(?)", [author])
+    """A privacy request: delete every mention by ``author`` (case-insensitive), its tags, and
+    every community row that names them."""
+    deleted = delete_mentions(db, "lower(author) = lower(?)", [author])
+    with db.conn:
+        for table, columns in PEOPLE_COLUMNS.items():
+            if db[table].exists():
+                named = " or ".join(f"lower({c}) = lower(?)" for c in columns)
+                db.execute(f"delete from {table} where {named}", [author] * len(columns))
+    return deleted
 
 
 def backup_database(db_path: str | Path, target: str | Path) -> Path:

@@ -47,13 +47,17 @@ MENTION_COLUMNS = {
     "sentiment_confidence": float,
     "sentiment_model": str,
     "rating_sentiment": str,
+    "text_sentiment": str,
+    "sentiment_disagrees": int,
     "out_of_domain": int,
+    "intent": str,
+    "intent_confidence": float,
     "tagged_at": str,
     "raw": str,
 }
 MENTION_INDEXES = (
     ["published_at"], ["source"], ["kind"], ["sentiment"], ["lang"], ["tagged_at"],
-    ["duplicate_of"], ["parent_id"], ["content_hash"],
+    ["duplicate_of"], ["parent_id"], ["content_hash"], ["intent"],
 )  # fmt: skip
 SOURCE_COLUMNS = {"name": str, "kind": str, "url": str, "schedule": str, "enabled": int,
                   "updated_at": str}  # fmt: skip
@@ -125,6 +129,41 @@ INBOX_ACTION_COLUMNS = {"id": int, "nonce": str, "mention_id": str, "action": st
 SAVED_SEARCH_COLUMNS = {"name": str, "query": str, "fts_query": str, "monitor": str,
                         "source": str, "sentiment": str, "kind": str, "email": str,
                         "created_by": str, "created_at": str, "last_emailed_at": str}  # fmt: skip
+# community intelligence (groundswell.community): reply graph, advocates, experts, ideas
+VECTOR_COLUMNS = {"mention_id": str, "space": str, "vector": bytes}
+INTERACTION_COLUMNS = {
+    "mention_id": str, "kind": str, "platform": str, "from_author": str, "to_author": str,
+    "target_id": str, "thread_url": str, "at": str, "words": int, "sentiment_score": float,
+    "staff": int,
+}  # fmt: skip
+TIE_COLUMNS = {
+    "platform": str, "author_a": str, "author_b": str, "a_to_b": int, "b_to_a": int,
+    "interactions": int, "first_at": str, "last_at": str, "frequency": float,
+    "recency": float, "reciprocity": float, "intensity": float, "tone": float,
+    "strength": float, "staff": int,
+}  # fmt: skip
+ADVOCATE_CANDIDATE_COLUMNS = {
+    "monitor": str, "platform": str, "author": str, "score": float,
+    "positive_mentions": int, "answers": int, "accepted_answers": int, "defences": int,
+    "reach": int, "first_seen": str, "last_seen": str, "evidence": str, "example_url": str,
+}  # fmt: skip
+DEFENCE_COLUMNS = {
+    "mention_id": str, "monitor": str, "platform": str, "defender": str, "parent_id": str,
+    "critic": str, "at": str, "sentiment_score": float, "parent_sentiment_score": float,
+    "url": str,
+}  # fmt: skip
+QUESTION_EXPERT_COLUMNS = {
+    "question_id": str, "expert": str, "platform": str, "rank": int, "score": float,
+    "similar_questions": str, "past_answers": str, "computed_at": str,
+}  # fmt: skip
+IDEA_COLUMNS = {
+    "id": str, "name": str, "keyphrases": str, "status": str, "mentions": int, "authors": int,
+    "votes": int, "sources": str, "first_seen": str, "last_seen": str, "sentiment": float,
+    "example_id": str, "created_at": str, "updated_at": str, "status_changed_at": str,
+}  # fmt: skip
+IDEA_MENTION_COLUMNS = {"mention_id": str, "idea_id": str, "similarity": float,
+                        "joined_at": str}  # fmt: skip
+IDEA_CENTROID_COLUMNS = {"idea_id": str, "members": int, "vector": bytes}
 
 # table: (columns, primary key)
 TABLES = {
@@ -147,6 +186,15 @@ TABLES = {
     "inbox": (INBOX_COLUMNS, "mention_id"),
     "inbox_actions": (INBOX_ACTION_COLUMNS, "id"),
     "saved_searches": (SAVED_SEARCH_COLUMNS, "name"),
+    "mention_vectors": (VECTOR_COLUMNS, "mention_id"),
+    "interactions": (INTERACTION_COLUMNS, ("mention_id", "to_author", "kind")),
+    "ties": (TIE_COLUMNS, ("platform", "author_a", "author_b")),
+    "candidate_advocates": (ADVOCATE_CANDIDATE_COLUMNS, ("monitor", "platform", "author")),
+    "defences": (DEFENCE_COLUMNS, ("mention_id", "monitor")),
+    "question_experts": (QUESTION_EXPERT_COLUMNS, ("question_id", "expert")),
+    "ideas": (IDEA_COLUMNS, "id"),
+    "idea_mentions": (IDEA_MENTION_COLUMNS, "mention_id"),
+    "idea_centroids": (IDEA_CENTROID_COLUMNS, "idea_id"),
 }
 # table: [(columns, unique)]
 INDEXES = {
@@ -161,6 +209,16 @@ INDEXES = {
         (["mention_id"], False),
     ],  # fmt: skip
     "inbox_actions": [(["nonce"], True), (["mention_id", "at"], False)],
+    "interactions": [
+        (["platform", "from_author"], False),
+        (["platform", "to_author"], False),
+        (["target_id"], False),
+    ],  # fmt: skip
+    "ties": [(["strength"], False)],
+    "candidate_advocates": [(["score"], False)],
+    "question_experts": [(["expert"], False)],
+    "ideas": [(["status", "mentions"], False), (["last_seen"], False)],
+    "idea_mentions": [(["idea_id"], False)],
 }
 
 

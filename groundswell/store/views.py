@@ -130,6 +130,42 @@ OPEN_QUESTION = (
     "is_question = 1 and coalesce(answered, 0) = 0 and coalesce(vendor_responded, 0) = 0 "
     "and duplicate_of is null"
 )
+# community intelligence (groundswell/community/): one row per defender of a monitored brand,
+# and the suggested experts of each question still open
+DEFENDERS = """
+select
+    d.monitor,
+    d.platform,
+    d.defender,
+    count(*) as defences,
+    count(distinct d.critic) as critics_answered,
+    min(d.at) as first_defence,
+    max(d.at) as last_defence,
+    round(avg(d.sentiment_score), 3) as avg_sentiment,
+    json_group_array(d.mention_id) as evidence,
+    (select x.url from defences x where x.monitor = d.monitor and x.platform = d.platform
+        and x.defender = d.defender order by x.at desc limit 1) as latest_url
+from defences d
+group by d.monitor, d.platform, d.defender
+"""
+
+EXPERTS = """
+select
+    e.question_id,
+    m.title as question,
+    m.url as question_url,
+    m.source,
+    m.published_at as asked_at,
+    e.rank,
+    e.expert,
+    e.platform,
+    e.score,
+    e.similar_questions,
+    e.past_answers
+from question_experts e
+join mentions m on m.id = e.question_id
+where coalesce(m.answered, 0) = 0 and coalesce(m.vendor_responded, 0) = 0
+"""
 
 # (index name, table, indexed columns): what each serves is in docs/datasette.md.
 BROWSING_INDEXES = (
@@ -239,6 +275,8 @@ VIEWS = {
     "mentions_enriched": MENTIONS_ENRICHED,
     "alert_response_times": ALERT_RESPONSE_TIMES,
     "crawl_health": CRAWL_HEALTH,
+    "defenders": DEFENDERS,
+    "experts": EXPERTS,
 }
 
 

@@ -253,6 +253,8 @@ class Deduplicator:
         for fingerprint in fingerprints:
             self.add(fingerprint, index_signature=False)
         loose = [f for f in fingerprints if f.signature is not None]
+        if not loose:  # only short texts (exact keys): np.array([]) has no signature width
+            return
         signatures = np.array([f.signature for f in loose], dtype=SIGNATURE_DTYPE)
         self.near_index.add_many([f.mention_id for f in loose], signatures)
 

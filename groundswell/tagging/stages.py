@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 STAGES: dict[str, type] = {}
-DEFAULT_STAGES = ("language", "dedupe", "monitors", "sentiment", "topics", "keyphrases")
+DEFAULT_STAGES = (
+    "language", "dedupe", "monitors", "sentiment", "topics", "keyphrases", "intent",
+)  # fmt: skip
 
 
 def stage(name: str, model: bool = False) -> Callable[[type], type]:
@@ -51,6 +53,8 @@ class Batch:
     sentiments: list[Any] | None = None
     topics: list[list[Any]] | None = None
     keyphrases: list[list[tuple[str, float]]] | None = None
+    intents: list[tuple[str, float]] | None = None
+    vectors: dict[str, tuple[str, Any]] = field(default_factory=dict)  # id -> (space, vector)
 
 
 class Stage:
@@ -119,3 +123,30 @@ class KeyphraseStage(Stage):
         else:
             encoded = self.tagger.encode(batch)
             batch.keyphrases = extract_keyphrases(batch.prepared, encoded=encoded)
+
+
+@stage("intent", model=True)
+class IntentStage:
+    """Feature request, bug report, question, praise, complaint or other
+    (``groundswell.community.intent``); keeps the embeddings of feature requests and of every
+    mention that asks, for the community pass. Needs the shared pass: without it, no intents."""
+
+    def __init__(self, tagger) -> None:
+        self.tagger = tagger
+
+    def __call__(self, batch: Batch) -> None:
+        from groundswell.community.intent import (
+            VECTOR_INTENTS,
+            asks,
+            load_intent_head,
+            predict_intents,
+        )
+
+        shared = self.tagger.shared
+        if shared is None or not batch.mentions:
+            return
+        encoded = self.tagger.encode(batch)
+        batch.intents = predict_intents(load_intent_head(), encoded, batch.mentions)
+        for mention, (intent, _), text in zip(batch.mentions, batch.intents, encoded, strict=True):
+            if intent in VECTOR_INTENTS or asks(mention):
+                batch.vectors[mention["id"]] = (shared.embedding_space, text.embedding())

@@ -37,6 +37,22 @@ def rating_sentiment(rating: float | None) -> str | None:
     return "negative" if rating <= 2 else "neutral" if rating < 4 else "positive"
 
 
+def shown_sentiment(text_label: str, rating: float | None) -> str:
+    """The sentiment a mention is shown with: the stars when the reviewer gave clear ones
+    (1-2 negative, 4-5 positive), else what the text says (unrated, or a middling 3)."""
+    stars = rating_sentiment(rating)
+    return stars if stars in ("negative", "positive") else text_label
+
+
+def sentiment_disagrees(text_label: str, rating: float | None) -> int | None:
+    """1 when the stars and the text point opposite ways (a 5-star review that complains, a
+    1-star one that praises), 0 when they do not, None for an unrated mention."""
+    stars = rating_sentiment(rating)
+    if stars is None:
+        return None
+    return int({stars, text_label} == {"negative", "positive"})
+
+
 @dataclass
 class MentionTags:
     mention_id: str
@@ -44,6 +60,7 @@ class MentionTags:
     topics: list[dict] = field(default_factory=list)
     keyphrases: list[dict] = field(default_factory=list)
     monitors: list[dict] = field(default_factory=list)
+    vector: tuple | None = None  # (space, embedding) kept for the community pass
 
 
 @dataclass
@@ -175,19 +192,27 @@ def tagged_batch(batch: Batch, now: str) -> TaggedBatch:
             columns["lang"] = batch.langs[i]
             columns["out_of_domain"] = int(is_out_of_domain(batch.langs[i]))
         if batch.sentiments is not None:
-            columns.update(sentiment_columns(batch.sentiments[i]))
+            columns.update(sentiment_columns(batch.sentiments[i], mention.get("rating")))
+        if batch.intents is not None:
+            columns["intent"], columns["intent_confidence"] = batch.intents[i]
         topics = [{"mention_id": mention_id, "topic": h.name, "score": round(h.score, 4),
                    "sentiment": h.sentiment} for h in (batch.topics or [[]] * len(batch.mentions))[i]]  # fmt: skip
         phrases = [{"mention_id": mention_id, "phrase": p, "score": round(s, 4)}
                    for p, s in (batch.keyphrases or [[]] * len(batch.mentions))[i]]  # fmt: skip
         results.append(MentionTags(mention_id, columns, topics=topics, keyphrases=phrases,
-                                   monitors=batch.monitors.get(mention_id, [])))  # fmt: skip
+                                   monitors=batch.monitors.get(mention_id, []),
+                                   vector=batch.vectors.get(mention_id)))  # fmt: skip
     return TaggedBatch(results, batch.duplicates)
 
 
-def sentiment_columns(sentiment) -> dict:
+def sentiment_columns(sentiment, rating: float | None = None) -> dict:
+    """The text model's result, and the sentiment shown (``shown_sentiment``): score and
+    confidence are the text model's."""
     return {
-        "sentiment": sentiment.label, "sentiment_score": round(sentiment.score, 4),
+        "sentiment": shown_sentiment(sentiment.label, rating),
+        "text_sentiment": sentiment.label,
+        "sentiment_disagrees": sentiment_disagrees(sentiment.label, rating),
+        "sentiment_score": round(sentiment.score, 4),
         "sentiment_confidence": round(sentiment.confidence, 4),
         "sentiment_model": sentiment.model_version,
     }  # fmt: skip
@@ -196,7 +221,7 @@ def sentiment_columns(sentiment) -> dict:
 def untagged_batches(db: sqlite_utils.Database, batch_size: int) -> Iterator[list[dict]]:
     """Untagged mentions, oldest first, a batch at a time (re-queried: resumable)."""
     sql = """select id, source, source_kind, kind, url, author, title, body, rating,
-             published_at, content_hash from mentions where tagged_at is null
+             published_at, content_hash, is_question from mentions where tagged_at is null
              order by published_at, id limit ?"""
     while True:
         batch = [dict(row) for row in db.query(sql, [batch_size])]
@@ -210,6 +235,7 @@ def save_tags(db: sqlite_utils.Database, tagged: TaggedBatch, deduplicator=None)
 
     Duplicates first, then every other tag with ``tagged_at`` in one transaction: a kill in
     between leaves the batch untagged, and re-tagging it gives the same result."""
+    from groundswell.community.vectors import delete_vectors, save_vectors
     from groundswell.tagging.dedupe import save_duplicates
 
     save_duplicates(db, tagged.duplicates, deduplicator)
@@ -228,6 +254,9 @@ def save_tags(db: sqlite_utils.Database, tagged: TaggedBatch, deduplicator=None)
         db["mention_monitors"].insert_all(
             [m for r in results for m in r.monitors], pk=("mention_id", "monitor"), replace=True
         )
+        delete_vectors(db, [r.mention_id for r in results if "intent" in r.columns])
+        save_vectors(db, [{"mention_id": r.mention_id, "space": r.vector[0], "vector": r.vector[1]}
+                          for r in results if r.vector is not None])  # fmt: skip
         for result in results:
             db["mentions"].update(result.mention_id, result.columns)
 

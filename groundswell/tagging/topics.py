@@ -10,9 +10,16 @@ no ``[[topic]]`` gets ``DEFAULT_TOPICS``, a B2B software taxonomy. ``TopicTagger
    keywords occurs (matched on crude stems, so "crashes" matches "crash") and, for the default
    topics that have one, the vote of a small trained head (``groundswell/models/artifacts/topics/``, logistic
    regression on the same embeddings);
-3. keeps a topic where a segment's score clears the topic's threshold (multi-label);
+3. keeps a topic where a segment's score clears the topic's threshold (multi-label); a topic
+   with a few example sentences has a head fitted on them instead (few-shot, when the config
+   loads: ``groundswell/tagging/topic_heads.py``), whose probability decides;
 4. asks the sentiment model once, for the topic-bearing segments of the whole batch: a topic's
-   sentiment is that of the segments that carry it (aspect sentiment).
+   sentiment is that of the segments (clauses) that carry it (aspect sentiment).
+
+A taxonomy may be two-level: a topic's ``attributes`` are topics named ``topic/attribute``
+("food/prices"), and an attribute found implies its topic. A topic marked ``fallback`` is the
+one a text gets when no other topic fits it ("other", SemEval's anecdotes/miscellaneous); with
+examples, it is also found like any other topic.
 
 Thresholds were calibrated on held-out data, see ``bench/topic_accuracy.py``.
 """
@@ -331,6 +338,20 @@ def default_topic_thresholds(encoder: TextEncoder) -> dict[str, float]:
     return DEFAULT_TOPIC_THRESHOLDS
 
 
+def flatten_taxonomy(topics: Sequence[TopicConfig]) -> tuple[list[TopicConfig], dict[int, int]]:
+    """Each topic followed by its attributes as topics of their own ("food/prices"), and the
+    index of each attribute's parent."""
+    flat: list[TopicConfig] = []
+    parents: dict[int, int] = {}
+    for topic in topics:
+        parent = len(flat)
+        flat.append(topic.model_copy(update={"attributes": []}))
+        for attribute in topic.attributes:
+            parents[len(flat)] = parent
+            flat.append(attribute.model_copy(update={"name": f"{topic.name}/{attribute.name}"}))
+    return flat, parents
+
+
 # --------------------------------------------------------------------------------------------
 # Segments: sentences cut at contrast words
 # --------------------------------------------------------------------------------------------
@@ -564,13 +585,16 @@ class TopicTagger:
         heads: TopicHeads | None = None,
         keyword_bonus: float = KEYWORD_BONUS,
         centroid_weight: float = SIMILARITY_CENTROID_WEIGHT,
+        few_shot: bool = True,
     ) -> None:
         if not topics:
             raise ValueError("a topic taxonomy needs at least one topic")
-        names = [t.name for t in topics]
+        self.topics, self.parents = flatten_taxonomy(topics)
+        names = [t.name for t in self.topics]
         if len(set(names)) != len(names):
             raise ValueError(f"topic names must be unique: {names}")
-        self.topics = list(topics)
+        fallbacks = [i for i, t in enumerate(self.topics) if t.fallback]
+        self.fallback = fallbacks[0] if fallbacks else None
         self.encoder = encoder
         self.sentiment_model = sentiment_model
         self.keyword_bonus = keyword_bonus
@@ -581,6 +605,35 @@ class TopicTagger:
         self.prototypes = build_prototypes(self.topics, encoder)
         self.heads = self.usable_heads(heads, names)
         self.head_columns = [names.index(t) for t in self.heads.topics] if self.heads else []
+        self.few_shot = self.fit_few_shot() if few_shot else None
+
+    def fit_few_shot(self):
+        """Heads fitted on the taxonomy's example sentences (cached), or None when too few
+        topics have examples (``groundswell/tagging/topic_heads.py``)."""
+        from groundswell.tagging import topic_heads
+
+        texts, labels = topic_heads.example_labels(self.topics, self.parents)
+        columns = topic_heads.head_columns(labels)
+        if not columns:
+            return None
+        self.described = build_prototypes(
+            [t.model_copy(update={"examples": []}) for t in self.topics], self.encoder
+        )
+        key = topic_heads.cache_key(self.topics, topic_heads.encoder_fingerprint(self.encoder))
+        heads = topic_heads.load_cached(key)
+        if heads is None:
+            vectors = np.asarray(self.encoder.embed(texts), dtype=np.float32)
+            described = self.described_scores(texts, vectors)
+            heads = topic_heads.fit_heads(vectors, described, texts, labels, columns)
+            topic_heads.save_cached(key, heads)
+        return heads
+
+    def described_scores(self, segments: list[str], vectors: np.ndarray) -> np.ndarray:
+        """(segments, topics): similarity to each topic's description (not its examples: a head
+        fitted on an example's similarity to itself would trust that too much) + keyword bonus,
+        what few-shot heads read beside the embedding and the words."""
+        similarity = vectors @ self.described.centroids.T
+        return similarity + self.keyword_bonus * keyword_matrix(segments, self.keyword_stems)
 
     def usable_heads(self, heads: TopicHeads | None, names: list[str]) -> TopicHeads | None:
         """``heads`` if they fit this taxonomy and encoder; heads trained on another encoder's
@@ -631,13 +684,35 @@ class TopicTagger:
             ).astype(np.float32)  # fmt: skip
         return segments
 
+    def segment_margins(self, segments: SegmentBatch) -> np.ndarray:
+        """(segments, topics): how far each segment is above (>= 0: carries) each topic. A
+        zero-shot topic's score less its threshold; a few-shot head's log-odds / steepness (its
+        probability is then the hit's score); an attribute found lifts its parent; the fallback
+        is never found zero-shot."""
+        if not segments.texts:
+            return np.zeros((0, len(self.topics)), dtype=np.float32)
+        vectors = segments.vectors
+        if vectors is None:
+            vectors = np.asarray(self.encoder.embed(segments.texts), dtype=np.float32)
+        scores = self.segment_scores(segments.texts, vectors)
+        margins = scores - self.thresholds
+        if self.fallback is not None:
+            margins[:, self.fallback] = -1.0
+        if self.few_shot is not None:
+            described = self.described_scores(segments.texts, vectors)
+            logits = self.few_shot.logits(vectors, described, segments.texts)
+            margins[:, self.few_shot.columns] = logits / SCORE_STEEPNESS
+        for child, parent in self.parents.items():
+            margins[:, parent] = np.maximum(margins[:, parent], margins[:, child])
+        return margins
+
     def topic_scores(self, texts: list[str]) -> np.ndarray:
-        """(texts, topics): each text's best segment score per topic, before thresholds (what
-        thresholds are calibrated on); -1 for a text without segments."""
+        """(texts, topics): each text's best segment score per topic, its margin plus its
+        threshold (what thresholds are calibrated on); -1 for a text without segments."""
         segments = self.read_segments(texts)
         best = np.full((len(texts), len(self.topics)), -1.0, dtype=np.float32)
         if segments.texts:
-            scores = self.segment_scores(segments.texts, segments.vectors)
+            scores = self.segment_margins(segments) + self.thresholds
             np.maximum.at(best, np.asarray(segments.owners), scores)
         return best
 
@@ -647,8 +722,9 @@ class TopicTagger:
         ``encoded``: the texts' ``groundswell.models.shared_encoder.EncodedText``, when the caller has them
         (the tagger's encoder must then be the ``SharedEncoder`` that made them)."""
         segments = self.read_segments(texts, encoded)
-        margins = self.segment_scores(segments.texts, segments.vectors) - self.thresholds
+        margins = self.segment_margins(segments)
         carriers = self.topic_carriers(margins, segments.owners, len(texts))
+        self.add_fallback(carriers, margins, segments.owners)
         wanted = sorted({s for found in carriers for ids in found.values() for s in ids})
         if segments.encoded is not None:
             sentiments = self.sentiments_in_context(texts, segments, wanted)
@@ -664,6 +740,22 @@ class TopicTagger:
         for segment, topic in zip(*np.nonzero(margins >= 0), strict=True):
             carriers[owners[segment]].setdefault(int(topic), []).append(int(segment))
         return carriers
+
+    def add_fallback(self, carriers: list[dict[int, list[int]]], margins: np.ndarray,
+                     owners: list[int]) -> None:  # fmt: skip
+        """Give the fallback topic, carried by all its segments, to each text with segments
+        that no other topic fits (its score is then 0.5, the threshold)."""
+        if self.fallback is None:
+            return
+        segments_of: dict[int, list[int]] = {}
+        for segment, owner in enumerate(owners):
+            segments_of.setdefault(owner, []).append(segment)
+        for owner, found in enumerate(carriers):
+            if owner in segments_of and not set(found) - {self.fallback}:
+                found[self.fallback] = segments_of[owner]
+                margins[segments_of[owner], self.fallback] = np.maximum(
+                    margins[segments_of[owner], self.fallback], 0.0
+                )
 
     def segment_sentiments(
         self, texts: list[str], segments: SegmentBatch, wanted: list[int]
@@ -737,4 +829,5 @@ def default_topic_tagger(
     encoder: TextEncoder, sentiment_model: SentimentModel | None = None
 ) -> TopicTagger:
     thresholds = default_topic_thresholds(encoder)
-    return TopicTagger(DEFAULT_TOPICS, encoder, sentiment_model, thresholds, default_heads())
+    return TopicTagger(DEFAULT_TOPICS, encoder, sentiment_model, thresholds, default_heads(),
+                       few_shot=False)  # fmt: skip

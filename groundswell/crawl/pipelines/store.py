@@ -28,6 +28,7 @@ class StorePipeline:
         self.db_path = db_path
         self.stats = stats
         self.batch: list[dict] = []
+        self.new_ids: frozenset[str] = frozenset()  # stored for the first time by this crawl
         self.db = None
 
     @classmethod
@@ -51,8 +52,12 @@ class StorePipeline:
         if not self.batch:
             return
         counts = save_mentions(self.db, self.batch)
+        # a thread's opening post stored from the listing, then again from the thread page, is
+        # one new mention of this crawl, not an update
+        updated = counts.updated_ids - self.new_ids
+        self.new_ids |= counts.new_ids
         self.stats.inc_value("groundswell/new", counts.new)
-        self.stats.inc_value("groundswell/updated", counts.updated)
+        self.stats.inc_value("groundswell/updated", len(updated))
         self.batch = []
 
     def close_spider(self, spider=None):

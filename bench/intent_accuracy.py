@@ -1,0 +1,89 @@
+"""The intent stage's rules on labelled app reviews: the shipped head alone, then with the
+request-cue rule and the opinion-polarity rule (``groundswell.community.intent``).
+
+Scores the maalej app reviews (``../shared/data/topics/maalej_app_reviews``) on the same
+hash split as ``training/train_intent.py``: the 80% "fit" part the head was fitted and its
+choices made on, and the 20% test part nothing was chosen on. Polarity is scored twice: from
+the text's sentiment alone, and from the stars as the tagger does for a rated review (in this
+data praise / complaint / other are defined by the stars, so that row is an upper bound).
+
+    python bench/intent_accuracy.py [--data DIR] [--cache FEATURES.npz]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from groundswell.community.intent import (  # noqa: E402
+    asks_for_something,
+    decide,
+    load_intent_head,
+    opinion_polarity,
+)
+from training.train_intent import (  # noqa: E402
+    FILES,
+    featurise,
+    is_test,
+    load_reviews,
+    report,
+)
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "topics" / "maalej_app_reviews"
+
+
+def stars_of(folder: Path) -> list[int]:
+    """The star rating of each review, in ``load_reviews`` order."""
+    return [item["rating"] for name in FILES
+            for item in json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))]  # fmt: skip
+
+
+def variants(review: dict, stars: int, p: np.ndarray, sentiment: np.ndarray, head) -> dict:
+    mention = {"body": review["text"], "rating": stars}
+    cue = asks_for_something(mention)
+    text_polarity = opinion_polarity({}, sentiment)
+    star_polarity = opinion_polarity(mention, sentiment)
+    args = (head.classes, p, False, head.thresholds)
+    return {
+        "head alone": decide(*args)[0],
+        "+ request cue": decide(*args, requests=cue)[0],
+        "+ request cue + text polarity": decide(*args, requests=cue, polarity=text_polarity)[0],
+        "+ request cue + star polarity": decide(*args, requests=cue, polarity=star_polarity)[0],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--cache", type=Path, help="features of the reviews, kept between runs")
+    args = parser.parse_args()
+    reviews, stars = load_reviews(args.data), stars_of(args.data)
+    if args.cache and args.cache.exists():
+        features = np.load(args.cache)["features"]
+    else:
+        features = featurise([r["text"] for r in reviews])
+        if args.cache:
+            np.savez(args.cache, features=features)
+    head = load_intent_head()
+    probabilities = head.probabilities(features)
+    rows = [variants(r, s, p, f[-3:], head)
+            for r, s, p, f in zip(reviews, stars, probabilities, features, strict=True)]  # fmt: skip
+    truth = np.array([r["label"] for r in reviews])
+    test = np.array([is_test(r["key"]) for r in reviews])
+    print(f"maalej app reviews: {len(reviews)} ({int((~test).sum())} fit, {int(test.sum())} test)")
+    for name in rows[0]:
+        predicted = np.array([row[name] for row in rows])
+        for part, mask in (("fit", ~test), ("test", test)):
+            scores = report(truth[mask], predicted[mask])
+            per = "  ".join(f"{c[:7]} {s['f1']:.3f}" for c, s in scores["per_class"].items())
+            print(f"{name:32s} {part:4s} macro F1 {scores['macro_f1']:.3f}  {per}")
+
+
+if __name__ == "__main__":
+    main()

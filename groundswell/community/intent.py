@@ -1,0 +1,185 @@
+"""What a mention wants: feature request, bug report, question, praise, complaint or other.
+
+A logistic-regression head (``groundswell/models/artifacts/intent/``, trained by
+``training/train_intent.py``; see its model card) reads features of the shared model pass the
+tagger already ran: the mean and the max of the text's token states and the text's sentiment
+probabilities. It knows five classes (feature request, bug report, praise, complaint,
+other); a class may need a minimum probability (``thresholds``, chosen on held-in folds: the
+head over-calls feature requests otherwise). None of its training data labels questions, so ``question`` is a rule: a mention that
+asks (the crawler's ``is_question``, kind ``question``, or the parsers' ``looks_like_question``
+on its text) is a question unless the head calls it a feature request or a bug report ("Could
+you add dark mode?" stays a feature request); one that opens asking for help ("How do I...",
+"Where can we...") is a question whatever the head says. Articles (kind ``article``: news and
+blog posts from feeds) are ``other``.
+
+Two more rules keep the head honest where its training data (noisy app-review labels) leads
+it astray on forum posts and B2B reviews:
+- a feature request must ask for something (``REQUEST_CUE``: "wish it had", "please add",
+  "would be great if", "no way to"...); without such words the next class wins;
+- praise, complaint and other are one opinion class whose polarity is the mention's: the stars
+  a reviewer gave (4-5 praise, 1-2 complaint, 3 other), else the text's sentiment. The head's
+  praise/complaint split was learnt from star ratings in the first place (see the model card).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from groundswell.models import ARTIFACTS
+
+INTENT_DIR = ARTIFACTS / "intent"
+HEAD_FILE = "head.npz"
+INFO_FILE = "intent.json"
+INTENTS = ("feature_request", "bug_report", "question", "praise", "complaint", "other")
+KEEPS_QUESTION = ("feature_request", "bug_report")  # intents a question mark does not override
+OPINIONS = {"positive": "praise", "negative": "complaint", "neutral": "other"}
+SENTIMENTS = ("negative", "neutral", "positive")  # the order of the sentiment probabilities
+# intents whose embedding the community pass needs (experts, ideas)
+VECTOR_INTENTS = ("feature_request", "question")
+
+
+def intent_features(encoded) -> np.ndarray:
+    """[mean token state, max token state (special tokens left out), sentiment probabilities]
+    of one ``EncodedText``."""
+    plain = encoded.states[~encoded.special]
+    if not len(plain):
+        plain = encoded.states
+    return np.concatenate(
+        [encoded.states.mean(0), plain.max(0), encoded.sentiment_probabilities()]
+    ).astype(np.float32)
+
+
+class IntentHead:
+    """The trained head: standardise the features, then a multinomial logistic regression."""
+
+    def __init__(self, classes: list[str], mean: np.ndarray, scale: np.ndarray,
+                 coef: np.ndarray, intercept: np.ndarray, version: str,
+                 thresholds: dict[str, float] | None = None) -> None:  # fmt: skip
+        self.classes = classes
+        self.mean, self.scale = mean, scale
+        self.coef, self.intercept = coef, intercept
+        self.version = version
+        self.thresholds = thresholds or {}
+
+    @classmethod
+    def load(cls, directory: Path = INTENT_DIR) -> IntentHead:
+        arrays = np.load(directory / HEAD_FILE)
+        info = json.loads((directory / INFO_FILE).read_text(encoding="utf-8"))
+        return cls([str(c) for c in arrays["classes"]], arrays["mean"], arrays["scale"],
+                   arrays["coef"], arrays["intercept"], info["version"],
+                   info.get("thresholds"))  # fmt: skip
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        logits = ((features - self.mean) / self.scale) @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+
+@lru_cache(maxsize=1)
+def load_intent_head() -> IntentHead:
+    return IntentHead.load()
+
+
+HOW_TO = re.compile(
+    r"^\W*(?:(?:ask hn|question)\s*:\s*)?(how (?:do|can|should|would) (?:i|we|you)|how to|"
+    r"where (?:do|can|should) (?:i|we)|what(?:'s| is) the best way)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_how(mention: dict) -> bool:
+    """Help-seeking ("How do I...", "Where can we...") in the title or the text's start: a
+    question whatever the head thinks."""
+    return any(HOW_TO.match(mention.get(key) or "") for key in ("title", "body"))
+
+
+REQUEST_CUE = re.compile(
+    r"\b(?:wish(?:es|ed)?\b|(?:would|i'?d) (?:love|like|prefer|want)\b"
+    r"(?! to (?:know|ask|understand|hear|learn|find out|check))|"
+    r"(?:would|could|will) be (?:great|nice|good|awesome|helpful|useful|better) (?:if|to)\b|"
+    r"it'?d be (?:great|nice|good|awesome|helpful|useful)\b|please (?:add|make|bring|include|"
+    r"support|allow|let|consider|give|implement|fix)\b|feature request|(?:any|no) plans? (?:to|for)\b|"
+    r"(?:are|is) there (?:any )?plans?\b|roadmap|hope (?:you|they) (?:will |can )?(?:add|bring|"
+    r"make|support)|if only\b|(?:is|are) missing\b|missing (?:a|an|the|feature|option)\b|"
+    r"lacks?\b|lacking\b|(?:we|i) (?:still |really )?miss\b|"
+    r"no (?:way|option|setting|ability) to\b|(?:should|could|can) "
+    r"(?:you |they |we )?(?:add|have|support|offer|allow|let)\b|needs? (?:a|an|the)? ?(?:option|"
+    r"way|ability|setting|feature)\b|want(?:ed)? to be able to|(?:add|adding) (?:a|an|the)? "
+    r"?(?:option|ability|setting|feature|support for)\b|support for\b|doesn'?t (?:have|support)|"
+    r"does not (?:have|support)|(?:don'?t|do not) (?:have|support))",
+    re.IGNORECASE,
+)
+
+
+def asks_for_something(mention: dict) -> bool:
+    """Words that ask for a change or name something missing: what a feature request needs."""
+    return any(REQUEST_CUE.search(mention.get(key) or "") for key in ("title", "body"))
+
+
+def opinion_polarity(mention: dict, sentiment: np.ndarray) -> str:
+    """positive, negative or neutral: the stars the reviewer gave, else the text's sentiment
+    (``sentiment``: probabilities in ``SENTIMENTS`` order)."""
+    rating = mention.get("rating")
+    if rating is not None:
+        return "positive" if rating >= 4 else "negative" if rating <= 2 else "neutral"
+    return SENTIMENTS[int(np.argmax(sentiment))]
+
+
+def asks(mention: dict) -> bool:
+    from groundswell.crawl.parsers.text import looks_like_question
+
+    if mention.get("is_question") or mention.get("kind") == "question":
+        return True
+    return looks_like_question(mention.get("title"), mention.get("body"))
+
+
+def best_class(classes: list[str], probabilities: np.ndarray,
+               thresholds: dict[str, float] | None = None) -> int:  # fmt: skip
+    """The most probable class whose probability reaches its threshold (none: the argmax)."""
+    thresholds = thresholds or {}
+    for index in np.argsort(-probabilities):
+        if probabilities[index] >= thresholds.get(classes[index], 0.0):
+            return int(index)
+    return int(np.argmax(probabilities))
+
+
+def decide(classes: list[str], probabilities: np.ndarray, question: bool,
+           thresholds: dict[str, float] | None = None, how_to: bool = False,
+           requests: bool = True, polarity: str | None = None) -> tuple[str, float]:  # fmt: skip
+    """The intent and its confidence from the head's probabilities (a class below its
+    threshold gives way to the next), the question rules, and the two rules above: no
+    feature request without ``requests`` (words asking for something), and with a
+    ``polarity`` an opinion takes the mention's own polarity."""
+    if not requests and "feature_request" in classes:
+        probabilities = probabilities.copy()
+        probabilities[classes.index("feature_request")] = 0.0
+    best = best_class(classes, probabilities, thresholds)
+    label = classes[best]
+    if how_to or (question and label not in KEEPS_QUESTION):
+        kept = sum(probabilities[classes.index(c)] for c in KEEPS_QUESTION if c in classes)
+        return "question", round(float(1.0 - kept), 4)
+    if polarity and label in OPINIONS.values():
+        opinion = sum(probabilities[classes.index(c)] for c in OPINIONS.values() if c in classes)
+        return OPINIONS[polarity], round(float(opinion), 4)
+    return label, round(float(probabilities[best]), 4)
+
+
+def predict_intents(
+    head: IntentHead, encoded: list, mentions: list[dict]
+) -> list[tuple[str, float]]:
+    """(intent, confidence) per mention, from its ``EncodedText``."""
+    if not encoded:
+        return []
+    probabilities = head.probabilities(np.stack([intent_features(e) for e in encoded]))
+    return [
+        ("other", 1.0) if m.get("kind") == "article" else
+        decide(head.classes, p, asks(m), head.thresholds, asks_how(m), asks_for_something(m),
+               opinion_polarity(m, e.sentiment_probabilities()))
+        for p, m, e in zip(probabilities, mentions, encoded, strict=True)
+    ]  # fmt: skip
