@@ -23,6 +23,7 @@ def crawl_job(config: Config, source: SourceConfig) -> dict:
         "max_listing_pages": source.max_listing_pages or config.crawl.max_listing_pages,
         "max_thread_pages": source.max_thread_pages or config.crawl.max_thread_pages,
         "vendor_accounts": list(source.vendor_accounts),
+        "allowed_hosts": list(source.allowed_hosts),
     }
 
 

@@ -18,6 +18,7 @@ import scrapy
 from scrapy_redis.spiders import RedisMixin
 
 from groundswell.crawl.items import FrontierItem
+from groundswell.crawl.reach import Reach
 from groundswell.crawl.spiders.base import MentionSpider
 from groundswell.scaleout.fleet_frontier import fleet_frontier
 from groundswell.scaleout.keys import stream_backlog
@@ -39,6 +40,7 @@ class WorkerSpider(RedisMixin, MentionSpider):
         self.idle_exit = float(idle_exit)  # seconds the fleet has nothing before we stop
         self.idle_since: float | None = None
         self.frontiers: dict[str, object] = {}
+        self.reaches: dict[str, Reach] = {}
         self.job: dict | None = None
         self.allowed_domains = []  # per job, inside ``working_on``
 
@@ -73,12 +75,24 @@ class WorkerSpider(RedisMixin, MentionSpider):
         self.job, self.source, self.kind = job, job["source"], job["kind"]
         self.start_url = job["url"]
         self.allowed_domains = [urlparse(job["url"]).hostname or ""]
+        self.reach = self.reach_of(job)
         self.vendor_accounts = {a.lower() for a in job.get("vendor_accounts", ())}
         self.frontier = self.frontier_for(job)
         try:
             yield
         finally:
             self.job, self.allowed_domains = None, []
+
+    def reach_of(self, job: dict) -> Reach:
+        """What a crawl of ``job``'s source may request (its host and port, its allowed_hosts)."""
+        if job["id"] not in self.reaches:
+            self.reaches[job["id"]] = Reach.for_source(job["url"], job.get("allowed_hosts", ()))
+        return self.reaches[job["id"]]
+
+    def reach_for(self, request) -> Reach | None:
+        """The reach of the job a request belongs to (``ReachMiddleware`` asks before sending)."""
+        job = request.meta.get("gs_job")
+        return self.reach_of(job) if job else None
 
     def page_request(self, fetch) -> scrapy.Request:
         request = super().page_request(fetch)
