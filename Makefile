@@ -21,7 +21,7 @@ demo: install
 	$(GROUNDSWELL) demo --db demo.db
 
 test: install browser redis
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 test-fast: install
 	$(PY) -m pytest -q -m "not browser and not slow"
