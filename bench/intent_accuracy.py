@@ -13,7 +13,6 @@ data praise / complaint / other are defined by the stars, so that row is an uppe
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -28,7 +27,6 @@ from groundswell.community.intent import (  # noqa: E402
     opinion_polarity,
 )
 from training.train_intent import (  # noqa: E402
-    FILES,
     featurise,
     is_test,
     load_reviews,
@@ -38,14 +36,8 @@ from training.train_intent import (  # noqa: E402
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "topics" / "maalej_app_reviews"
 
 
-def stars_of(folder: Path) -> list[int]:
-    """The star rating of each review, in ``load_reviews`` order."""
-    return [item["rating"] for name in FILES
-            for item in json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))]  # fmt: skip
-
-
-def variants(review: dict, stars: int, p: np.ndarray, sentiment: np.ndarray, head) -> dict:
-    mention = {"body": review["text"], "rating": stars}
+def variants(review: dict, p: np.ndarray, sentiment: np.ndarray, head) -> dict:
+    mention = {"body": review["text"], "rating": review["stars"]}
     cue = asks_for_something(mention)
     text_polarity = opinion_polarity({}, sentiment)
     star_polarity = opinion_polarity(mention, sentiment)
@@ -63,7 +55,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--cache", type=Path, help="features of the reviews, kept between runs")
     args = parser.parse_args()
-    reviews, stars = load_reviews(args.data), stars_of(args.data)
+    reviews = load_reviews(args.data)
     if args.cache and args.cache.exists():
         features = np.load(args.cache)["features"]
     else:
@@ -72,8 +64,8 @@ def main() -> None:
             np.savez(args.cache, features=features)
     head = load_intent_head()
     probabilities = head.probabilities(features)
-    rows = [variants(r, s, p, f[-3:], head)
-            for r, s, p, f in zip(reviews, stars, probabilities, features, strict=True)]  # fmt: skip
+    rows = [variants(r, p, f[-3:], head)
+            for r, p, f in zip(reviews, probabilities, features, strict=True)]  # fmt: skip
     truth = np.array([r["label"] for r in reviews])
     test = np.array([is_test(r["key"]) for r in reviews])
     print(f"maalej app reviews: {len(reviews)} ({int((~test).sum())} fit, {int(test.sum())} test)")

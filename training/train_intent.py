@@ -65,7 +65,8 @@ def load_reviews(folder: Path) -> list[dict]:
                 if part and part.strip()
             )
             key = f"{name}:{item.get('id')}:{item.get('reviewId')}"
-            reviews.append({"key": key, "text": text, "label": intent_label(name, item["rating"])})
+            reviews.append({"key": key, "text": text, "stars": item["rating"],
+                            "label": intent_label(name, item["rating"])})  # fmt: skip
     return reviews
 
 

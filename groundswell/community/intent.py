@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from groundswell.models import ARTIFACTS
+from groundswell.models.sentiment import LABELS as SENTIMENTS  # the probabilities' order
 
 INTENT_DIR = ARTIFACTS / "intent"
 HEAD_FILE = "head.npz"
@@ -38,7 +39,6 @@ INFO_FILE = "intent.json"
 INTENTS = ("feature_request", "bug_report", "question", "praise", "complaint", "other")
 KEEPS_QUESTION = ("feature_request", "bug_report")  # intents a question mark does not override
 OPINIONS = {"positive": "praise", "negative": "complaint", "neutral": "other"}
-SENTIMENTS = ("negative", "neutral", "positive")  # the order of the sentiment probabilities
 # intents whose embedding the community pass needs (experts, ideas)
 VECTOR_INTENTS = ("feature_request", "question")
 
