@@ -24,15 +24,21 @@ CRAWLED_COLUMNS = (
 
 @dataclass
 class SaveCounts:
-    new: int = 0
-    updated: int = 0
-    # the ids behind the counts, for a caller that saves one crawl in several batches
+    """The mentions a save inserted and those it updated (a caller that saves one crawl in
+    several batches reads the ids)."""
+
     new_ids: frozenset[str] = frozenset()
     updated_ids: frozenset[str] = frozenset()
 
+    @property
+    def new(self) -> int:
+        return len(self.new_ids)
+
+    @property
+    def updated(self) -> int:
+        return len(self.updated_ids)
+
     def __iadd__(self, other: SaveCounts) -> SaveCounts:
-        self.new += other.new
-        self.updated += other.updated
         self.new_ids |= other.new_ids
         self.updated_ids |= other.updated_ids
         return self
@@ -80,9 +86,7 @@ def save_mentions(db: sqlite_utils.Database, items: Iterable[dict]) -> SaveCount
             db["mentions"].insert_all(fresh, pk="id", alter=True, ignore=True)
         if seen:
             db["mentions"].upsert_all(seen, pk="id", alter=True)
-    return SaveCounts(new=len(fresh), updated=len(seen),
-                      new_ids=frozenset(row["id"] for row in fresh),
-                      updated_ids=frozenset(row["id"] for row in seen))  # fmt: skip
+    return SaveCounts(frozenset(row["id"] for row in fresh), frozenset(row["id"] for row in seen))
 
 
 def mark_thread_replies(db: sqlite_utils.Database, source: str, vendor_accounts=()) -> None:
