@@ -90,7 +90,7 @@ class WorkerSpider(RedisMixin, MentionSpider):
         return self.reaches[job["id"]]
 
     def reach_for(self, request) -> Reach | None:
-        """The reach of the job a request belongs to (``ReachMiddleware`` asks before sending)."""
+        """The reach of the job a request belongs to (none for Scrapy's own, e.g. robots.txt)."""
         job = request.meta.get("gs_job")
         return self.reach_of(job) if job else None
 

@@ -24,10 +24,8 @@ class ReachMiddleware:
         return cls(crawler)
 
     def process_request(self, request, spider=None):
-        spider = self.crawler.spider
-        # a scale-out worker crawls many sources: a request carries its own job's reach
-        reach_for = getattr(spider, "reach_for", None)
-        reach = reach_for(request) if reach_for else getattr(spider, "reach", None)
+        # the spider's (a scale-out worker's depends on the job the request belongs to)
+        reach = self.crawler.spider.reach_for(request)
         if reach is not None and not reach.allows(request.url):
             self.crawler.stats.inc_value("groundswell/out_of_reach")
             raise OutOfReach(reach.refusal(request.url))

@@ -112,6 +112,10 @@ class MentionSpider(scrapy.Spider):
         for fetch in fetches:
             yield self.page_request(fetch)
 
+    def reach_for(self, request) -> Reach | None:
+        """What ``request`` may reach (``ReachMiddleware`` asks before sending it)."""
+        return self.reach
+
     def page_request(self, fetch: Fetch) -> scrapy.Request:
         meta = {"role": fetch.role, "thread": fetch.thread, "in_frontier": fetch.in_frontier,
                 "frontier_url": fetch.url, "followed": fetch.url != self.start_url,
