@@ -42,6 +42,50 @@ def test_reach(source, allowed, url, allowed_to):
     assert Reach.for_source(source, allowed).allows(url) is allowed_to
 
 
+FAKE_DNS = {"cdn.forum.example": "93.184.216.34", "intranet.forum.example": "10.0.0.7",
+            "metadata.forum.example": "169.254.169.254", "twofaced.example": "192.168.1.2"}
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Names resolve as in FAKE_DNS (twofaced.example: one public and one private address)."""
+    import socket
+
+    from groundswell.crawl import reach
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in FAKE_DNS:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        addresses = [FAKE_DNS[host]] + (["93.184.216.35"] if host == "twofaced.example" else [])
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port or 0)) for a in addresses]
+
+    monkeypatch.setattr(reach.socket, "getaddrinfo", getaddrinfo)
+    reach.resolves_private.cache_clear()
+    yield
+    reach.resolves_private.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("listed", "url", "allowed_to"),
+    [
+        ("cdn.forum.example", "https://cdn.forum.example/x", True),  # a public address
+        ("intranet.forum.example", "https://intranet.forum.example/x", False),  # 10.x
+        ("metadata.forum.example", "http://metadata.forum.example/", False),  # link-local
+        ("twofaced.example", "https://twofaced.example/", False),  # any private address
+        ("nowhere.example", "https://nowhere.example/", True),  # unresolvable: fails at DNS
+    ],
+)
+def test_a_listed_name_that_resolves_to_a_private_address_is_refused(fake_dns, listed, url,
+                                                                      allowed_to):
+    assert Reach.for_source("https://forum.example/t/1", [listed]).allows(url) is allowed_to
+
+
+def test_the_sources_own_name_may_resolve_privately(fake_dns):
+    reach = Reach.for_source("https://intranet.forum.example/c/1")  # a company's own forum
+    assert reach.allows("https://intranet.forum.example/t/2")
+    assert not reach.allows("https://metadata.forum.example/")
+
+
 def test_a_rendered_page_aborts_its_scripts_requests_outside_the_reach():
     should_abort = abort_unreachable(Reach.for_source("http://127.0.0.1:8000/page"))
     request = type("Request", (), {})

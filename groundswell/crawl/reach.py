@@ -5,7 +5,9 @@
   default port; ``"host:port"``: that port).
 - Never a private, loopback or link-local address (``127.0.0.1``, ``10.x``, ``192.168.x``,
   ``::1``, ``localhost``...) unless the source's own URL is one: then that host and port
-  only, as for any source.
+  only, as for any source. A listed host given by name is resolved (once per process) and
+  refused when any of its addresses is private: a name cannot smuggle a request into the
+  local network.
 - ``data:``, ``blob:`` and ``about:`` URLs (a rendered page's own content) are not requests.
 
 ``groundswell/crawl/middlewares/reach.py`` applies the rule to every request Scrapy sends
@@ -16,8 +18,10 @@ page's JavaScript makes, through Playwright's request interception (``abort_unre
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -48,6 +52,27 @@ def is_private(host: str) -> bool:
             or address.is_unspecified or address.is_reserved)  # fmt: skip
 
 
+def is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1024)
+def resolves_private(host: str) -> bool:
+    """True when the name ``host`` resolves to any private, loopback or link-local address.
+
+    A name that does not resolve is not private: the request then fails on its DNS lookup.
+    """
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    return any(is_private(info[4][0].split("%")[0]) for info in infos)
+
+
 @dataclass(frozen=True)
 class Reach:
     origin: tuple[str, int]
@@ -69,9 +94,10 @@ class Reach:
         if is_private(target[0]):  # never, but for a private source's own host and port
             return False
         host, port = target
-        return (host, port) in self.listed or (
+        listed = (host, port) in self.listed or (
             (host, None) in self.listed and port in DEFAULT_PORTS.values()
         )
+        return listed and (is_address(host) or not resolves_private(host))
 
     def refusal(self, url: str) -> str:
         host, port = self.origin
