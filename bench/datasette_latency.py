@@ -184,6 +184,14 @@ def mention_sentiment(rng: random.Random, kind: str, rating: float | None) -> st
     return weighted(rng, (("negative", 22), ("neutral", 50), ("positive", 28)))
 
 
+def mention_intent(rng: random.Random, kind: str, sentiment: str) -> str:
+    if kind == "question":
+        return "question"
+    if rng.random() < 0.06:
+        return weighted(rng, (("feature_request", 2), ("bug_report", 1)))
+    return {"positive": "praise", "negative": "complaint"}.get(sentiment, "other")
+
+
 def mention_text(rng: random.Random, topics: list[str], sentiment: str) -> str:
     parts = []
     for topic in topics or [rng.choice(TOPICS)]:
@@ -224,6 +232,12 @@ class MentionFactory:
         self.recent_ids = (self.recent_ids + [mention_id])[-500:]
         self.add_tags(mention_id, topics, sentiment, body)
         fetched = shifted(published_at, hours=rng.randint(1, 30))
+        text_sentiment = (
+            sentiment
+            if rating is None or rng.random() < 0.9
+            else rng.choice(("negative", "neutral", "positive"))
+        )
+        intent = mention_intent(rng, kind, sentiment)
         values = {
             "id": mention_id, "source": name, "source_kind": platform, "site_id": str(number),
             "kind": kind, "url": f"{prefix}{number}", "thread_url": f"{prefix}{parent or number}",
@@ -239,7 +253,9 @@ class MentionFactory:
             "sentiment_confidence": round(rng.uniform(0.5, 1), 3),
             "sentiment_model": "bench-model", "tagged_at": fetched,
             "rating_sentiment": None if rating is None else sentiment,
-            "out_of_domain": 0, "raw": json.dumps({"likes": rng.randint(0, 40)}),
+            "text_sentiment": text_sentiment, "sentiment_disagrees": int(text_sentiment != sentiment),
+            "out_of_domain": 0, "intent": intent, "intent_confidence": round(rng.uniform(0.4, 1), 3),
+            "raw": json.dumps({"likes": rng.randint(0, 40)}),
         }  # fmt: skip
         return tuple(values[c] for c in self.columns)
 

@@ -42,8 +42,12 @@ def test_reach(source, allowed, url, allowed_to):
     assert Reach.for_source(source, allowed).allows(url) is allowed_to
 
 
-FAKE_DNS = {"cdn.forum.example": "93.184.216.34", "intranet.forum.example": "10.0.0.7",
-            "metadata.forum.example": "169.254.169.254", "twofaced.example": "192.168.1.2"}
+FAKE_DNS = {
+    "cdn.forum.example": "93.184.216.34",
+    "intranet.forum.example": "10.0.0.7",
+    "metadata.forum.example": "169.254.169.254",
+    "twofaced.example": "192.168.1.2",
+}
 
 
 @pytest.fixture
@@ -75,8 +79,9 @@ def fake_dns(monkeypatch):
         ("nowhere.example", "https://nowhere.example/", True),  # unresolvable: fails at DNS
     ],
 )
-def test_a_listed_name_that_resolves_to_a_private_address_is_refused(fake_dns, listed, url,
-                                                                      allowed_to):
+def test_a_listed_name_that_resolves_to_a_private_address_is_refused(
+    fake_dns, listed, url, allowed_to
+):
     assert Reach.for_source("https://forum.example/t/1", [listed]).allows(url) is allowed_to
 
 
