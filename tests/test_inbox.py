@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from groundswell.alerts.inbox import InboxError, act, needs_response
 from groundswell.alerts.outbox import escalate_overdue, evaluate_rules
-from groundswell.store import save_mentions
+from groundswell.store import open_db, save_mentions
 from groundswell.store.views import NEEDS_REPLY_REVIEW
+from groundswell.web.serve import make_datasette
 from tests.test_alerts import ALICE_BOB, NOW, make_config, question, review, tag
+from tests.test_datasette_pages import seeded_db
 
 
 def inbox_ids(db, **kwargs) -> list[str]:
@@ -26,6 +29,7 @@ def mentions(db):
         review("angry-3", rating=3.0, hours=4),  # tagged negative below: needs a reply
         review("angry-5", rating=5.0, hours=3),  # tagged negative: the model's mistake, not ours
         review("fine", rating=4.0, hours=2),
+        review("complains-5", rating=5.0, hours=2),  # shown positive, the text complains
         review("answered", rating=1.0, hours=6, vendor_responded=1),
         review("copy", rating=1.0, hours=1),  # a copy of "low" (below)
         review("old", rating=1.0, hours=24 * 40),
@@ -36,6 +40,15 @@ def mentions(db):
     db["mentions"].update("copy", {"duplicate_of": "low"})  # as dedupe marks it
     tag(db, "angry-3", "negative")
     tag(db, "angry-5", "negative")
+    for mention_id, text_sentiment in (("fine", "positive"), ("complains-5", "negative")):
+        tag(db, mention_id, "positive")  # the stars decide what is shown
+        db["mentions"].update(
+            mention_id,
+            {
+                "text_sentiment": text_sentiment,
+                "sentiment_disagrees": int(text_sentiment != "positive"),
+            },
+        )
     for mention_id in ("low", "angry-3", "q"):
         tag(db, mention_id, db["mentions"].get(mention_id)["sentiment"], monitors=[("acme", 0)])
     tag(db, "rival", None, monitors=[("globex", 1)])
@@ -43,8 +56,8 @@ def mentions(db):
 
 
 def test_needs_response_lists_low_ratings_negative_reviews_and_open_questions(mentions):
-    assert inbox_ids(mentions) == ["q", "low", "angry-3"]  # the most overdue first
-    assert inbox_ids(mentions, order="newest") == ["angry-3", "low", "q"]
+    assert inbox_ids(mentions) == ["q", "low", "angry-3", "complains-5"]  # most overdue first
+    assert inbox_ids(mentions, order="newest") == ["complains-5", "angry-3", "low", "q"]
     assert inbox_ids(mentions, monitor="acme") == ["q", "low", "angry-3"]
     assert inbox_ids(mentions, monitor="globex") == ["rival"]  # asked for: shown
     assert "old" in inbox_ids(mentions, days=60)
@@ -64,7 +77,7 @@ def test_the_partial_index_serves_the_reviews_branch(mentions):
     plan = " ".join(row[3] for row in mentions.execute(
         f"explain query plan select id from mentions where {NEEDS_REPLY_REVIEW} "
         "and published_at >= '2026-01-01'"))  # fmt: skip
-    assert "idx_mentions_needs_reply" in plan
+    assert "idx_mentions_needs_reply_2" in plan
 
 
 def test_actions_write_who_and_when_and_a_repeated_form_does_nothing(mentions):
@@ -135,3 +148,30 @@ def test_corrections_go_to_the_corrections_table(mentions):
         act(mentions, "low", "acknowledge", "")
     with pytest.raises(InboxError, match="no mention"):
         act(mentions, "nope", "acknowledge", "dana")
+
+
+def test_the_inbox_page_says_when_a_high_rating_hides_a_complaint(tmp_path):
+    db_path = seeded_db(tmp_path / "g.db")
+    db = open_db(db_path)
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    save_mentions(db, [{**review("five-but", rating=5.0), "published_at": now,
+                        "title": "Five stars, but exports keep failing"}])  # fmt: skip
+    db["mentions"].update("five-but", {"sentiment": "positive", "text_sentiment": "negative",
+                                       "sentiment_disagrees": 1})  # fmt: skip
+    db.close()
+    ds = make_datasette(db_path)
+    page = asyncio.run(ds.client.get("/-/groundswell/inbox")).text
+    assert "Five stars, but exports keep failing" in page
+    assert "5★ but the text complains" in page
+
+
+def test_an_empty_inbox_counts_what_waits_beyond_its_window(tmp_path):
+    db = open_db(tmp_path / "g.db")
+    save_mentions(db, [{**review("last-year", rating=1.0), "published_at": "2025-09-01T10:00:00Z"}])
+    db.close()
+    ds = make_datasette(tmp_path / "g.db")
+    page = asyncio.run(ds.client.get("/-/groundswell/inbox")).text
+    assert "Nothing needs a response" in page and "in the last 28 days" in page
+    assert "1 older item(s) still have no reply, the newest from 2025-09-01" in page
+    wider = asyncio.run(ds.client.get("/-/groundswell/inbox?days=3660")).text
+    assert "Review last-year" in wider and "older item(s)" not in wider

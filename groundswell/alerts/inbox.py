@@ -1,8 +1,9 @@
 """The inbox: mentions that need a response, and what people do about them.
 
 ``needs_response(conn, ...)`` lists them: reviews rated 2 stars or less, or tagged negative and
-rated 3 or less (or not rated: a 5-star review the model calls negative is the model's mistake,
-not an emergency), and questions nobody answered, with no vendor reply; plus every mention with
+rated 3 or less (or not rated), reviews rated 4-5 whose text the model reads as negative (shown
+positive, as the stars say, but a complaint in a 5-star review is worth an answer; no alert is
+raised for it), and questions nobody answered, with no vendor reply; plus every mention with
 an alert that is not closed; duplicates left out, newest ``days`` only. Mentions only about
 competitors (a review of a competitor's product) are left out unless they have an alert or the
 inbox is narrowed to that monitor. Each comes with its triage state (``inbox``
@@ -43,6 +44,7 @@ from groundswell.store.corrections import save_correction
 from groundswell.store.views import NEEDS_REPLY_REVIEW, OPEN_QUESTION
 
 DEFAULT_DAYS = 28
+MAX_DAYS = 3660  # the widest window the inbox page offers: ten years
 DEFAULT_SLA_HOURS = 24.0  # a mention without an alert is due a day after it was published
 SNOOZES = {"4h": timedelta(hours=4), "1d": timedelta(days=1), "3d": timedelta(days=3),
            "7d": timedelta(days=7)}  # fmt: skip
@@ -64,7 +66,7 @@ def marks(values) -> str:
     return ", ".join("?" * len(values))
 
 
-# Each branch reads an index alone (the partial idx_mentions_needs_reply and
+# Each branch reads an index alone (the partial idx_mentions_needs_reply_2 and
 # idx_mentions_open_questions_unreplied, alerts (status, due_at)); only an alert's mention is
 # looked up, to leave out answered ones and copies. Questions carry is_question = 1.
 CANDIDATES_SQL = f"""
@@ -116,7 +118,7 @@ from items
 """
 DETAILS_SQL = """
 select m.id, m.title, m.body, m.source, m.kind, m.author, m.rating, m.sentiment, m.topics,
-  m.monitors, m.url, m.published_at, m.is_question,
+  m.text_sentiment, m.sentiment_disagrees, m.monitors, m.url, m.published_at, m.is_question,
   i.assigned_to, i.acknowledged_by, i.acknowledged_at, i.snoozed_until
 from mentions m left join inbox i on i.mention_id = m.id
 where m.id in (select value from json_each(:ids))

@@ -118,10 +118,12 @@ left join job_runs j on j.job_id = 'crawl:' || s.name
 """
 
 # Reviews that need a reply (the inbox, groundswell.alerts.inbox): low-rated, or tagged negative
-# and not rated 4 or 5, with no vendor reply; originals only. Written once so that the inbox's
+# and not rated 4 or 5, or rated 4-5 with a text the model reads as a complaint (the stars and
+# the text disagree: worth an advocate's look), with no vendor reply; originals only. Written once so that the inbox's
 # query and the partial index below say the same (SQLite matches them as text).
 NEEDS_REPLY_REVIEW = (
-    "kind = 'review' and (rating <= 2 or (sentiment = 'negative' and coalesce(rating, 0) <= 3)) "
+    "kind = 'review' and (rating <= 2 or (sentiment = 'negative' and coalesce(rating, 0) <= 3) "
+    "or (rating >= 4 and text_sentiment = 'negative')) "
     "and coalesce(vendor_responded, 0) = 0 and duplicate_of is null"
 )
 
@@ -221,7 +223,7 @@ BROWSING_INDEXES = (
     ),
     # the inbox: reviews and questions that need a reply, newest first
     (
-        "idx_mentions_needs_reply",
+        "idx_mentions_needs_reply_2",
         "mentions",
         f"mentions (kind, published_at, id) where {NEEDS_REPLY_REVIEW}",
     ),
@@ -257,7 +259,10 @@ BROWSING_INDEXES = (
 
 
 # Indexes earlier versions made that nothing reads any more.
-OBSOLETE_INDEXES = ("idx_mentions_iso_week",)  # the view reads the stored week now
+OBSOLETE_INDEXES = (
+    "idx_mentions_iso_week",  # the view reads the stored week now
+    "idx_mentions_needs_reply",  # before a 4-5 star review whose text complains was in
+)
 
 
 def replace_view(db: sqlite_utils.Database, name: str, sql: str) -> bool:

@@ -1,7 +1,8 @@
 """Datasette ``register_routes`` hook: the inbox and its actions.
 
 - ``/-/groundswell/inbox``: mentions that need a response (``groundswell.alerts.inbox``), most
-  urgent first; ``?monitor=``, ``?assigned=``, ``?snoozed=1``, ``?page=``.
+  urgent first; ``?monitor=``, ``?assigned=``, ``?snoozed=1``, ``?days=`` (default 28),
+  ``?page=``. An empty page counts what waits beyond its window and offers to show it.
 - ``POST /-/groundswell/inbox/act``: assign, acknowledge, snooze, unsnooze, responded, correct,
   or ``link`` (a response link that works once, for someone without a login). Logged-in people
   only (anonymous visitors read); Datasette's CSRF token guards every form, and each form's
@@ -17,7 +18,14 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
-from groundswell.alerts.inbox import SNOOZES, InboxError, act, needs_response
+from groundswell.alerts.inbox import (
+    DEFAULT_DAYS,
+    MAX_DAYS,
+    SNOOZES,
+    InboxError,
+    act,
+    needs_response,
+)
 from groundswell.web.access import (
     DATABASE,
     TOKEN_TTL_HOURS,
@@ -43,18 +51,40 @@ async def people(db) -> list[str]:
     return [row[0] for row in (await db.execute("select name from advocates order by name")).rows]
 
 
+async def older_items(db, filters: dict) -> dict | None:
+    """For an empty page: how many items wait beyond its window, and the window that shows
+    them all (recorded or replayed pages are often older than four weeks)."""
+    if filters["days"] >= MAX_DAYS:
+        return None
+    wider = {**filters, "days": MAX_DAYS}
+    items, total = await db.execute_fn(lambda conn: needs_response(
+        conn, **wider, limit=1, order="newest"))  # fmt: skip
+    if not total:
+        return None
+    newest = items[0]["published_at"] or ""
+    return {
+        "total": total,
+        "newest": newest[:10],
+        "query": urlencode(
+            {k: v for k, v in {**filters, "days": MAX_DAYS}.items() if v not in ("", False)}
+        ),
+    }
+
+
 async def inbox(datasette, request):
     await check_can_view(datasette, request)
     db = datasette.get_database(DATABASE)
     page = int_arg(request, "page", 1)
     filters = {"monitor": request.args.get("monitor", ""),
                "assigned": request.args.get("assigned", ""),
-               "snoozed": request.args.get("snoozed") == "1"}  # fmt: skip
+               "snoozed": request.args.get("snoozed") == "1",
+               "days": min(int_arg(request, "days", DEFAULT_DAYS), MAX_DAYS)}  # fmt: skip
     items, total = await db.execute_fn(lambda conn: needs_response(
         conn, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE))  # fmt: skip
     args = {k: request.args.get(k) for k in request.args if k != "page"}
     context = {
         "items": items, "total": total, "page": page, "filters": filters,
+        "older": await older_items(db, filters) if not total else None,
         "next_url": f"?{urlencode({**args, 'page': page + 1})}"
         if page * PAGE_SIZE < total else None,
         "people": await people(db), "me": acting_person(request), "snoozes": list(SNOOZES),
