@@ -29,20 +29,13 @@ from groundswell.scaleout.leases import HostRoundRobinQueue, requeue_dead_leases
 from groundswell.store import open_db
 from tests.conftest import write_config
 from tests.forum_site import Forum, serve, stored_ids
-from tests.redis_server import REDIS_SERVER, RedisServer
+from tests.redis_server import REDIS_SERVER
 
 pytestmark = pytest.mark.skipif(
     REDIS_SERVER is None, reason="redis-server is not installed (make redis installs it)"
 )
 GROUNDSWELL = [sys.executable, "-m", "groundswell.cli"]
 HERE = Path(__file__).resolve().parent
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -104,7 +97,7 @@ def assert_each_mention_stored_once(tmp_path: Path, forum: Forum) -> None:
 def assert_nothing_left(redis_url: str) -> None:
     client = connect(redis_url)
     assert stream_backlog(client) == {"jobs": 0, "requests": 0, "inflight": 0, "items": 0,
-                                      "pending": 0}  # fmt: skip
+                                      "pending": 0, "to_tag": 0, "tags": 0}  # fmt: skip
     assert client.xpending(STREAM_KEY, WRITER_GROUP)["pending"] == 0
 
 
