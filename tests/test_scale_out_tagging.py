@@ -6,7 +6,9 @@ twice."""
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from groundswell.scaleout.keys import (
     WRITER_GROUP,
     connect,
 )
+from groundswell.scaleout.streams import GroupReader
 from groundswell.scaleout.tag_queue import queue_mentions, result_fields
 from groundswell.scaleout.tag_results import TagResultWriter
 from groundswell.store import open_db, save_mentions
@@ -176,6 +179,28 @@ def test_a_tag_worker_killed_mid_batch_loses_nothing_and_tags_nothing_twice(
     assert_no_tagging_left(redis_server.url)
 
 
+def test_the_writer_queues_each_new_mention_once_even_when_killed_before_its_ack(
+    tmp_path, redis_server
+):
+    config = tag_config(tmp_path)
+    send_mentions(redis_server.url, MENTIONS)
+    send_mentions(redis_server.url, MENTIONS)  # stored again unchanged: queued already
+    crash_env = {**os.environ, "CRASH_AFTER_BATCHES": "1"}
+    crashing = start_writer(tmp_path, "crashing", redis_server.url, config, "--tag-workers",
+                            "--batch", "12", env=crash_env,
+                            child=[sys.executable, str(HERE / "writer_crash_child.py")])  # fmt: skip
+    assert crashing.wait(60) == -9  # the first 12 committed, neither queued nor acknowledged
+    client = connect(redis_server.url)
+    assert client.xlen(TAG_QUEUE_KEY) == 0
+    writer = start_writer(tmp_path, "writer", redis_server.url, config, "--tag-workers",
+                          "--batch", "12")  # the same consumer: its pending batch first  # fmt: skip
+    wait_for(lambda: client.xlen(STREAM_KEY) == 0)
+    writer.terminate()
+    assert writer.wait(30) == 0
+    queued = [json.loads(f[b"mention"])["id"] for _, f in client.xrange(TAG_QUEUE_KEY)]
+    assert sorted(queued) == [m["id"] for m in MENTIONS]
+
+
 def test_a_result_for_a_mention_edited_since_it_was_queued_is_dropped(tmp_path, redis_server):
     db = open_db(tmp_path / "g.db")
     save_mentions(db, [mention("m1", "The first text")])
@@ -215,3 +240,19 @@ def test_tag_with_redis_queues_the_untagged_mentions_not_queued_yet(tmp_path, re
     runner = Runner(parse_config({}, None), "g.toml", "g.db", redis_server.url, tag_workers=True)
     spec = JobSpec("tag", None, {"config_path": "g.toml", "db_path": "g.db"}, "1h", 3600)
     assert runner.command_for(spec)[-3:] == ["g.db", "--redis", redis_server.url]
+
+
+def test_tag_workers_that_have_gone_leave_the_group_once_they_hold_nothing(redis_server):
+    client = connect(redis_server.url)
+    readers = {name: GroupReader(client, TAG_QUEUE_KEY, TAGGER_GROUP, name, 1, 30.0)
+               for name in ("gone", "holding", "me")}  # fmt: skip
+    with client.pipeline() as pipe:
+        queue_mentions(pipe, [{"id": "m1"}])
+        pipe.execute()
+    assert readers["holding"].next_entries(None)  # delivered, not acknowledged
+    readers["gone"].next_entries(None)
+    readers["me"].next_entries(None)
+    time.sleep(0.05)
+    assert readers["me"].forget_idle_consumers(0.01) == 1
+    names = {c["name"] for c in client.xinfo_consumers(TAG_QUEUE_KEY, TAGGER_GROUP)}
+    assert names == {b"holding", b"me"}

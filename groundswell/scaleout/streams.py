@@ -27,11 +27,13 @@ class GroupReader:
         self.client, self.stream, self.group, self.consumer = client, stream, group, consumer
         self.count, self.claim_after_ms = count, int(claim_after * 1000)
         self.claimed = 0  # entries taken over from other consumers
+        self.redelivered = False  # the last entries were read before (own pending, or claimed)
         ensure_group(client, stream, group)
 
     def next_entries(self, block_ms: int | None) -> list[tuple]:
         """Up to ``count`` (entry id, fields): own pending, then claimed, then new ones
         (waiting up to ``block_ms`` for them; None: no wait)."""
+        self.redelivered = True
         own = self.read("0", block_ms=None)
         if own:
             return own
@@ -41,6 +43,7 @@ class GroupReader:
         if claimed:
             self.claimed += len(claimed)
             return claimed
+        self.redelivered = False
         return self.read(">", block_ms=block_ms)
 
     def read(self, start: str, block_ms: int | None) -> list[tuple]:
@@ -51,3 +54,13 @@ class GroupReader:
     def acknowledge(self, pipe, entry_ids: list) -> None:
         """Queue on ``pipe`` (a transaction) the XACK and XDEL of ``entry_ids``."""
         pipe.xack(self.stream, self.group, *entry_ids).xdel(self.stream, *entry_ids)
+
+    def forget_idle_consumers(self, idle_seconds: float) -> int:
+        """Remove the group's consumers holding nothing and idle that long (workers that have
+        gone: each process joins under a new name); a live one is re-added when it reads."""
+        consumers = self.client.xinfo_consumers(self.stream, self.group)
+        gone = [c["name"] for c in consumers if not c["pending"] and c["idle"] >= idle_seconds * 1000
+                and c["name"] not in (self.consumer, self.consumer.encode())]  # fmt: skip
+        for name in gone:
+            self.client.xgroup_delconsumer(self.stream, self.group, name)
+        return len(gone)

@@ -18,6 +18,8 @@ from groundswell.scaleout.keys import TAG_QUEUE_KEY, TAGGER_GROUP, TAGS_KEY, str
 from groundswell.scaleout.streams import GroupReader
 from groundswell.scaleout.tag_queue import read_tag_entry, result_fields
 
+TIDY_EVERY_SECONDS = 60.0
+GONE_AFTER_SECONDS = 3600.0  # a consumer idle this long, holding nothing, has gone
 # KEYS: the queue, the results; ARGV: the group, then (entry id, tags JSON, vector) triples
 ACK_AND_PUBLISH = """
 local published = 0
@@ -79,11 +81,15 @@ class TagWorker:
     def run(self, idle_exit: float = 0.0, stop=None) -> TagWorkerTotals:
         """Tag batches until ``stop`` is set (the current batch is finished first), or
         (``idle_exit``) until nothing at all waits in Redis for that many seconds."""
-        idle_since = None
+        idle_since, tidied_at = None, time.monotonic()
         while not (stop and stop.is_set()):
             if self.tag_batch():
                 idle_since = None
-            elif idle_exit and not any(stream_backlog(self.client).values()):
+                continue
+            if time.monotonic() - tidied_at >= TIDY_EVERY_SECONDS:
+                self.reader.forget_idle_consumers(GONE_AFTER_SECONDS)
+                tidied_at = time.monotonic()
+            if idle_exit and not any(stream_backlog(self.client).values()):
                 idle_since = idle_since or time.monotonic()
                 if time.monotonic() - idle_since >= idle_exit:
                     break

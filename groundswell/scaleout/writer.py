@@ -57,7 +57,7 @@ class StreamWriter:
         mentions = [json.loads(fields[b"mention"]) for _, fields in entries]
         counts = save_mentions(self.db, mentions)  # committed when this returns
         self.unmarked.update(m["source"] for m in mentions)
-        to_tag = mentions_to_tag(self.db, [m["id"] for m in mentions]) if self.tag_results else []
+        to_tag = self.mentions_to_tag(mentions, counts)
         with self.client.pipeline(transaction=True) as pipe:
             queue_mentions(pipe, to_tag)
             self.reader.acknowledge(pipe, [entry_id for entry_id, _ in entries])
@@ -68,6 +68,18 @@ class StreamWriter:
         self.totals.queued_for_tags += len(to_tag)
         self.totals.sources.update(m["source"] for m in mentions)
         return len(entries)
+
+    def mentions_to_tag(self, mentions: list[dict], counts) -> list[dict]:
+        """With tag workers: the batch's new and edited mentions, as the stages read them (one
+        stored again unchanged, e.g. from a listing then its thread page, is queued already
+        or tagged). A batch read again after a writer died between its commit and its
+        acknowledgement stores nothing new: then every untagged mention of it is queued."""
+        if self.tag_results is None:
+            return []
+        ids = [m["id"] for m in mentions]
+        if not self.reader.redelivered:
+            ids = [i for i in ids if i in counts.new_ids or i in counts.edited_ids]
+        return mentions_to_tag(self.db, ids)
 
     def store_tags(self) -> int:
         """Store one batch of the tag workers' results (none without ``tag_results``)."""
