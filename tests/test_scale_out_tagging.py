@@ -204,17 +204,39 @@ def test_the_writer_queues_each_new_mention_once_even_when_killed_before_its_ack
 def test_a_result_for_a_mention_edited_since_it_was_queued_is_dropped(tmp_path, redis_server):
     db = open_db(tmp_path / "g.db")
     save_mentions(db, [mention("m1", "The first text")])
-    queued = mentions_to_tag(db, ["m1"])[0]
-    save_mentions(db, [mention("m1", "The edited text")])  # its tags are cleared again
     client = connect(redis_server.url)
+    send_result(client, db, "m1")
+    save_mentions(db, [mention("m1", "The edited text")])  # its tags are cleared again
     results = TagResultWriter(client, db, "writer", dedupe=False)
-    tags, vector = result_fields(MentionTags("m1", {"tagged_at": "2026-12-01T00:00:00Z"}),
-                                 queued["content_hash"])  # fmt: skip
-    client.xadd(TAGS_KEY, {"tags": tags, "vector": vector})
     assert results.store_batch() == 1
     assert (results.stored, results.dropped) == (0, 1)
     assert db["mentions"].get("m1")["tagged_at"] is None  # waits for its new text's result
     assert client.xlen(TAGS_KEY) == 0 and client.xpending(TAGS_KEY, WRITER_GROUP)["pending"] == 0
+
+
+def send_result(client, db, mention_id: str) -> None:
+    """A tag worker's result for a stored mention (no models: only its tagged_at)."""
+    queued = mentions_to_tag(db, [mention_id])[0]
+    tags, vector = result_fields(MentionTags(mention_id, {"tagged_at": "2026-12-01T00:00:00Z"}),
+                                 queued["content_hash"])  # fmt: skip
+    client.xadd(TAGS_KEY, {"tags": tags, "vector": vector})
+
+
+def test_no_mention_is_made_a_duplicate_of_one_deleted_since_the_index_was_loaded(
+    tmp_path, redis_server
+):
+    db = open_db(tmp_path / "g.db")
+    client = connect(redis_server.url)
+    results = TagResultWriter(client, db, "writer")
+    save_mentions(db, [mention("m1", SLOW, published_at="2026-11-01T00:00:00Z")])
+    send_result(client, db, "m1")
+    assert results.store_batch() == 1  # the index is loaded, m1 in it
+    db.execute("delete from mentions where id = 'm1'")  # pruned by another process
+    db.conn.commit()
+    save_mentions(db, [mention("m2", SLOW, published_at="2026-11-02T00:00:00Z")])
+    send_result(client, db, "m2")
+    assert results.store_batch() == 1
+    assert db["mentions"].get("m2")["duplicate_of"] is None
 
 
 def test_tag_with_redis_queues_the_untagged_mentions_not_queued_yet(tmp_path, redis_server):

@@ -34,6 +34,17 @@ class TagResultWriter:
             self._deduplicator = Deduplicator.from_db(self.db)
         return self._deduplicator
 
+    def assign_duplicates(self, mentions: list[dict]) -> dict[str, str | None]:
+        """``dedupe`` over ``mentions``; when an original it names is no longer stored (pruned
+        or forgotten by another process since the index was loaded), the index is loaded
+        again and the batch assigned again: no mention is hidden behind a deleted one."""
+        duplicates = self.deduplicator.assign(mentions)
+        originals = sorted({original for original in duplicates.values() if original})
+        if len(mentions_to_tag(self.db, originals, untagged_only=False)) < len(originals):
+            self._deduplicator = None
+            duplicates = self.deduplicator.assign(mentions)
+        return duplicates
+
     def store_batch(self, block_ms: int | None = None) -> int:
         """Store one batch of results; returns how many entries it took (0: none waiting)."""
         entries = self.reader.next_entries(block_ms)
@@ -46,7 +57,7 @@ class TagResultWriter:
         current = mentions_to_tag(self.db, list(results), untagged_only=False)
         kept = [row for row in current if row["content_hash"] == results[row["id"]].content_hash]
         if kept:
-            duplicates = self.deduplicator.assign(kept) if self.dedupe else {}
+            duplicates = self.assign_duplicates(kept) if self.dedupe else {}
             tagged = TaggedBatch([results[row["id"]].tags for row in kept], duplicates)
             save_tags(self.db, tagged, self.deduplicator if self.dedupe else None)
         with self.client.pipeline(transaction=True) as pipe:
