@@ -163,15 +163,15 @@ def test_a_tag_worker_killed_mid_batch_loses_nothing_and_tags_nothing_twice(
     tmp_path, redis_server, plain_tags
 ):
     config = tag_config(tmp_path)
-    send_mentions(redis_server.url, MENTIONS)
-    writer = start_writer(tmp_path, "writer", redis_server.url, config, "--tag-workers")
     crashing = start_tag_worker(tmp_path, "crashing", redis_server.url, config,
                                 child=[sys.executable, str(HERE / "tag_worker_crash_child.py")])  # fmt: skip
-    assert crashing.wait(120) == -9  # killed itself with its first batch tagged, not published
-    client = connect(redis_server.url)
-    assert client.xpending(TAG_QUEUE_KEY, TAGGER_GROUP)["pending"] == 3
     survivor = start_tag_worker(tmp_path, "survivor", redis_server.url, config,
                                 "--claim-after", "1")  # fmt: skip
+    wait_for(lambda: all("tagging mentions" in log_of(tmp_path, name)
+                         for name in ("crashing", "survivor")), timeout=120)  # fmt: skip
+    send_mentions(redis_server.url, MENTIONS)  # both are waiting: each takes a first batch
+    writer = start_writer(tmp_path, "writer", redis_server.url, config, "--tag-workers")
+    assert crashing.wait(120) == -9  # killed itself with its first batch tagged, not published
     assert survivor.wait(120) == 0 and writer.wait(60) == 0
     assert tags_of(tmp_path / "g.db") == plain_tags
     assert "12 tag result(s) stored" in log_of(tmp_path, "writer")  # each mention's once
