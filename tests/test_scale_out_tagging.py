@@ -262,6 +262,7 @@ def test_tag_with_redis_queues_the_untagged_mentions_not_queued_yet(tmp_path, re
     runner = Runner(parse_config({}, None), "g.toml", "g.db", redis_server.url, tag_workers=True)
     spec = JobSpec("tag", None, {"config_path": "g.toml", "db_path": "g.db"}, "1h", 3600)
     assert runner.command_for(spec)[-3:] == ["g.db", "--redis", redis_server.url]
+    assert runner.writer_command()[-1] == "--tag-workers"
 
 
 def test_tag_workers_that_have_gone_leave_the_group_once_they_hold_nothing(redis_server):

@@ -40,7 +40,7 @@ class TagResultWriter:
         again and the batch assigned again: no mention is hidden behind a deleted one."""
         duplicates = self.deduplicator.assign(mentions)
         originals = sorted({original for original in duplicates.values() if original})
-        if len(mentions_to_tag(self.db, originals, untagged_only=False)) < len(originals):
+        if count_stored(self.db, originals) < len(originals):
             self._deduplicator = None
             duplicates = self.deduplicator.assign(mentions)
         return duplicates
@@ -66,3 +66,10 @@ class TagResultWriter:
         self.stored += len(kept)
         self.dropped += len(results) - len(kept)
         return len(entries)
+
+
+def count_stored(db, mention_ids: list[str]) -> int:
+    marks = ",".join("?" * len(mention_ids))
+    return db.execute(
+        f"select count(*) from mentions where id in ({marks})", mention_ids
+    ).fetchone()[0]

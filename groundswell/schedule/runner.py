@@ -163,13 +163,14 @@ class Runner:
         log_event("datasette_started", url=f"http://{host}:{port}/groundswell")
         return subprocess.Popen(command)
 
-    def start_writer(self) -> subprocess.Popen:
+    def writer_command(self) -> list[str]:
         command = [*GROUNDSWELL, "writer", "--redis", self.redis_url, "--config",
                    self.config_path, "--db", self.db_path]  # fmt: skip
-        if self.tag_workers:
-            command.append("--tag-workers")
+        return [*command, "--tag-workers"] if self.tag_workers else command
+
+    def start_writer(self) -> subprocess.Popen:
         log_event("writer_started", redis=self.redis_url, tag_workers=self.tag_workers)
-        return subprocess.Popen(command)
+        return subprocess.Popen(self.writer_command())
 
     def run_forever(self, host: str = "127.0.0.1", port: int | None = 8001) -> None:
         """Schedule every job, serve Datasette beside it (and, with Redis, the writer that
