@@ -214,11 +214,11 @@ def test_run_with_redis_queues_crawls_for_the_workers(tmp_path, redis_server, fo
     assert job["source"] == "forum" and job["url"] == f"{forum.base}/new.json"
 
 
-@pytest.mark.parametrize("command", ["worker", "writer", "run"])
+@pytest.mark.parametrize("command", ["worker", "writer", "run", "tag-worker"])
 def test_an_unreachable_redis_is_one_line(tmp_path, command):
     config = write_config(tmp_path / "groundswell.toml", [])
     open_db(tmp_path / "g.db")  # `run` reads an existing database
-    db = [] if command == "worker" else ["--db", str(tmp_path / "g.db")]
+    db = [] if command in ("worker", "tag-worker") else ["--db", str(tmp_path / "g.db")]
     result = CliRunner().invoke(cli, [command, "--redis", "redis://127.0.0.1:1/0", "--config",
                                       str(config), *db])  # fmt: skip
     assert result.exit_code == 1
