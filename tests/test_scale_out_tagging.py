@@ -239,6 +239,23 @@ def test_no_mention_is_made_a_duplicate_of_one_deleted_since_the_index_was_loade
     assert db["mentions"].get("m2")["duplicate_of"] is None
 
 
+def test_a_writer_killed_before_acknowledging_results_stores_them_when_restarted(
+    tmp_path, redis_server
+):
+    db = open_db(tmp_path / "g.db")
+    client = connect(redis_server.url)
+    save_mentions(db, [mention("m1"), mention("m2", "Another text")])
+    for mention_id in ("m1", "m2"):
+        send_result(client, db, mention_id)
+    killed = TagResultWriter(client, db, "writer")
+    assert len(killed.reader.next_entries(None)) == 2  # read, then killed: nothing stored
+    assert client.xpending(TAGS_KEY, WRITER_GROUP)["pending"] == 2
+    restarted = TagResultWriter(client, db, "writer")
+    assert restarted.store_batch() == 2 and restarted.stored == 2
+    assert db.execute("select count(*) from mentions where tagged_at is null").fetchone()[0] == 0
+    assert client.xlen(TAGS_KEY) == 0 and client.xpending(TAGS_KEY, WRITER_GROUP)["pending"] == 0
+
+
 def test_tag_with_redis_queues_the_untagged_mentions_not_queued_yet(tmp_path, redis_server):
     from groundswell.config import parse_config
     from groundswell.schedule.jobs import JobSpec
