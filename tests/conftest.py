@@ -42,6 +42,17 @@ def replay(tmp_path: Path):
 
 
 @pytest.fixture
+def redis_server(tmp_path: Path):
+    """A real ``redis-server`` on a free port, its files in the test's folder (the scale-out
+    tests skip when it is not installed)."""
+    from tests.redis_server import RedisServer
+
+    server = RedisServer(tmp_path / "redis").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def db(tmp_path: Path):
     """A fresh database in shape (``open_db``), in the test's own folder."""
     return open_db(tmp_path / "g.db")

@@ -29,20 +29,13 @@ from groundswell.scaleout.leases import HostRoundRobinQueue, requeue_dead_leases
 from groundswell.store import open_db
 from tests.conftest import write_config
 from tests.forum_site import Forum, serve, stored_ids
-from tests.redis_server import REDIS_SERVER, RedisServer
+from tests.redis_server import REDIS_SERVER
 
 pytestmark = pytest.mark.skipif(
     REDIS_SERVER is None, reason="redis-server is not installed (make redis installs it)"
 )
 GROUNDSWELL = [sys.executable, "-m", "groundswell.cli"]
 HERE = Path(__file__).resolve().parent
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -104,7 +97,7 @@ def assert_each_mention_stored_once(tmp_path: Path, forum: Forum) -> None:
 def assert_nothing_left(redis_url: str) -> None:
     client = connect(redis_url)
     assert stream_backlog(client) == {"jobs": 0, "requests": 0, "inflight": 0, "items": 0,
-                                      "pending": 0}  # fmt: skip
+                                      "pending": 0, "to_tag": 0, "tags": 0}  # fmt: skip
     assert client.xpending(STREAM_KEY, WRITER_GROUP)["pending"] == 0
 
 
@@ -221,11 +214,11 @@ def test_run_with_redis_queues_crawls_for_the_workers(tmp_path, redis_server, fo
     assert job["source"] == "forum" and job["url"] == f"{forum.base}/new.json"
 
 
-@pytest.mark.parametrize("command", ["worker", "writer", "run"])
+@pytest.mark.parametrize("command", ["worker", "writer", "run", "tag-worker"])
 def test_an_unreachable_redis_is_one_line(tmp_path, command):
     config = write_config(tmp_path / "groundswell.toml", [])
     open_db(tmp_path / "g.db")  # `run` reads an existing database
-    db = [] if command == "worker" else ["--db", str(tmp_path / "g.db")]
+    db = [] if command in ("worker", "tag-worker") else ["--db", str(tmp_path / "g.db")]
     result = CliRunner().invoke(cli, [command, "--redis", "redis://127.0.0.1:1/0", "--config",
                                       str(config), *db])  # fmt: skip
     assert result.exit_code == 1

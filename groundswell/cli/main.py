@@ -261,13 +261,13 @@ def register_commands() -> None:
     from groundswell.cli.community import advocates, community, ideas
     from groundswell.cli.digest import digest
     from groundswell.cli.ops import backup, forget_author_command, ingest, prune, run
-    from groundswell.cli.scaleout import worker, writer
+    from groundswell.cli.scaleout import tag_worker, worker, writer
     from groundswell.cli.searches import searches
     from groundswell.cli.tagging import classify, evaluate_command, tag
 
     for command in (ingest, tag, classify, evaluate_command, alerts, digest, run, prune, backup,
                     forget_author_command, searches, community, ideas, advocates, worker,
-                    writer):  # fmt: skip
+                    writer, tag_worker):  # fmt: skip
         cli.add_command(command)
 
 

@@ -17,15 +17,22 @@ from groundswell.cli.options import config_option, db_option, port_option, read_
 @click.option("--redis", "redis_url", metavar="URL",
               help="queue crawls in this Redis for `groundswell worker`s and store what they "
                    "send (default: crawl in this machine's processes)")  # fmt: skip
-def run(config_path: str, db_path: str, port: int, host: str, redis_url: str | None) -> None:
+@click.option("--tag-workers", is_flag=True,
+              help="with --redis: `groundswell tag-worker`s tag the mentions and the writer "
+                   "stores their tags (default: tag on this machine)")  # fmt: skip
+def run(config_path: str, db_path: str, port: int, host: str, redis_url: str | None,
+        tag_workers: bool) -> None:  # fmt: skip
     """Run every scheduled job (crawls, tagging, alerts, digest) and serve Datasette beside it.
 
     Logs one line per event on stderr; SIGINT/SIGTERM stop cleanly. With --redis, crawls are
-    queued for the workers and a writer stores their mentions."""
+    queued for the workers and a writer stores their mentions; with --tag-workers too, the
+    tag workers tag them (the scheduled tagging only queues what is left untagged)."""
     from groundswell.ports import check_port_free
     from groundswell.web.serve import check_login_configured
 
     config = read_config(config_path)
+    if tag_workers and not redis_url:
+        raise click.UsageError("--tag-workers needs --redis")
     if redis_url:  # a wrong URL or a Redis that is down fails here, at once
         from groundswell.scaleout.keys import connect
 
@@ -36,7 +43,7 @@ def run(config_path: str, db_path: str, port: int, host: str, redis_url: str | N
 
     from groundswell.schedule.runner import Runner, install_signal_handlers
 
-    runner = Runner(config, config_path, db_path, redis_url)
+    runner = Runner(config, config_path, db_path, redis_url, tag_workers)
     install_signal_handlers(runner)
     runner.run_forever(host=host, port=port or None)
 

@@ -1,4 +1,4 @@
-"""``groundswell worker`` and ``groundswell writer``: a crawl fleet sharing one Redis."""
+"""``groundswell worker``, ``writer`` and ``tag-worker``: a fleet sharing one Redis."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import click
 from groundswell.cli.options import config_option, db_option, read_config
 
 IDLE_HELP = "stop once nothing at all waits in Redis for this many seconds (0: run until stopped)"
+CLAIM_HELP = "take over entries another {} left unacknowledged this many seconds"
 
 
 def redis_option(required: bool = True):
@@ -44,15 +45,20 @@ def worker(redis_url: str, config_path: str, idle_exit: float, log_level: str) -
 @click.option("--batch", type=click.IntRange(1), default=500, show_default=True,
               help="mentions stored per transaction")  # fmt: skip
 @click.option("--claim-after", type=click.FloatRange(0), default=30.0, show_default=True,
-              help="take over entries another writer left unacknowledged this many seconds")  # fmt: skip
+              help=CLAIM_HELP.format("writer"))  # fmt: skip
+@click.option("--tag-workers", is_flag=True,
+              help="queue the mentions that need tags for `groundswell tag-worker`s and store "
+                   "their results (default: `groundswell tag` tags them here)")  # fmt: skip
 @click.option("--exit-when-idle", "idle_exit", type=click.FloatRange(0), default=0.0,
               show_default=True, help=IDLE_HELP)  # fmt: skip
 def writer(redis_url: str, config_path: str, db_path: str, consumer: str, batch: int,
-           claim_after: float, idle_exit: float) -> None:  # fmt: skip
+           claim_after: float, tag_workers: bool, idle_exit: float) -> None:  # fmt: skip
     """Store the mentions the workers send (a Redis stream) in the SQLite database.
 
     Each batch is acknowledged only after it is committed; entries a killed writer left
-    unacknowledged are stored by the next one. Run one writer per database."""
+    unacknowledged are stored by the next one. Run one writer per database. With
+    --tag-workers, new and edited mentions are queued for the tag workers and the writer
+    stores their tags (acknowledged after the commit too)."""
     import signal
     import threading
 
@@ -65,7 +71,13 @@ def writer(redis_url: str, config_path: str, db_path: str, consumer: str, batch:
     db = open_db(db_path)
     save_sources(db, config.source)
     vendors = {s.name: list(s.vendor_accounts) for s in config.source}
-    stream = StreamWriter(client, db, consumer, batch, claim_after, vendors)
+    tags = None
+    if tag_workers:
+        from groundswell.scaleout.tag_results import TagResultWriter
+
+        dedupe = "dedupe" in config.tagging.stages
+        tags = TagResultWriter(client, db, consumer, batch, claim_after, dedupe=dedupe)
+    stream = StreamWriter(client, db, consumer, batch, claim_after, vendors, tags)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -74,3 +86,47 @@ def writer(redis_url: str, config_path: str, db_path: str, consumer: str, batch:
     click.echo(f"writer stopped: {totals.stored} mention(s) stored ({totals.new} new) in "
                f"{totals.batches} batch(es); {totals.claimed} taken over from other writers",
                err=True)  # fmt: skip
+    if tag_workers:
+        click.echo(f"{totals.queued_for_tags} mention(s) queued for the tag workers, "
+                   f"{totals.tags_stored} tag result(s) stored", err=True)  # fmt: skip
+
+
+@click.command(name="tag-worker")
+@redis_option()
+@config_option
+@click.option("--batch", type=click.IntRange(1), default=None,
+              help="mentions per batch (default: [model] batch_size)")  # fmt: skip
+@click.option("--consumer", default=None,
+              help="this worker's name in the consumer group (default: host-pid-random)")  # fmt: skip
+@click.option("--claim-after", type=click.FloatRange(0), default=30.0, show_default=True,
+              help=CLAIM_HELP.format("tag worker"))  # fmt: skip
+@click.option("--exit-when-idle", "idle_exit", type=click.FloatRange(0), default=0.0,
+              show_default=True, help=IDLE_HELP)  # fmt: skip
+def tag_worker(redis_url: str, config_path: str, batch: int | None, consumer: str | None,
+               claim_after: float, idle_exit: float) -> None:  # fmt: skip
+    """Tag the mentions `groundswell writer --tag-workers` queues in Redis, beside any number
+    of other tag workers (no database needed: `groundswell writer` stores the tags).
+
+    Runs the [tagging] stages of --config but dedupe (the writer's); give every tag worker
+    the scheduler's config file. A killed worker's batch is tagged by another."""
+    import signal
+    import threading
+
+    from groundswell.cli.tagging import build_tagger
+    from groundswell.scaleout.keys import connect
+    from groundswell.scaleout.leases import new_worker_id
+    from groundswell.scaleout.tag_worker import TagWorker, worker_stages
+
+    config = read_config(config_path, missing_ok=True)
+    client = connect(redis_url)
+    tagger = build_tagger(config, stages=worker_stages(config))
+    tagger.load_models()
+    worker = TagWorker(client, tagger, consumer or new_worker_id(),
+                       batch or config.model.batch_size, claim_after)  # fmt: skip
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"tagging mentions queued in {redis_url} (Ctrl+C stops)", err=True)
+    totals = worker.run(idle_exit=idle_exit, stop=stop)
+    click.echo(f"tag worker stopped: {totals.tagged} mention(s) tagged in {totals.batches} "
+               f"batch(es); {totals.claimed} taken over from other tag workers", err=True)  # fmt: skip

@@ -31,13 +31,17 @@ def build_tagger(config, db=None, stages: list[str] | None = None):
 @click.option("--monitors", "rematch", is_flag=True,
               help="only match the tagged mentions against the [[monitor]] queries again "
               "(after you edit them; no models)")  # fmt: skip
+@click.option("--redis", "redis_url", metavar="URL",
+              help="queue the untagged mentions not queued yet for `groundswell tag-worker`s "
+                   "in this Redis instead of tagging them here")  # fmt: skip
 @quiet_option
 def tag(config_path: str, db_path: str, batch_size: int | None, rematch: bool,
-        quiet: bool) -> None:  # fmt: skip
+        redis_url: str | None, quiet: bool) -> None:  # fmt: skip
     """Tag every untagged mention: language, duplicates, monitors, sentiment, topics, keyphrases,
     intent; then run the community pass ([community] enabled).
 
-    Resumable: a run stopped midway carries on where it stopped."""
+    Resumable: a run stopped midway carries on where it stopped. With --redis, the tag
+    workers tag them and `groundswell writer --tag-workers` stores their tags."""
     from groundswell.store import open_db
     from groundswell.store.runs import lease
 
@@ -49,6 +53,10 @@ def tag(config_path: str, db_path: str, batch_size: int | None, rematch: bool,
             return
         if rematch:
             rematch_monitors_command(config, db, config_path)
+            run_community_pass(config, db)
+            return
+        if redis_url:
+            queue_for_tag_workers(redis_url, db)
             run_community_pass(config, db)
             return
         done = recorded_tag_run(db, db_path, lambda: tag_all(
@@ -80,6 +88,14 @@ def recorded_tag_run(db, db_path: str, run):
         raise
     finish_run(db, "tag_runs", run_id, status="ok", tagged=done or 0)
     return done
+
+
+def queue_for_tag_workers(redis_url: str, db) -> None:
+    from groundswell.scaleout.keys import connect
+    from groundswell.scaleout.tag_queue import queue_untagged
+
+    queued, waiting = queue_untagged(connect(redis_url), db)
+    click.echo(f"queued {queued} mention(s) for the tag workers ({waiting} already queued)")
 
 
 def rematch_monitors_command(config, db, config_path: str) -> None:

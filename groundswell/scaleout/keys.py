@@ -21,7 +21,10 @@ BUDGET_KEY = f"{PREFIX}:budget"  # + ":<job id>:<listing|thread>": pages taken f
 INFLIGHT_KEY = f"{PREFIX}:inflight"  # + ":<worker>": requests a worker holds, until done
 ALIVE_KEY = f"{PREFIX}:alive"  # + ":<worker>": the worker's heartbeat (expires when it dies)
 STREAM_KEY = f"{PREFIX}:items"  # mentions from the workers, drained by the writer
-WRITER_GROUP = "writers"  # the stream's consumer group
+WRITER_GROUP = "writers"  # the consumer group of the writer's streams (items, tags)
+TAG_QUEUE_KEY = f"{PREFIX}:to-tag"  # mentions the writer stored, waiting for a tag worker
+TAGGER_GROUP = "taggers"  # the tag workers' consumer group on TAG_QUEUE_KEY
+TAGS_KEY = f"{PREFIX}:tags"  # the tag workers' results, stored by the writer
 JOB_TTL_SECONDS = 7 * 86_400  # a job's fingerprints and budget counters expire after a week
 OUTAGE_SECONDS = 60  # how long a worker or writer waits for Redis to come back
 
@@ -56,7 +59,8 @@ def connect(url: str, check: bool = True) -> redis.Redis:
 
 def stream_backlog(client: redis.Redis) -> dict:
     """What waits in Redis: crawl jobs, queued requests, requests held by workers, items not
-    yet stored, and stream entries delivered to a writer but not acknowledged."""
+    yet stored, stream entries delivered to a writer but not acknowledged, mentions waiting
+    for (or held by) a tag worker, and tag results not yet stored."""
     inflight = sum(client.hlen(key) for key in client.scan_iter(f"{INFLIGHT_KEY}:*"))
     pending = 0
     if client.exists(STREAM_KEY):
@@ -64,4 +68,5 @@ def stream_backlog(client: redis.Redis) -> dict:
         group = groups.get(WRITER_GROUP.encode()) or groups.get(WRITER_GROUP)
         pending = group["pending"] if group else 0
     return {"jobs": client.llen(JOBS_KEY), "requests": client.zcard(QUEUE_KEY),
-            "inflight": inflight, "items": client.xlen(STREAM_KEY), "pending": pending}  # fmt: skip
+            "inflight": inflight, "items": client.xlen(STREAM_KEY), "pending": pending,
+            "to_tag": client.xlen(TAG_QUEUE_KEY), "tags": client.xlen(TAGS_KEY)}  # fmt: skip

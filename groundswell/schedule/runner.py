@@ -44,11 +44,12 @@ def job_command(job_id: str, kwargs: dict) -> list[str]:
 
 class Runner:
     def __init__(self, config: Config, config_path: str, db_path: str,
-                 redis_url: str | None = None) -> None:  # fmt: skip
+                 redis_url: str | None = None, tag_workers: bool = False) -> None:  # fmt: skip
         self.config = config
         self.config_path = config_path
         self.db_path = db_path
         self.redis_url = redis_url  # crawls go to the fleet's workers (groundswell worker)
+        self.tag_workers = tag_workers  # tagging too (groundswell tag-worker)
         self.children: set[subprocess.Popen] = set()
         self.lock = threading.Lock()
         self.stopping = threading.Event()
@@ -71,11 +72,19 @@ class Runner:
         if spec.job_id.startswith("crawl:") and self.redis_url:
             error = self.enqueue_crawl(spec.kwargs["source"])
         else:
-            error = self.run_child(spec.job_id, job_command(spec.job_id, spec.kwargs))
+            error = self.run_child(spec.job_id, self.command_for(spec))
         record_job_end(db, spec.job_id, error)
         log_event("job_end", job=spec.job_id, status="error" if error else "ok", error=error)
         if spec.job_id.startswith("crawl:") and not self.stopping.is_set():
             self.scheduler.modify_job("tag", next_run_time=datetime.now(timezone.utc))
+
+    def command_for(self, spec: JobSpec) -> list[str]:
+        """The job's child process; with tag workers, tagging only queues what is untagged and
+        not queued yet (the writer queues what it stores) and runs the community pass."""
+        command = job_command(spec.job_id, spec.kwargs)
+        if spec.job_id == "tag" and self.tag_workers:
+            command += ["--redis", self.redis_url]
+        return command
 
     def enqueue_crawl(self, source: str) -> str | None:
         """Queue the crawl for the workers; the writer child stores what they find."""
@@ -154,11 +163,14 @@ class Runner:
         log_event("datasette_started", url=f"http://{host}:{port}/groundswell")
         return subprocess.Popen(command)
 
-    def start_writer(self) -> subprocess.Popen:
+    def writer_command(self) -> list[str]:
         command = [*GROUNDSWELL, "writer", "--redis", self.redis_url, "--config",
                    self.config_path, "--db", self.db_path]  # fmt: skip
-        log_event("writer_started", redis=self.redis_url)
-        return subprocess.Popen(command)
+        return [*command, "--tag-workers"] if self.tag_workers else command
+
+    def start_writer(self) -> subprocess.Popen:
+        log_event("writer_started", redis=self.redis_url, tag_workers=self.tag_workers)
+        return subprocess.Popen(self.writer_command())
 
     def run_forever(self, host: str = "127.0.0.1", port: int | None = 8001) -> None:
         """Schedule every job, serve Datasette beside it (and, with Redis, the writer that

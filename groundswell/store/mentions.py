@@ -25,10 +25,12 @@ CRAWLED_COLUMNS = (
 @dataclass
 class SaveCounts:
     """The mentions a save inserted and those it updated (a caller that saves one crawl in
-    several batches reads the ids)."""
+    several batches reads the ids); ``edited_ids``: the updated ones whose text changed (their
+    tags were cleared)."""
 
     new_ids: frozenset[str] = frozenset()
     updated_ids: frozenset[str] = frozenset()
+    edited_ids: frozenset[str] = frozenset()
 
     @property
     def new(self) -> int:
@@ -41,6 +43,7 @@ class SaveCounts:
     def __iadd__(self, other: SaveCounts) -> SaveCounts:
         self.new_ids |= other.new_ids
         self.updated_ids |= other.updated_ids
+        self.edited_ids |= other.edited_ids
         return self
 
 
@@ -73,20 +76,22 @@ def save_mentions(db: sqlite_utils.Database, items: Iterable[dict]) -> SaveCount
     rows = [mention_row(item) for item in items]
     by_id = {row["id"]: row for row in rows}  # last copy of a repeated id wins
     known = existing_hashes(db, list(by_id))
-    fresh, seen = [], []
+    fresh, seen, edited = [], [], []
     for mention_id, row in by_id.items():
         if mention_id not in known:
             fresh.append({**row, "first_seen_at": row.get("fetched_at") or utc_now()})
             continue
         if known[mention_id] != row.get("content_hash"):
             row["tagged_at"] = None
+            edited.append(mention_id)
         seen.append(row)
     with db.conn:
         if fresh:
             db["mentions"].insert_all(fresh, pk="id", alter=True, ignore=True)
         if seen:
             db["mentions"].upsert_all(seen, pk="id", alter=True)
-    return SaveCounts(frozenset(row["id"] for row in fresh), frozenset(row["id"] for row in seen))
+    return SaveCounts(frozenset(row["id"] for row in fresh), frozenset(row["id"] for row in seen),
+                      frozenset(edited))  # fmt: skip
 
 
 def mark_thread_replies(db: sqlite_utils.Database, source: str, vendor_accounts=()) -> None:

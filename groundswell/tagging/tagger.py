@@ -218,16 +218,34 @@ def sentiment_columns(sentiment, rating: float | None = None) -> dict:
     }  # fmt: skip
 
 
+# what the stages read of a stored mention (a tag worker gets these on its stream)
+TAG_INPUT_COLUMNS = ("id, source, source_kind, kind, url, author, title, body, rating, "
+                     "published_at, content_hash, is_question")  # fmt: skip
+
+
 def untagged_batches(db: sqlite_utils.Database, batch_size: int) -> Iterator[list[dict]]:
     """Untagged mentions, oldest first, a batch at a time (re-queried: resumable)."""
-    sql = """select id, source, source_kind, kind, url, author, title, body, rating,
-             published_at, content_hash, is_question from mentions where tagged_at is null
+    sql = f"""select {TAG_INPUT_COLUMNS} from mentions where tagged_at is null
              order by published_at, id limit ?"""
     while True:
         batch = [dict(row) for row in db.query(sql, [batch_size])]
         if not batch:
             return
         yield batch
+
+
+def mentions_to_tag(db: sqlite_utils.Database, mention_ids: list[str],
+                    untagged_only: bool = True) -> list[dict]:  # fmt: skip
+    """The stages' input (``TAG_INPUT_COLUMNS``) of the given mentions that are stored (and,
+    with ``untagged_only``, not tagged yet), in ``mention_ids``' order."""
+    found: dict[str, dict] = {}
+    for start in range(0, len(mention_ids), 500):
+        chunk = mention_ids[start : start + 500]
+        sql = f"select {TAG_INPUT_COLUMNS} from mentions where id in ({','.join('?' * len(chunk))})"
+        if untagged_only:
+            sql += " and tagged_at is null"
+        found.update((row["id"], dict(row)) for row in db.query(sql, chunk))
+    return [found[i] for i in dict.fromkeys(mention_ids) if i in found]
 
 
 def save_tags(db: sqlite_utils.Database, tagged: TaggedBatch, deduplicator=None) -> None:
