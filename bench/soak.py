@@ -247,6 +247,10 @@ def report(forum: Forum, db_path: Path, readers: Readers, faults: Counter, rss: 
     print(f"faults injected: {dict(faults)}")
     print(f"mentions expected {expected}, stored {stored}, lost {lost}, duplicated {duplicated}")
     print(f"crawl runs: {dict(runs)}; tag runs: {dict(tags)}")
+    for status, message in db.execute(
+        "select status, message from crawl_runs where status not in ('ok', 'running')"
+    ):
+        print(f"  a crawl run ended {status}: {(message or '')[:200]}")
     errors = sum(readers.errors.values())
     print(f"readers: {len(latencies) + errors} requests, {errors} errors, "
           f"p50 {statistics.median(latencies) * 1000 if latencies else float('nan'):.0f} ms, "
