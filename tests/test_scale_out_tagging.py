@@ -274,8 +274,19 @@ def test_tag_with_redis_queues_the_untagged_mentions_not_queued_yet(tmp_path, re
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "queued 1 mention(s) for the tag workers (1 already queued)" in result.output
+    assert "no tag worker has read the queue in the last 30 s" in result.output  # none runs
     queued = [json.loads(f[b"mention"])["id"] for _, f in client.xrange(TAG_QUEUE_KEY)]
     assert sorted(queued) == ["m1", "m2"]
+    run = open_db(tmp_path / "g.db")["tag_runs"].rows_where(order_by="id desc", limit=1)
+    assert [(r["status"], r["message"]) for r in run] == [
+        ("ok", "queued 1 mention(s) for the tag workers (1 already queued)")
+    ]
+    status = CliRunner().invoke(cli, ["status", "--config", args[4], "--db", args[-1]]).output
+    assert "last tag run: ok (started" in status and "queued 1 mention(s) for the tag" in status
+    GroupReader(client, TAG_QUEUE_KEY, TAGGER_GROUP, "worker-a", 10, 30.0).read(">", None)
+    result = CliRunner().invoke(cli, args)  # a worker has just read: no warning
+    assert "queued 0 mention(s) for the tag workers (2 already queued)" in result.output
+    assert "no tag worker has read" not in result.output
     runner = Runner(parse_config({}, None), "g.toml", "g.db", redis_server.url, tag_workers=True)
     spec = JobSpec("tag", None, {"config_path": "g.toml", "db_path": "g.db"}, "1h", 3600)
     assert runner.command_for(spec)[-3:] == ["g.db", "--redis", redis_server.url]

@@ -181,9 +181,11 @@ def status(config_path: str, db_path: str) -> None:
 
 
 def tag_run_line(run: dict) -> str:
-    """The last ``groundswell tag`` run, in a line: its status, when, how many it tagged."""
+    """The last ``groundswell tag`` run, in a line: its status, when, how many it tagged (a
+    run that queued mentions for tag workers says so in its message instead)."""
     line = f"last tag run: {run['status']} (started {run['started_at']}"
-    line += f", tagged {run['tagged']})" if run["status"] == "ok" else ")"
+    counted = run["status"] == "ok" and (run["tagged"] or not run.get("message"))
+    line += f", tagged {run['tagged']})" if counted else ")"
     return line + (f": {run['message']}" if run.get("message") else "")
 
 

@@ -91,11 +91,26 @@ def recorded_tag_run(db, db_path: str, run):
 
 
 def queue_for_tag_workers(redis_url: str, db) -> None:
+    """Queue the untagged rest for the tag workers, recorded as a ``tag_runs`` row (what
+    ``status`` shows), and say so when no tag worker is listening."""
     from groundswell.scaleout.keys import connect
-    from groundswell.scaleout.tag_queue import queue_untagged
+    from groundswell.scaleout.tag_queue import listening_tag_workers, queue_untagged
+    from groundswell.store.runs import finish_run, start_run
 
-    queued, waiting = queue_untagged(connect(redis_url), db)
-    click.echo(f"queued {queued} mention(s) for the tag workers ({waiting} already queued)")
+    client = connect(redis_url)
+    run_id = start_run(db, "tag_runs", {"tagged": 0})
+    try:
+        queued, waiting = queue_untagged(client, db)
+    except Exception as error:
+        finish_run(db, "tag_runs", run_id, status="error", message=str(error)[:500])
+        raise
+    message = f"queued {queued} mention(s) for the tag workers ({waiting} already queued)"
+    finish_run(db, "tag_runs", run_id, status="ok", message=message)
+    click.echo(message)
+    if (queued or waiting) and not listening_tag_workers(client):
+        click.echo("no tag worker has read the queue in the last 30 s: the mentions wait "
+                   "untagged until one runs (`groundswell tag-worker --redis URL --config "
+                   "PATH`)", err=True)  # fmt: skip
 
 
 def rematch_monitors_command(config, db, config_path: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from groundswell.scaleout.keys import TAG_QUEUE_KEY, TAGS_KEY
+from groundswell.scaleout.keys import TAG_QUEUE_KEY, TAGGER_GROUP, TAGS_KEY
 from groundswell.tagging.tagger import MentionTags, mentions_to_tag
 
 QUEUE_CHUNK = 500
@@ -91,3 +91,15 @@ def queue_untagged(client, db) -> tuple[int, int]:
             queue_mentions(pipe, mentions_to_tag(db, missing[start : start + QUEUE_CHUNK]))
             pipe.execute()
     return len(missing), len(untagged) - len(missing)
+
+
+def listening_tag_workers(client, within: float = 30.0) -> int:
+    """Tag workers that read the queue in the last ``within`` seconds (a live one asks every
+    second, even with nothing to do)."""
+    from redis.exceptions import ResponseError
+
+    try:
+        consumers = client.xinfo_consumers(TAG_QUEUE_KEY, TAGGER_GROUP)
+    except ResponseError:  # no queue or no group yet: no worker has ever read
+        return 0
+    return sum(1 for consumer in consumers if consumer["idle"] < within * 1000)
