@@ -35,6 +35,7 @@ from groundswell.scaleout.keys import (
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 1.0
+WATCH_SECONDS = 0.2  # how often an idle worker looks for new jobs and queued requests
 ALIVE_SECONDS = 10  # a worker silent this long is dead: its leases go back on the queue
 HOST = socket.gethostname().replace(":", "-")
 TURN_KEY = f"{PREFIX}:turn"  # + ":<host>": the host's last turn in the queue
@@ -103,15 +104,14 @@ class LeasedScheduler(Scheduler):
         self.pop_and_lease = self.server.register_script(POP_AND_LEASE)
         self.heartbeat = task.LoopingCall(self.beat)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=True)
+        self.watch = task.LoopingCall(self.look_for_work)
+        self.watch.start(WATCH_SECONDS, now=False)
 
     def beat(self) -> None:
-        """Say this worker is alive; put dead workers' leased requests back on the queue;
-        take a waiting crawl job even while busy (scrapy-redis only looks when idle)."""
+        """Say this worker is alive; put dead workers' leased requests back on the queue."""
         try:
             self.server.set(f"{ALIVE_KEY}:{self.worker}", 1, ex=ALIVE_SECONDS)
             returned = requeue_dead_leases(self.server, self.queue, self.worker)
-            if self.server.llen(JOBS_KEY):
-                self.spider.schedule_next_requests()
         except Exception as error:  # Redis restarting: the next beat tries again
             logger.warning("heartbeat failed: %s", error)
             return
@@ -120,9 +120,19 @@ class LeasedScheduler(Scheduler):
             logger.warning("put %d request(s) of dead workers back on the queue", returned)
         self.wake_engine()
 
+    def look_for_work(self) -> None:
+        """Take a waiting crawl job even while busy (scrapy-redis only looks when idle), and
+        wake the engine for requests other workers queued, within ``WATCH_SECONDS``."""
+        try:
+            if self.server.llen(JOBS_KEY):
+                self.spider.schedule_next_requests()
+        except Exception:  # Redis restarting: the heartbeat says so
+            return
+        self.wake_engine()
+
     def wake_engine(self) -> None:
         """An idle Scrapy engine asks its scheduler again only every 5 s; requests other
-        workers queued are taken within a heartbeat instead."""
+        workers queued are taken within ``WATCH_SECONDS`` instead."""
         slot = getattr(self.crawler.engine, "_slot", None)
         if slot is not None and len(self.queue):
             slot.nextcall.schedule()
@@ -151,8 +161,9 @@ class LeasedScheduler(Scheduler):
 
     def close(self, reason):
         """A clean stop: requests still leased go back on the queue for another worker."""
-        if self.heartbeat.running:
-            self.heartbeat.stop()
+        for loop in (self.heartbeat, self.watch):
+            if loop.running:
+                loop.stop()
         returned = requeue_leases(self.server, self.queue, self.inflight_key)
         if returned:
             logger.info("put %d unfinished request(s) back on the queue", returned)
