@@ -5,6 +5,9 @@ Every key starts with ``groundswell:``, so one Redis can serve a fleet beside ot
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -70,3 +73,27 @@ def stream_backlog(client: redis.Redis) -> dict:
     return {"jobs": client.llen(JOBS_KEY), "requests": client.zcard(QUEUE_KEY),
             "inflight": inflight, "items": client.xlen(STREAM_KEY), "pending": pending,
             "to_tag": client.xlen(TAG_QUEUE_KEY), "tags": client.xlen(TAGS_KEY)}  # fmt: skip
+
+
+def fleet_has_nothing(client: redis.Redis) -> bool:
+    """Nothing at all waits in Redis (``stream_backlog`` empty everywhere)."""
+    return not any(stream_backlog(client).values())
+
+
+class IdleClock:
+    """``--exit-when-idle``: true once the fleet has had nothing to do for ``seconds`` in a
+    row (0: never). ``is_idle`` is asked only when ``seconds`` is set."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = float(seconds)
+        self.since: float | None = None
+
+    def reset(self) -> None:
+        self.since = None
+
+    def expired(self, is_idle: Callable[[], bool]) -> bool:
+        if not (self.seconds and is_idle()):
+            self.since = None
+            return False
+        self.since = self.since or time.monotonic()
+        return time.monotonic() - self.since >= self.seconds

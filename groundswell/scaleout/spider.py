@@ -10,7 +10,6 @@ on the stream.
 from __future__ import annotations
 
 import json
-import time
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
@@ -21,7 +20,7 @@ from groundswell.crawl.items import FrontierItem
 from groundswell.crawl.reach import Reach
 from groundswell.crawl.spiders.base import MentionSpider
 from groundswell.scaleout.fleet_frontier import fleet_frontier
-from groundswell.scaleout.keys import stream_backlog
+from groundswell.scaleout.keys import IdleClock, stream_backlog
 
 
 class PageDone(scrapy.Item):
@@ -37,8 +36,7 @@ class WorkerSpider(RedisMixin, MentionSpider):
     def __init__(self, worker_id: str, idle_exit: float = 0, **kwargs):
         super().__init__(url="http://localhost/", source="worker", follow=True, **kwargs)
         self.worker_id = worker_id
-        self.idle_exit = float(idle_exit)  # seconds the fleet has nothing before we stop
-        self.idle_since: float | None = None
+        self.idle = IdleClock(idle_exit)  # seconds the fleet has nothing before we stop
         self.frontiers: dict[str, object] = {}
         self.reaches: dict[str, Reach] = {}
         self.job: dict | None = None
@@ -115,12 +113,8 @@ class WorkerSpider(RedisMixin, MentionSpider):
     def spider_idle(self):
         """scrapy-redis keeps an idle worker waiting for jobs; with ``idle_exit`` it stops
         once the whole fleet has had nothing to do for that long."""
-        if self.idle_exit and self.fleet_is_idle():
-            self.idle_since = self.idle_since or time.monotonic()
-            if time.monotonic() - self.idle_since >= self.idle_exit:
-                return None
-        else:
-            self.idle_since = None
+        if self.idle.expired(self.fleet_is_idle):
+            return None
         return super().spider_idle()
 
     def fleet_is_idle(self) -> bool:

@@ -14,7 +14,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from groundswell.scaleout.keys import TAG_QUEUE_KEY, TAGGER_GROUP, TAGS_KEY, stream_backlog
+from groundswell.scaleout.keys import (
+    TAG_QUEUE_KEY,
+    TAGGER_GROUP,
+    TAGS_KEY,
+    IdleClock,
+    fleet_has_nothing,
+)
 from groundswell.scaleout.streams import GroupReader
 from groundswell.scaleout.tag_queue import read_tag_entry, result_fields
 
@@ -81,19 +87,15 @@ class TagWorker:
     def run(self, idle_exit: float = 0.0, stop=None) -> TagWorkerTotals:
         """Tag batches until ``stop`` is set (the current batch is finished first), or
         (``idle_exit``) until nothing at all waits in Redis for that many seconds."""
-        idle_since, tidied_at = None, time.monotonic()
+        idle, tidied_at = IdleClock(idle_exit), time.monotonic()
         while not (stop and stop.is_set()):
             if self.tag_batch():
-                idle_since = None
+                idle.reset()
                 continue
             if time.monotonic() - tidied_at >= TIDY_EVERY_SECONDS:
                 self.reader.forget_idle_consumers(GONE_AFTER_SECONDS)
                 tidied_at = time.monotonic()
-            if idle_exit and not any(stream_backlog(self.client).values()):
-                idle_since = idle_since or time.monotonic()
-                if time.monotonic() - idle_since >= idle_exit:
-                    break
-            else:
-                idle_since = None
+            if idle.expired(lambda: fleet_has_nothing(self.client)):
+                break
         self.totals.claimed = self.reader.claimed
         return self.totals

@@ -17,7 +17,7 @@ import json
 import time
 from dataclasses import dataclass, field
 
-from groundswell.scaleout.keys import STREAM_KEY, WRITER_GROUP, stream_backlog
+from groundswell.scaleout.keys import STREAM_KEY, WRITER_GROUP, IdleClock, fleet_has_nothing
 from groundswell.scaleout.streams import GroupReader
 from groundswell.scaleout.tag_queue import queue_mentions
 from groundswell.store import mark_thread_replies, save_mentions
@@ -102,21 +102,17 @@ class StreamWriter:
         """Write batches until ``stop`` is set, or (``idle_exit``) until nothing at all waits
         in Redis (no job, request, lease, stream entry, mention to tag or tag result) for that
         many seconds. While tag results come in, it does not wait for mentions."""
-        idle_since, tagged = None, 0
+        idle, tagged = IdleClock(idle_exit), 0
         while not (stop and stop.is_set()):
             stored = self.write_batch(block_ms=None if tagged else 1000)
             tagged = self.store_tags()
             if stored or tagged:
                 self.mark_replies()
-                idle_since = None
+                idle.reset()
                 continue
             self.mark_replies(every=0)
-            if idle_exit and not any(stream_backlog(self.client).values()):
-                idle_since = idle_since or time.monotonic()
-                if time.monotonic() - idle_since >= idle_exit:
-                    break
-            else:
-                idle_since = None
+            if idle.expired(lambda: fleet_has_nothing(self.client)):
+                break
         self.mark_replies(every=0)
         self.totals.claimed = self.reader.claimed
         return self.totals
