@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import click
 
 from groundswell.cli.options import config_option, db_option, read_config
 
 IDLE_HELP = "stop once nothing at all waits in Redis for this many seconds (0: run until stopped)"
 CLAIM_HELP = "take over entries another {} left unacknowledged this many seconds"
+
+
+def stop_on_signals() -> threading.Event:
+    """An event SIGINT and SIGTERM set: the loop finishes its batch, then stops."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
 
 
 def redis_option(required: bool = True):
@@ -59,9 +70,6 @@ def writer(redis_url: str, config_path: str, db_path: str, consumer: str, batch:
     unacknowledged are stored by the next one. Run one writer per database. With
     --tag-workers, new and edited mentions are queued for the tag workers and the writer
     stores their tags (acknowledged after the commit too)."""
-    import signal
-    import threading
-
     from groundswell.scaleout.keys import connect
     from groundswell.scaleout.writer import StreamWriter
     from groundswell.store import open_db, save_sources
@@ -78,9 +86,7 @@ def writer(redis_url: str, config_path: str, db_path: str, consumer: str, batch:
         dedupe = "dedupe" in config.tagging.stages
         tags = TagResultWriter(client, db, consumer, batch, claim_after, dedupe=dedupe)
     stream = StreamWriter(client, db, consumer, batch, claim_after, vendors, tags)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     click.echo(f"writing mentions from {redis_url} into {db_path} (Ctrl+C stops)", err=True)
     totals = stream.run(idle_exit=idle_exit, stop=stop)
     click.echo(f"writer stopped: {totals.stored} mention(s) stored ({totals.new} new) in "
@@ -109,9 +115,6 @@ def tag_worker(redis_url: str, config_path: str, batch: int | None, consumer: st
 
     Runs the [tagging] stages of --config but dedupe (the writer's); give every tag worker
     the scheduler's config file. A killed worker's batch is tagged by another."""
-    import signal
-    import threading
-
     from groundswell.cli.tagging import build_tagger
     from groundswell.scaleout.keys import connect
     from groundswell.scaleout.leases import new_worker_id
@@ -123,9 +126,7 @@ def tag_worker(redis_url: str, config_path: str, batch: int | None, consumer: st
     tagger.load_models()
     worker = TagWorker(client, tagger, consumer or new_worker_id(),
                        batch or config.model.batch_size, claim_after)  # fmt: skip
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     click.echo(f"tagging mentions queued in {redis_url} (Ctrl+C stops)", err=True)
     totals = worker.run(idle_exit=idle_exit, stop=stop)
     click.echo(f"tag worker stopped: {totals.tagged} mention(s) tagged in {totals.batches} "
