@@ -40,24 +40,23 @@ def host_port(url: str) -> tuple[str, int] | None:
     return parts.hostname.lower().rstrip("."), port or DEFAULT_PORTS[parts.scheme]
 
 
+def address_of(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address ``host`` is written as, or None for a name."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
 def is_private(host: str) -> bool:
     """A loopback, private, link-local or unspecified address (or ``localhost``)."""
     if host == "localhost" or host.endswith(".localhost"):
         return True
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
+    address = address_of(host)
+    if address is None:
         return False
     return (address.is_private or address.is_loopback or address.is_link_local
             or address.is_unspecified or address.is_reserved)  # fmt: skip
-
-
-def is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
 
 
 @lru_cache(maxsize=1024)
@@ -97,7 +96,7 @@ class Reach:
         listed = (host, port) in self.listed or (
             (host, None) in self.listed and port in DEFAULT_PORTS.values()
         )
-        return listed and (is_address(host) or not resolves_private(host))
+        return listed and (address_of(host) is not None or not resolves_private(host))
 
     def refusal(self, url: str) -> str:
         host, port = self.origin
