@@ -56,7 +56,7 @@ def tag(config_path: str, db_path: str, batch_size: int | None, rematch: bool,
             run_community_pass(config, db)
             return
         if redis_url:
-            queue_for_tag_workers(redis_url, db)
+            queue_for_tag_workers(redis_url, db, db_path)
             run_community_pass(config, db)
             return
         done = recorded_tag_run(db, db_path, lambda: tag_all(
@@ -71,9 +71,10 @@ def tag(config_path: str, db_path: str, batch_size: int | None, rematch: bool,
         run_community_pass(config, db)
 
 
-def recorded_tag_run(db, db_path: str, run):
-    """``run()`` recorded as a ``tag_runs`` row with a heartbeat: ok (with the count tagged),
-    error, or interrupted (Ctrl+C here; a kill is found by the next command's ``open_db``)."""
+def recorded_tag_run(db, db_path: str, run, summary=lambda done: {"tagged": done or 0}):
+    """``run()`` recorded as a ``tag_runs`` row with a heartbeat: ok (with ``summary`` of
+    what it returned: the count tagged), error, or interrupted (Ctrl+C here; a kill is found
+    by the next command's ``open_db``)."""
     from groundswell.store.runs import Heartbeat, finish_run, start_run
 
     run_id = start_run(db, "tag_runs", {"tagged": 0})
@@ -86,27 +87,23 @@ def recorded_tag_run(db, db_path: str, run):
     except Exception as error:
         finish_run(db, "tag_runs", run_id, status="error", message=str(error)[:500])
         raise
-    finish_run(db, "tag_runs", run_id, status="ok", tagged=done or 0)
+    finish_run(db, "tag_runs", run_id, status="ok", **summary(done))
     return done
 
 
-def queue_for_tag_workers(redis_url: str, db) -> None:
+def queue_for_tag_workers(redis_url: str, db, db_path: str) -> None:
     """Queue the untagged rest for the tag workers, recorded as a ``tag_runs`` row (what
     ``status`` shows), and say so when no tag worker is listening."""
     from groundswell.scaleout.keys import connect
     from groundswell.scaleout.tag_queue import listening_tag_workers, queue_untagged
-    from groundswell.store.runs import finish_run, start_run
+
+    def queued_message(counts: tuple[int, int]) -> str:
+        return f"queued {counts[0]} mention(s) for the tag workers ({counts[1]} already queued)"
 
     client = connect(redis_url)
-    run_id = start_run(db, "tag_runs", {"tagged": 0})
-    try:
-        queued, waiting = queue_untagged(client, db)
-    except Exception as error:
-        finish_run(db, "tag_runs", run_id, status="error", message=str(error)[:500])
-        raise
-    message = f"queued {queued} mention(s) for the tag workers ({waiting} already queued)"
-    finish_run(db, "tag_runs", run_id, status="ok", message=message)
-    click.echo(message)
+    queued, waiting = recorded_tag_run(db, db_path, lambda: queue_untagged(client, db),
+                                       lambda counts: {"message": queued_message(counts)})  # fmt: skip
+    click.echo(queued_message((queued, waiting)))
     if (queued or waiting) and not listening_tag_workers(client):
         click.echo("no tag worker has read the queue in the last 30 s: the mentions wait "
                    "untagged until one runs (`groundswell tag-worker --redis URL --config "
