@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 import groundswell
@@ -167,3 +168,28 @@ def test_a_post_stored_twice_in_one_crawl_is_new_once_and_an_update_only_next_cr
 
     assert crawl(["From the listing", "From the thread page, whole"]) == (1, 0)
     assert crawl(["From the thread page, edited"]) == (0, 1)
+
+
+def test_a_transaction_writes_all_or_nothing_and_nests(tmp_path):
+    """sqlite-utils 4 commits each write by itself unless a transaction is open (``with
+    db.conn:`` opens none): ``transaction`` is one, seen by nobody else until it commits."""
+    import sqlite3
+
+    from groundswell.store.transaction import transaction
+
+    db = open_db(tmp_path / "g.db")
+    db["t"].insert({"id": 1}, pk="id")
+    other = sqlite3.connect(tmp_path / "g.db")
+    with pytest.raises(RuntimeError):
+        with transaction(db):
+            db["t"].insert({"id": 2})
+            db["t"].update(1, {"id": 3})
+            assert other.execute("select count(*) from t").fetchone()[0] == 1  # not yet
+            raise RuntimeError("killed mid-batch")
+    assert [row["id"] for row in db["t"].rows] == [1]
+    with transaction(db):
+        db["t"].insert({"id": 2})
+        with pytest.raises(RuntimeError), transaction(db):  # nested: a savepoint
+            db["t"].insert({"id": 4})
+            raise RuntimeError("the inner part fails")
+    assert sorted(row[0] for row in other.execute("select id from t")) == [1, 2]

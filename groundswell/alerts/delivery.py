@@ -38,6 +38,7 @@ import sqlite_utils
 from groundswell.alerts.messages import AlertMessage, iso, parse_iso, render_alert, utc
 from groundswell.config import Config, SmtpConfig
 from groundswell.errors import GroundswellError
+from groundswell.store.transaction import transaction
 
 STEPS = ("claimed", "intent_recorded", "sent", "delivery_recorded", "alert_recorded")
 IDEMPOTENT_APPRISE_SCHEMES = frozenset({"json", "jsons", "xml", "xmls", "form", "forms"})
@@ -298,7 +299,7 @@ def reclaim_lost_sends(db: sqlite_utils.Database, config: Config, now: datetime)
 
 def claim(db: sqlite_utils.Database, alert_id: str, now: datetime) -> str | None:
     token = new_token()
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(
             """update alerts set status = 'sending', delivery_token = ?, claimed_at = ?,
                attempts = coalesce(attempts, 0) + 1 where id = ? and status = 'pending'""",
@@ -311,7 +312,7 @@ def release(
     db: sqlite_utils.Database, config: Config, alert_id: str, token: str | None, error: str
 ) -> bool:
     """``sending -> pending`` (or ``failed`` once attempts reach ``max_attempts``)."""
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(
             """update alerts set status = case when attempts >= ? then 'failed' else 'pending' end,
                delivery_token = null, last_error = ?
@@ -322,7 +323,7 @@ def release(
 
 
 def finish_sent(db: sqlite_utils.Database, alert_id: str, token: str, now: datetime) -> None:
-    with db.conn:
+    with transaction(db):
         db.execute(
             """update alerts set status = 'sent', sent_at = ?, delivery_token = null,
                last_error = null where id = ? and status = 'sending' and delivery_token = ?""",
@@ -345,7 +346,7 @@ def record_intent(
     db: sqlite_utils.Database, alert_id: str, target: Target, token: str, now: datetime
 ) -> None:
     """The channel is about to be sent; a ``sending`` row left by a crash counts a resend."""
-    with db.conn:
+    with transaction(db):
         db.execute(
             """insert into alert_deliveries
                  (alert_id, channel, status, token, attempts, started_at, uncertain_resends)
@@ -361,7 +362,7 @@ def record_intent(
 def record_sent(
     db: sqlite_utils.Database, alert_id: str, target: Target, receipt: str, now: datetime
 ) -> None:
-    with db.conn:
+    with transaction(db):
         db.execute(
             """update alert_deliveries set status = 'sent', sent_at = ?, receipt = ?,
                last_error = null where alert_id = ? and channel = ?""",
@@ -370,7 +371,7 @@ def record_sent(
 
 
 def record_failed(db: sqlite_utils.Database, alert_id: str, target: Target, error: str) -> None:
-    with db.conn:
+    with transaction(db):
         db.execute(
             """update alert_deliveries set status = 'failed', last_error = ?
                where alert_id = ? and channel = ?""",

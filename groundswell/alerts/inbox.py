@@ -41,6 +41,7 @@ from groundswell.alerts.messages import iso, utc
 from groundswell.alerts.outbox import NOT_CLOSED, OPEN_STATUSES, mark_responded
 from groundswell.errors import GroundswellError
 from groundswell.store.corrections import save_correction
+from groundswell.store.transaction import transaction
 from groundswell.store.views import NEEDS_REPLY_REVIEW, OPEN_QUESTION
 
 DEFAULT_DAYS = 28
@@ -210,9 +211,7 @@ def act(db: sqlite_utils.Database, mention_id: str, action: str, who: str,
     if not who:
         raise InboxError("an action needs a logged-in person")
     check_mention(db, mention_id)
-    with db.conn:
-        if not db.conn.in_transaction:
-            db.execute("begin immediate")
+    with transaction(db):
         if not record(db, nonce, mention_id, action, value, who, now_text(now)):
             return ActionResult(False, "Already done (this form was sent before)", repeated=True)
         change = handler(db, mention_id, who, value, utc(now))

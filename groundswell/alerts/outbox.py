@@ -33,6 +33,7 @@ from groundswell.alerts.messages import hours_later, iso, parse_iso, utc
 from groundswell.alerts.rules import Candidate, find_candidates, route
 from groundswell.config import Config
 from groundswell.errors import GroundswellError
+from groundswell.store.transaction import transaction
 
 ESCALATION_RULE = "escalation"
 OPEN_STATUSES = ("pending", "sending", "sent", "failed")
@@ -54,7 +55,7 @@ class CycleReport:
 def sync_advocates(db: sqlite_utils.Database, config: Config, now: datetime) -> None:
     """Mirror ``[[advocate]]`` into ``advocates`` (channel names only, never URLs)."""
     rows = [advocate_row(a, config, now) for a in config.advocate]
-    with db.conn:
+    with transaction(db):
         names = [a.name for a in config.advocate]
         marks = ",".join("?" * len(names))
         db.execute(f"delete from advocates where name not in ({marks})", names)
@@ -136,7 +137,7 @@ def insert_new(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
         f"values ({', '.join('?' * len(columns))})"
     )
     inserted = []
-    with db.conn:
+    with transaction(db):
         for row in rows:
             if db.execute(sql, [row[c] for c in columns]).rowcount == 1:
                 inserted.append(row)
@@ -149,7 +150,7 @@ def insert_new(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
 def mark_responded(db: sqlite_utils.Database, now: datetime | None = None) -> int:
     """Close alerts whose mention the vendor has replied to (or, for questions, anyone)."""
     marks = ",".join("?" * len(NOT_CLOSED))
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(
             f"""update alerts set status = 'responded', responded_at = ?, delivery_token = null
                 where status in ({marks}) and mention_id in (
@@ -176,7 +177,7 @@ def acknowledge(db: sqlite_utils.Database, alert_id: str, now: datetime | None =
     alert = find_alert(db, alert_id)
     if alert["status"] in ("acknowledged", "responded"):
         return alert
-    with db.conn:
+    with transaction(db):
         db.execute(
             "update alerts set status = 'acknowledged', acknowledged_at = ? where id = ?",
             [iso(utc(now)), alert["id"]],
@@ -205,7 +206,7 @@ def escalate_overdue(
 
 
 def mark_escalated(db: sqlite_utils.Database, alert: dict, now: datetime) -> bool:
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(
             "update alerts set status = 'escalated', escalated_at = ? where id = ? and status = ?",
             [iso(now), alert["id"], alert["status"]],

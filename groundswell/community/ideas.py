@@ -28,6 +28,7 @@ from groundswell.community.reach import mention_reach
 from groundswell.community.vectors import load_vectors, pack, unpack
 from groundswell.errors import GroundswellError
 from groundswell.store.schema import utc_now
+from groundswell.store.transaction import transaction
 
 STATUSES = ("new", "planned", "shipped", "declined")
 NAME_PHRASES = 3
@@ -49,7 +50,7 @@ def drop_departed(db: sqlite_utils.Database) -> set[str]:
         "select mention_id, idea_id from idea_mentions where mention_id not in "
         f"(select m.id from mentions m where {REQUESTS})"
     ).fetchall()
-    with db.conn:
+    with transaction(db):
         for mention_id, _ in departed:
             db.execute("delete from idea_mentions where mention_id = ?", [mention_id])
     return {idea for _, idea in departed}
@@ -94,7 +95,7 @@ def assign_new_requests(db: sqlite_utils.Database, distance: float, linkage: str
         for m, g, v in zip(ids, assigned, vectors, strict=True)
     ]  # fmt: skip
     counts = dict(zip(groups.ids, groups.counts.tolist(), strict=True))
-    with db.conn:
+    with transaction(db):
         db["idea_mentions"].insert_all(rows, pk="mention_id", replace=True)
         db["idea_centroids"].insert_all(
             [{"idea_id": g, "members": counts[g], "vector": pack(centre[g])}
@@ -110,7 +111,7 @@ def refresh_centroids(db: sqlite_utils.Database, ideas: set[str]) -> None:
         _, vectors, _ = load_vectors(
             db, "m.id in (select mention_id from idea_mentions where idea_id = ?)", [idea]
         )
-        with db.conn:
+        with transaction(db):
             if len(vectors):
                 db["idea_centroids"].insert(
                     {"idea_id": idea, "members": len(vectors), "vector": pack(vectors.mean(0))},
@@ -216,7 +217,7 @@ def refresh_ideas(db: sqlite_utils.Database) -> int:
     now = utc_now()
     rows = [idea_row(idea, found, phrases, naming, known, now) for idea, found in members.items()]
     emptied = [i for i in known if i not in members]
-    with db.conn:
+    with transaction(db):
         db["ideas"].upsert_all(rows, pk="id")
         for idea in emptied:
             if known[idea]["status"] in (None, "new"):
@@ -242,7 +243,7 @@ def set_idea_status(db: sqlite_utils.Database, idea: str, status: str) -> dict:
     found = list(db.query("select id from ideas where id = ? or id like ?", [idea, f"{idea}%"]))
     if len(found) != 1:
         raise IdeaError(f"no idea {idea!r}" if not found else f"{idea!r} matches several ideas")
-    with db.conn:
+    with transaction(db):
         db.execute("update ideas set status = ?, status_changed_at = ? where id = ?",
                    [status, utc_now(), found[0]["id"]])  # fmt: skip
     return next(db.query("select * from ideas where id = ?", [found[0]["id"]]))

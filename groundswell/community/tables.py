@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from groundswell.store.transaction import transaction
+
 
 def replace_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
     """Replace every row of ``table`` (made by ``ensure_db_shape``) with ``rows``."""
     columns = list(db[table].columns_dict)
     marks = ", ".join("?" * len(columns))
     names = ", ".join(f"[{c}]" for c in columns)
-    with db.conn:
+    with transaction(db):
         db.execute(f"delete from [{table}]")
         db.conn.executemany(
             f"insert or replace into [{table}] ({names}) values ({marks})",

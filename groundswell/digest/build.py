@@ -29,6 +29,7 @@ from groundswell.digest.render import (
 )
 from groundswell.digest.send import build_message, cid_reference, content_id, send_digest_email
 from groundswell.store import utc_now
+from groundswell.store.transaction import transaction
 
 __all__ = [
     "Digest", "DigestError", "IsoWeek", "build_digest", "digest_email", "parse_week",
@@ -112,7 +113,7 @@ def save_digest(db: sqlite_utils.Database, digest: Digest) -> None:
         "html": digest.html("inline"), "markdown": digest.markdown,
         "cloud_png": digest.cloud_png, "trend_png": digest.trend_png,
     }  # fmt: skip
-    with db.conn:
+    with transaction(db):
         db["digests"].upsert(row, pk=("period", "monitor"))
 
 

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from groundswell.errors import GroundswellError
 from groundswell.store.schema import utc_now
+from groundswell.store.transaction import transaction
 
 SENTIMENTS = ("negative", "neutral", "positive")
 CORRECTABLE = ("sentiment", "topics")
@@ -57,7 +58,7 @@ def save_correction(db: sqlite_utils.Database, mention_id: str, field: str, new,
         return None
     row = {"mention_id": mention_id, "field": field, "old": current_value(db, mention_id, field),
            "new": value, "who": who, "at": utc_now(), "note": note}  # fmt: skip
-    with db.conn:
+    with transaction(db):
         return db["corrections"].insert(row).last_pk
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import sqlite_utils
 
 from groundswell.store.schema import utc_now
+from groundswell.store.transaction import transaction
 
 
 def save_sources(db: sqlite_utils.Database, sources: Iterable) -> None:
@@ -59,7 +60,7 @@ def close_open_crawl_runs(db: sqlite_utils.Database, source: str, status: str, m
     if pid is not None:
         where = "source = ? and pid = ? and status in ('running', 'interrupted')"
         params.append(pid)
-    with db.conn:
+    with transaction(db):
         closed = db.execute(
             f"update crawl_runs set status = ?, finished_at = ?, message = ?, errors = 1 "
             f"where {where}",

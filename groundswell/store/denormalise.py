@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from groundswell.store.transaction import transaction
 from groundswell.store.views import iso_week_sql
 
 MENTION_COLUMNS = {"week": str, "topics": str, "monitors": str}
@@ -143,9 +144,7 @@ def ensure_denormalised(db: sqlite_utils.Database) -> bool:
     wanted = trigger_definitions()
     if triggers_up_to_date(db, wanted):
         return False
-    with db.conn:
-        if not db.conn.in_transaction:
-            db.execute("begin immediate")
+    with transaction(db):
         drop_triggers(db)
         backfill(db)
         for sql in wanted.values():

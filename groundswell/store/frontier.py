@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import sqlite_utils
 
 from groundswell.store.schema import utc_now
+from groundswell.store.transaction import transaction
 
 LISTED_SQL = """
 insert into crawl_frontier (source, url, kind, site_id, state, discovered_at, listed_at,
@@ -53,7 +54,7 @@ def save_listed(db: sqlite_utils.Database, source: str, rows: Iterable[dict],
     now = now or utc_now()
     rows = [{"site_id": None, "listed_replies": None, "listed_activity": None, "kind": "thread",
              **row, "source": source, "now": now} for row in rows]  # fmt: skip
-    with db.conn:
+    with transaction(db):
         db.conn.executemany(LISTED_SQL, [without(row, "pending", "requested") for row in rows])
         db.conn.executemany(PENDING_SQL, [
             {"source": source, "url": row["url"], "requested": int(bool(row.get("requested")))}
@@ -63,7 +64,7 @@ def save_listed(db: sqlite_utils.Database, source: str, rows: Iterable[dict],
 def save_requested(db: sqlite_utils.Database, source: str, rows: Iterable[dict]) -> None:
     """Unfinished rows a crawl takes up again: still ``pending``, one more fetch started."""
     params = [{"source": source, "url": row["url"], "requested": 1} for row in rows]
-    with db.conn:
+    with transaction(db):
         db.conn.executemany(PENDING_SQL, params)
 
 
@@ -76,7 +77,7 @@ def save_fetched(db: sqlite_utils.Database, source: str, rows: Iterable[dict],
     for row in rows:
         params = {"pages_seen": 1, "fetched_replies": None, **row, "source": source, "now": now}
         (pages if row.get("kind") == "page" else threads).append(params)
-    with db.conn:
+    with transaction(db):
         db.conn.executemany(THREAD_FETCHED_SQL, [without(r, "kind") for r in threads])
         db.conn.executemany(PAGE_FETCHED_SQL, [{"source": source, "url": r["url"]} for r in pages])
 
@@ -85,7 +86,7 @@ def save_failed(db: sqlite_utils.Database, source: str, rows: Iterable[dict]) ->
     """Fetches that failed: ``error`` (tried again by the next crawl) or ``gone`` (404/410)."""
     params = [{"state": row.get("state", "error"), "error": row.get("error"), "url": row["url"],
                "source": source} for row in rows]  # fmt: skip
-    with db.conn:
+    with transaction(db):
         db.conn.executemany(FAILED_SQL, params)
 
 

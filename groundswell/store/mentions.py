@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from groundswell.store.schema import utc_now
+from groundswell.store.transaction import transaction
 
 # Columns a re-crawl may overwrite; tags and first_seen_at are left alone.
 CRAWLED_COLUMNS = (
@@ -85,7 +86,7 @@ def save_mentions(db: sqlite_utils.Database, items: Iterable[dict]) -> SaveCount
             row["tagged_at"] = None
             edited.append(mention_id)
         seen.append(row)
-    with db.conn:
+    with transaction(db):
         if fresh:
             db["mentions"].insert_all(fresh, pk="id", alter=True, ignore=True)
         if seen:
@@ -96,7 +97,7 @@ def save_mentions(db: sqlite_utils.Database, items: Iterable[dict]) -> SaveCount
 
 def mark_thread_replies(db: sqlite_utils.Database, source: str, vendor_accounts=()) -> None:
     """Set ``answered`` on mentions that have a reply, ``vendor_responded`` where the vendor did."""
-    with db.conn:
+    with transaction(db):
         db.execute(
             """update mentions set answered = 1 where source = ? and coalesce(answered, 0) = 0
                and id in (select parent_id from mentions where parent_id is not null)""",

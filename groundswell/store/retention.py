@@ -10,6 +10,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from groundswell.store.transaction import transaction
+
 TAG_TABLES = ("mention_topics", "keyphrases", "mention_monitors", "mention_minhash", "alerts",
               "mention_vectors", "interactions", "defences", "idea_mentions")  # fmt: skip
 # community tables naming people (rebuilt by the next community pass; a forgotten author
@@ -33,7 +35,7 @@ def parse_age(text: str) -> timedelta:
 def delete_mentions(db: sqlite_utils.Database, where: str, params: list) -> int:
     """Delete matching mentions and everything tagged on them, in one transaction."""
     ids = [row[0] for row in db.execute(f"select id from mentions where {where}", params)]
-    with db.conn:
+    with transaction(db):
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
@@ -103,7 +105,7 @@ def forget_author(db: sqlite_utils.Database, author: str) -> int:
     """A privacy request: delete every mention by ``author`` (case-insensitive), its tags, and
     every community row that names them."""
     deleted = delete_mentions(db, "lower(author) = lower(?)", [author])
-    with db.conn:
+    with transaction(db):
         for table, columns in PEOPLE_COLUMNS.items():
             if db[table].exists():
                 named = " or ".join(f"lower({c}) = lower(?)" for c in columns)

@@ -24,6 +24,7 @@ from pathlib import Path
 import sqlite_utils
 
 from groundswell.store.schema import utc_now
+from groundswell.store.transaction import transaction
 
 HEARTBEAT_S = 10.0
 STALE_S = 300.0  # a holder on another host is gone after this long without a heartbeat
@@ -74,7 +75,7 @@ def close_interrupted_runs(db: sqlite_utils.Database) -> int:
                 continue
             message = (f"interrupted: its process ({pid} on {host}) is gone (killed or "
                        f"crashed); last heartbeat {heartbeat_at or 'never'}")  # fmt: skip
-            with db.conn:
+            with transaction(db):
                 closed += db.execute(
                     f"update [{table}] set status = 'interrupted', finished_at = ?, "
                     "message = ? where id = ? and status = 'running'",
@@ -88,7 +89,7 @@ def drop_dead_leases(db: sqlite_utils.Database) -> None:
     rows = db.execute("select name, pid, host, heartbeat_at from leases").fetchall()
     dead = [name for name, pid, host, beat in rows if not holder_alive(pid, host, beat)]
     if dead:
-        with db.conn:
+        with transaction(db):
             for name in dead:
                 db.execute("delete from leases where name = ?", [name])
 
@@ -144,7 +145,7 @@ def try_lease(db: sqlite_utils.Database, name: str) -> LeaseHolder | None:
 
 def release_lease(db: sqlite_utils.Database, name: str) -> None:
     me = this_process()
-    with db.conn:
+    with transaction(db):
         db.execute("delete from leases where name = ? and pid = ? and host = ?",
                    [name, me["pid"], me["host"]])  # fmt: skip
 

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from groundswell.errors import GroundswellError
 from groundswell.store.schema import utc_now
+from groundswell.store.transaction import transaction
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,79}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
@@ -83,13 +84,13 @@ def save_search(db: sqlite_utils.Database, name: str, who: str, query: str = "",
            "monitor": monitor.strip(), "source": source.strip(), "sentiment": sentiment,
            "kind": kind, "email": email or None, "created_by": who, "created_at": utc_now(),
            "last_emailed_at": None}  # fmt: skip
-    with db.conn:
+    with transaction(db):
         db["saved_searches"].upsert(row, pk="name")
     return row
 
 
 def delete_search(db: sqlite_utils.Database, name: str) -> bool:
-    with db.conn:
+    with transaction(db):
         return db.execute("delete from saved_searches where name = ?", [name]).rowcount == 1
 
 
@@ -111,5 +112,5 @@ def datasette_filters(search: dict) -> dict[str, str]:
 
 
 def mark_emailed(db: sqlite_utils.Database, name: str, at: str) -> None:
-    with db.conn:
+    with transaction(db):
         db.execute("update saved_searches set last_emailed_at = ? where name = ?", [at, name])

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from groundswell.store.transaction import transaction
+
 try:
     import fcntl
 except ImportError:  # Windows
@@ -296,7 +298,7 @@ def ensure_fts_update_trigger(db: sqlite_utils.Database) -> None:
                        ["mentions_au"]).fetchone()  # fmt: skip
     if found is None or found[0] == FTS_UPDATE_TRIGGER:
         return
-    with db.conn:
+    with transaction(db):
         db.execute('drop trigger "mentions_au"')
         db.execute(FTS_UPDATE_TRIGGER)
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from groundswell.store.transaction import transaction
+
 
 def iso_week_sql(column: str) -> str:
     """SQL for the ISO week (``YYYY-Www``) of an ISO 8601 timestamp column."""
@@ -291,7 +293,7 @@ def ensure_views(db: sqlite_utils.Database) -> list[str]:
     Needs the tables of ``ensure_db_shape``. A view whose SQL is unchanged is left alone, so
     running this on every start does not change the schema under a running Datasette.
     """
-    with db.conn:
+    with transaction(db):
         return [name for name, sql in VIEWS.items() if replace_view(db, name, sql)]
 
 

@@ -28,6 +28,7 @@ import numpy as np
 import sqlite_utils
 from datasketch import MinHash, MinHashLSH
 
+from groundswell.store.transaction import transaction
 from groundswell.tagging.query import text_words
 
 # Estimated Jaccard similarity of word 3-shingles. Each changed word breaks 3 shingles, so a
@@ -346,7 +347,7 @@ from indexed
 
 def save_signature_rows(db: sqlite_utils.Database, rows: list[dict]) -> None:
     if rows:
-        with db.conn:
+        with transaction(db):
             db["mention_minhash"].upsert_all(rows, pk="mention_id")
 
 
@@ -362,7 +363,7 @@ def save_duplicates(
     """
     updates = [(original, mention_id) for mention_id, original in assignments.items()]
     moved = [(original, mention_id) for original, mention_id in updates if original is not None]
-    with db.conn:
+    with transaction(db):
         db.conn.executemany("update mentions set duplicate_of = ? where id = ?", updates)
         db.conn.executemany("update mentions set duplicate_of = ? where duplicate_of = ?", moved)
     if deduplicator is not None:

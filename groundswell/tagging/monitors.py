@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 import sqlite_utils
 
 from groundswell.config import MonitorConfig
+from groundswell.store.transaction import transaction
 from groundswell.tagging.query import Document, Query, QueryError, parse_query
 
 SQL_CHUNK = 500
@@ -75,7 +76,7 @@ def save_monitor_matches(
     strays = sorted({row["mention_id"] for row in rows} - set(ids))
     if strays:
         raise ValueError(f"rows for mentions not in mention_ids: {', '.join(strays)}")
-    with db.conn:
+    with transaction(db):
         for start in range(0, len(ids), SQL_CHUNK):
             chunk = ids[start : start + SQL_CHUNK]
             marks = ",".join("?" * len(chunk))

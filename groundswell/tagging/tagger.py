@@ -17,6 +17,7 @@ import sqlite_utils
 from threadpoolctl import threadpool_limits
 
 from groundswell.store import utc_now
+from groundswell.store.transaction import transaction
 from groundswell.tagging.stages import STAGES, Batch, check_stage_names
 
 MAX_TEXT_CHARS = 2000
@@ -260,7 +261,7 @@ def save_tags(db: sqlite_utils.Database, tagged: TaggedBatch, deduplicator=None)
     results = tagged.mentions
     ids = [r.mention_id for r in results]
     marks = ",".join("?" * len(ids))
-    with db.conn:
+    with transaction(db):
         for table in ("mention_topics", "keyphrases", "mention_monitors"):
             db.execute(f"delete from {table} where mention_id in ({marks})", ids)
         db["mention_topics"].insert_all(
