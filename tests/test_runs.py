@@ -13,9 +13,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from groundswell.store import open_db, start_crawl_run
+from groundswell.store import open_db, save_mentions, start_crawl_run
 from groundswell.store.runs import Heartbeat, close_interrupted_runs, lease, try_lease
-from tests.conftest import groundswell, write_config
+from tests.conftest import groundswell, mention, write_config
 
 HOLDER = textwrap.dedent("""
     import sys, time
@@ -77,6 +77,31 @@ def test_a_killed_tag_run_is_interrupted_and_status_says_so(tmp_path):
     result = groundswell("status", "--db", str(db_path))
     assert result.returncode == 0, result.stderr
     assert "last tag run: interrupted" in result.stdout
+
+
+def test_sigterm_stops_a_tag_run_as_interrupted_with_its_batch_rolled_back(tmp_path):
+    db_path = tmp_path / "g.db"
+    db = open_db(db_path)
+    save_mentions(db, [mention(f"m{i}", f"Ticket {i}: the inbox was slow again today.")
+                       for i in range(3000)])  # fmt: skip
+    tagger = subprocess.Popen([sys.executable, "-m", "groundswell.cli", "tag", "--db",
+                               str(db_path), "--batch-size", "50", "--quiet"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not db.execute("select count(*) from mentions where tagged_at is not null").fetchone()[0]:
+        assert tagger.poll() is None and time.monotonic() < deadline, tagger.communicate()
+        time.sleep(0.05)
+    tagger.send_signal(signal.SIGTERM)
+    tagger.communicate(timeout=60)
+    assert tagger.returncode != 0
+    [run] = list(db["tag_runs"].rows)
+    assert run["status"] == "interrupted" and run["finished_at"]  # recorded at once
+    assert run["message"] == "stopped by SIGTERM"
+    assert db["leases"].count == 0
+    tagged = db.execute("select count(*) from mentions where tagged_at is not null").fetchone()[0]
+    half_done = db.execute("select count(*) from mentions where (tagged_at is null) != "
+                           "(sentiment is null)").fetchone()[0]  # fmt: skip
+    assert 0 < tagged < 3000 and tagged % 50 == 0 and half_done == 0  # whole batches only
 
 
 def test_a_second_tag_run_does_nothing_while_one_is_in_progress(tmp_path):

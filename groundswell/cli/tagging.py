@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
 import sys
+from contextlib import contextmanager
 from itertools import islice
 
 import click
@@ -71,18 +73,43 @@ def tag(config_path: str, db_path: str, batch_size: int | None, rematch: bool,
         run_community_pass(config, db)
 
 
+class StoppedBySignal(KeyboardInterrupt):
+    """SIGTERM during a tag run, raised where Ctrl+C's KeyboardInterrupt would be."""
+
+
+@contextmanager
+def sigterm_stops_like_ctrl_c():
+    """While it lasts, SIGTERM (``systemctl stop``, ``kill``) stops the process as Ctrl+C
+    does: the batch being written rolls back and the run is closed as interrupted, instead
+    of the process dying with its row ``running`` until the next command notices."""
+
+    def stop(signum, frame):
+        raise StoppedBySignal(signal.Signals(signum).name)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (the library called from a thread): no handler
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
 def recorded_tag_run(db, db_path: str, run, summary=lambda done: {"tagged": done or 0}):
     """``run()`` recorded as a ``tag_runs`` row with a heartbeat: ok (with ``summary`` of
-    what it returned: the count tagged), error, or interrupted (Ctrl+C here; a kill is found
-    by the next command's ``open_db``)."""
+    what it returned: the count tagged), error, or interrupted (Ctrl+C or SIGTERM here; a
+    kill -9 is found by the next command's ``open_db``)."""
     from groundswell.store.runs import Heartbeat, finish_run, start_run
 
     run_id = start_run(db, "tag_runs", {"tagged": 0})
     try:
-        with Heartbeat(db_path, "tag_runs", run_id):
+        with sigterm_stops_like_ctrl_c(), Heartbeat(db_path, "tag_runs", run_id):
             done = run()
-    except KeyboardInterrupt:
-        finish_run(db, "tag_runs", run_id, status="interrupted", message="stopped by Ctrl+C")
+    except KeyboardInterrupt as stop:
+        how = f"stopped by {stop}" if isinstance(stop, StoppedBySignal) else "stopped by Ctrl+C"
+        finish_run(db, "tag_runs", run_id, status="interrupted", message=how)
         raise
     except Exception as error:
         finish_run(db, "tag_runs", run_id, status="error", message=str(error)[:500])

@@ -3,9 +3,9 @@
 Every job runs as a child process (a crawl, ``groundswell tag``, ``alerts``, ``digest``), so a
 hung or crashed job is stopped by its timeout, recorded, and never takes the scheduler down.
 SIGINT/SIGTERM stop new jobs, give running ones ``shutdown_grace`` seconds to finish (a crawl
-finishes the pages it is fetching on SIGTERM; ``groundswell tag`` stops at once, its batch not
-stored: the next command that opens the database closes its run as ``interrupted`` and the
-next tag run tags that batch again), then stop them.
+finishes the pages it is fetching on SIGTERM; ``groundswell tag`` stops at once, its batch
+rolled back and its run recorded as ``interrupted``: the next tag run tags that batch again),
+then stop them.
 """
 
 from __future__ import annotations
