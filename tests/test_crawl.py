@@ -110,3 +110,23 @@ def test_errors_are_recorded_and_what_was_stored_is_kept(tmp_path):
     assert "does not look like" in runs["garbage"]["message"]
     assert FaultyHandler.hits["/r/limited.json"] == 2  # retried once (retries = 1), then gave up
     assert db["mentions"].count == 2
+
+
+def test_no_crawl_opens_scrapys_remote_control_port():
+    """Scrapy 2.19 serves a Python-running HTTP port on localhost from every crawl unless told
+    not to: stored crawls, printed crawls and fleet workers all leave it off."""
+    from pathlib import Path
+
+    from scrapy.utils.conf import build_component_list
+
+    from groundswell.config import parse_config
+    from groundswell.crawl.settings import settings_for
+    from groundswell.scaleout.worker import worker_settings
+
+    config = parse_config({}, Path("groundswell.toml"))
+    for settings in (settings_for(config.crawl), settings_for(config.crawl, output="print"),
+                     worker_settings(config, "redis://127.0.0.1:6379/0", "w1")):  # fmt: skip
+        assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
+        extensions = build_component_list(settings.getwithbase("EXTENSIONS"))
+        assert not any("remote_control" in str(name) for name in extensions)
+        assert settings.getbool("TELNETCONSOLE_ENABLED") is False

@@ -27,6 +27,11 @@ DOWNLOAD_MAXSIZE = GROUNDSWELL_MAX_PAGE_BYTES
 DOWNLOAD_WARNSIZE = GROUNDSWELL_MAX_PAGE_BYTES // 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control runs any Python code sent to an HTTP port on localhost, with a
+# token in ~/.local/state/scrapy/job_files (left there when a crawl is killed): not for a
+# service; None also spares each crawl importing aiohttp
+REMOTE_CONTROL_ENABLED = False
+EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
 LOG_LEVEL = "INFO"
 
 RETRY_ENABLED = True
