@@ -193,3 +193,18 @@ def test_a_transaction_writes_all_or_nothing_and_nests(tmp_path):
             db["t"].insert({"id": 4})
             raise RuntimeError("the inner part fails")
     assert sorted(row[0] for row in other.execute("select id from t")) == [1, 2]
+
+
+def test_opening_a_database_in_shape_takes_no_write_lock(tmp_path):
+    """Every command opens the database (``ensure_db_shape``): while another process holds a
+    write transaction (a crawl storing a page), opening must not queue behind it."""
+    import sqlite3
+    import time
+
+    open_db(tmp_path / "g.db")
+    writer = sqlite3.connect(tmp_path / "g.db")
+    writer.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    open_db(tmp_path / "g.db")  # "database is locked" after busy_timeout if it needed the lock
+    assert time.monotonic() - started < 5
+    writer.execute("ROLLBACK")

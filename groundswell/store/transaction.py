@@ -1,7 +1,7 @@
 """One write transaction around several statements: ``with transaction(db): ...``.
 
 sqlite-utils 4 commits every write statement on its own unless a transaction is already open,
-and ``with transaction(db):`` (Python's sqlite3 context manager) opens none: it only commits at the
+and ``with db.conn:`` (Python's sqlite3 context manager) opens none: it only commits at the
 end. A batch written that way is many transactions, and a kill in the middle leaves half of
 it. ``db.atomic()`` (sqlite-utils 4) opens one with a deferred ``BEGIN``: a block that reads
 before it writes then fails with "database is locked" at once when another process wrote in

@@ -267,14 +267,21 @@ OBSOLETE_INDEXES = (
 )
 
 
+def view_sql(name: str, sql: str) -> str:
+    return f"CREATE VIEW [{name}] as {sql.strip()}"  # as SQLite stores it
+
+
+def view_is_current(db: sqlite_utils.Database, name: str, sql: str) -> bool:
+    stored = db.execute("select sql from sqlite_master where type = 'view' and name = ?", [name])
+    return (stored.fetchone() or [None])[0] == view_sql(name, sql)
+
+
 def replace_view(db: sqlite_utils.Database, name: str, sql: str) -> bool:
     """Drop and create view ``name`` unless it already has this SQL; True when it did."""
-    create = f"CREATE VIEW [{name}] as {sql.strip()}"  # as SQLite stores it
-    stored = db.execute("select sql from sqlite_master where type = 'view' and name = ?", [name])
-    if (stored.fetchone() or [None])[0] == create:
+    if view_is_current(db, name, sql):
         return False
     db.execute(f"drop view if exists [{name}]")
-    db.execute(create)
+    db.execute(view_sql(name, sql))
     return True
 
 
@@ -293,6 +300,8 @@ def ensure_views(db: sqlite_utils.Database) -> list[str]:
     Needs the tables of ``ensure_db_shape``. A view whose SQL is unchanged is left alone, so
     running this on every start does not change the schema under a running Datasette.
     """
+    if all(view_is_current(db, name, sql) for name, sql in VIEWS.items()):
+        return []  # every command opens the database: no write lock when nothing changes
     with transaction(db):
         return [name for name, sql in VIEWS.items() if replace_view(db, name, sql)]
 
