@@ -159,6 +159,34 @@ def test_a_positive_reply_under_a_negative_post_about_the_brand_is_a_defence(db)
     ]
 
 
+def test_a_reply_read_positive_without_confidence_is_a_defence_only_when_a_person_says_so(db):
+    from groundswell.store.corrections import save_correction
+
+    critic_thread(db)
+    post(db, "g", "gus", "Glad it is not just us. The inbox is still slow this morning.",
+         parent="c", tags={"sentiment": "positive", "sentiment_score": 0.49})  # fmt: skip
+    build_interactions(db, ["acme_support"])
+    assert [d["defender"] for d in find_defences(db)] == ["dana"]  # 0.49: not confident
+    save_correction(db, "g", "sentiment", "positive", "ana")
+    save_correction(db, "d", "sentiment", "negative", "ana")  # a person's word wins both ways
+    assert [d["defender"] for d in find_defences(db)] == ["gus"]
+
+
+def test_questions_and_an_askers_thanks_in_their_own_thread_make_no_advocate(db):
+    tags = {"sentiment": "positive", "sentiment_score": 0.95, "monitors": ["Acme"]}
+    post(db, "q", "amber", "Acme and Shopify: is two-way sync possible?", thread="t7",
+         kind="question", is_question=1, tags=tags)  # fmt: skip
+    post(db, "a", "helper", "Switch on the Shopify app, it syncs both ways", parent="q",
+         thread="t7", kind="comment", tags=tags)  # fmt: skip
+    post(db, "t", "amber", "Thanks, that worked for our Acme setup.", parent="a", thread="t7",
+         kind="comment", tags=tags)  # fmt: skip
+    post(db, "s", "amber", "Appreciate it, Acme support will hear from me too", parent="a",
+         thread="t7", kind="comment", tags=tags)  # fmt: skip
+    post(db, "r1", "rita", "Acme's automation rules save us hours", thread="t8", tags=tags)
+    post(db, "r2", "rita", "Two years on Acme and still happy", thread="t9", tags=tags)
+    assert [a["author"] for a in find_advocates(db)] == ["rita"]
+
+
 def test_candidate_advocates_need_repeated_positive_mentions_and_link_their_evidence(db):
     critic_thread(db)
     post(db, "p1", "dana", "Acme's SLA timers are great", thread="t2",

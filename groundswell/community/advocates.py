@@ -3,8 +3,11 @@ far they are heard and how much they help (docs/community.md).
 
 Per monitor, platform and author (vendor accounts left out):
 
-- ``positive_mentions``: their mentions matching the monitor with sentiment ``positive`` (or,
-  untagged, a rating of 4 or more); ``defences``: their rows in ``defences``;
+- ``positive_mentions``: their mentions matching the monitor that count as positive
+  (``groundswell.community.positive``: the stars, a person's correction, or a confident
+  reading of the text), leaving out questions (asking is not recommending) and what they
+  wrote in a thread they started (the asker thanking whoever helped); ``defences``: their
+  rows in ``defences``;
 - ``answers`` / ``accepted_answers``: their answers (``interactions``) in threads where some
   mention matches the monitor, and those the site marks accepted;
 - ``reach``: votes and reposts of their evidence mentions plus their largest follower count;
@@ -24,15 +27,19 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from groundswell.community.positive import reads_positive_sql
 from groundswell.community.reach import mention_reach
 from groundswell.community.tables import replace_rows
 
 EVIDENCE_LIMIT = 20
-POSITIVE_SQL = """
+POSITIVE_SQL = f"""
 select mm.monitor, m.source_kind as platform, m.author, m.id, m.published_at as at, m.url, m.raw
 from mention_monitors mm join mentions m on m.id = mm.mention_id
 where m.duplicate_of is null and m.author is not null and m.author != ''
-  and (m.sentiment = 'positive' or (m.sentiment is null and m.rating >= 4))
+  and {reads_positive_sql("m")}
+  and m.kind != 'question' and coalesce(m.is_question, 0) = 0
+  and not exists (select 1 from mentions r where r.thread_url = m.thread_url
+                  and r.parent_id is null and r.id != m.id and lower(r.author) = lower(m.author))
 """
 THREAD_MONITORS_SQL = """
 select distinct m.thread_url, mm.monitor from mentions m

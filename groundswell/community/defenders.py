@@ -1,7 +1,8 @@
 """Customer defenders: someone who steps in when a brand is run down in a thread.
 
 A defence (docs/community.md) is a ``reply`` or ``answer`` interaction whose reply is
-positive (sentiment ``positive``) under a negative parent (sentiment ``negative`` or a rating
+positive (``groundswell.community.positive``: a confident reading, or a person's correction)
+under a negative parent (sentiment ``negative`` or a rating
 of 2 or less) that matches a monitor, where the reply matches the same monitor or none at all
 (a reply in the thread, about what the thread is about). A reply that names only another
 brand is not a defence of this one, and neither is an answer to a post that was addressed to
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from groundswell.community.positive import reads_positive_sql
 from groundswell.community.tables import replace_rows
 
-DEFENCES_SQL = """
+DEFENCES_SQL = f"""
 select i.mention_id, pm.monitor, i.platform, i.from_author as defender,
        i.target_id as parent_id, i.to_author as critic, i.at,
        c.sentiment_score, p.sentiment_score as parent_sentiment_score, c.url
@@ -25,7 +27,7 @@ join mentions c on c.id = i.mention_id
 join mentions p on p.id = i.target_id
 join mention_monitors pm on pm.mention_id = p.id
 where i.kind in ('reply', 'answer') and coalesce(i.staff, 0) = 0
-  and c.sentiment = 'positive' and c.duplicate_of is null
+  and {reads_positive_sql("c")} and c.duplicate_of is null
   and (p.sentiment = 'negative' or p.rating <= 2)
   and (exists (select 1 from mention_monitors cm
                where cm.mention_id = c.id and cm.monitor = pm.monitor)
