@@ -516,11 +516,12 @@ def test_a_feature_request_must_ask_for_something():
 @pytest.mark.parametrize(
     ("rating", "sentiment", "expected"),
     [(5, [0.8, 0.1, 0.1], "praise"), (1, [0.1, 0.1, 0.8], "complaint"), (3, [0.1, 0.1, 0.8], "other"),
-     (None, [0.1, 0.1, 0.8], "praise"), (None, [0.8, 0.1, 0.1], "complaint"),
-     (None, [0.1, 0.8, 0.1], "other")],
+     (None, [0.05, 0.1, 0.85], "praise"), (None, [0.8, 0.1, 0.1], "complaint"),
+     (None, [0.1, 0.8, 0.1], "other"), (None, [0.3, 0.1, 0.6], "other")],
 )  # fmt: skip
 def test_an_opinion_takes_the_stars_else_the_texts_polarity(rating, sentiment, expected):
-    """The head said complaint; a 5-star review is praise whatever its text's tone."""
+    """The head said complaint; a 5-star review is praise whatever its text's tone; without
+    stars, praise needs a confident positive reading (0.6 - 0.3 is not)."""
     from groundswell.community.intent import opinion_polarity
 
     classes = ["feature_request", "bug_report", "praise", "complaint", "other"]

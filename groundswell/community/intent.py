@@ -17,7 +17,9 @@ it astray on forum posts and B2B reviews:
 - a feature request must ask for something (``REQUEST_CUE``: "wish it had", "please add",
   "would be great if", "no way to"...); without such words the next class wins;
 - praise, complaint and other are one opinion class whose polarity is the mention's: the stars
-  a reviewer gave (4-5 praise, 1-2 complaint, 3 other), else the text's sentiment. The head's
+  a reviewer gave (4-5 praise, 1-2 complaint, 3 other), else the text's sentiment, where
+  praise needs a confident positive reading (``groundswell.community.positive``: the score
+  that advocates and defences need; below it a positive reading is ``other``). The head's
   praise/complaint split was learnt from star ratings in the first place (see the model card).
 """
 
@@ -30,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from groundswell.community.positive import CONFIDENT_POSITIVE
 from groundswell.models import ARTIFACTS
 from groundswell.models.sentiment import LABELS as SENTIMENTS  # the probabilities' order
 
@@ -124,11 +127,13 @@ def asks_for_something(mention: dict) -> bool:
 
 def opinion_polarity(mention: dict, sentiment: np.ndarray) -> str:
     """positive, negative or neutral: the stars the reviewer gave, else the text's sentiment
-    (``sentiment``: probabilities in ``SENTIMENTS`` order)."""
+    (``sentiment``: probabilities in ``SENTIMENTS`` order), positive only when confident."""
     rating = mention.get("rating")
     if rating is not None:
         return "positive" if rating >= 4 else "negative" if rating <= 2 else "neutral"
-    return SENTIMENTS[int(np.argmax(sentiment))]
+    label = SENTIMENTS[int(np.argmax(sentiment))]
+    score = sentiment[SENTIMENTS.index("positive")] - sentiment[SENTIMENTS.index("negative")]
+    return "neutral" if label == "positive" and score < CONFIDENT_POSITIVE else label
 
 
 def asks(mention: dict) -> bool:
