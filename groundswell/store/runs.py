@@ -124,22 +124,15 @@ class LeaseHolder:
 def try_lease(db: sqlite_utils.Database, name: str) -> LeaseHolder | None:
     """Take the lease ``name``: None when taken, else its live holder (not us)."""
     me, now = this_process(), utc_now()
-    conn = db.conn
-    if conn.in_transaction:
-        conn.commit()
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        row = conn.execute("select pid, host, acquired_at, heartbeat_at from leases "
-                           "where name = ?", [name]).fetchone()  # fmt: skip
+    if db.conn.in_transaction:
+        db.conn.commit()
+    with transaction(db):  # BEGIN IMMEDIATE: the check and the take are one step
+        row = db.execute("select pid, host, acquired_at, heartbeat_at from leases "
+                         "where name = ?", [name]).fetchone()  # fmt: skip
         if row and (row[0], row[1]) != (me["pid"], me["host"]) and holder_alive(*row[:2], row[3]):
-            conn.execute("ROLLBACK")
             return LeaseHolder(name, row[0], row[1], row[2])
-        conn.execute("insert or replace into leases (name, pid, host, acquired_at, heartbeat_at) "
-                     "values (?, ?, ?, ?, ?)", [name, me["pid"], me["host"], now, now])  # fmt: skip
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        db.execute("insert or replace into leases (name, pid, host, acquired_at, heartbeat_at) "
+                   "values (?, ?, ?, ?, ?)", [name, me["pid"], me["host"], now, now])  # fmt: skip
     return None
 
 
