@@ -276,15 +276,6 @@ def view_is_current(db: sqlite_utils.Database, name: str, sql: str) -> bool:
     return (stored.fetchone() or [None])[0] == view_sql(name, sql)
 
 
-def replace_view(db: sqlite_utils.Database, name: str, sql: str) -> bool:
-    """Drop and create view ``name`` unless it already has this SQL; True when it did."""
-    if view_is_current(db, name, sql):
-        return False
-    db.execute(f"drop view if exists [{name}]")
-    db.execute(view_sql(name, sql))
-    return True
-
-
 VIEWS = {
     "mentions_enriched": MENTIONS_ENRICHED,
     "alert_response_times": ALERT_RESPONSE_TIMES,
@@ -300,10 +291,14 @@ def ensure_views(db: sqlite_utils.Database) -> list[str]:
     Needs the tables of ``ensure_db_shape``. A view whose SQL is unchanged is left alone, so
     running this on every start does not change the schema under a running Datasette.
     """
-    if all(view_is_current(db, name, sql) for name, sql in VIEWS.items()):
+    stale = [(name, sql) for name, sql in VIEWS.items() if not view_is_current(db, name, sql)]
+    if not stale:
         return []  # every command opens the database: no write lock when nothing changes
     with transaction(db):
-        return [name for name, sql in VIEWS.items() if replace_view(db, name, sql)]
+        for name, sql in stale:
+            db.execute(f"drop view if exists [{name}]")
+            db.execute(view_sql(name, sql))
+    return [name for name, _ in stale]
 
 
 def ensure_indexes_for_browsing(db: sqlite_utils.Database) -> list[str]:
