@@ -34,7 +34,7 @@ import numpy as np
 
 from groundswell.community.positive import CONFIDENT_POSITIVE
 from groundswell.models import ARTIFACTS
-from groundswell.models.sentiment import LABELS as SENTIMENTS  # the probabilities' order
+from groundswell.models.sentiment import sentiment_result
 
 INTENT_DIR = ARTIFACTS / "intent"
 HEAD_FILE = "head.npz"
@@ -127,13 +127,14 @@ def asks_for_something(mention: dict) -> bool:
 
 def opinion_polarity(mention: dict, sentiment: np.ndarray) -> str:
     """positive, negative or neutral: the stars the reviewer gave, else the text's sentiment
-    (``sentiment``: probabilities in ``SENTIMENTS`` order), positive only when confident."""
+    (``sentiment``: probabilities in ``groundswell.models.sentiment.LABELS`` order), positive only when confident."""
     rating = mention.get("rating")
     if rating is not None:
         return "positive" if rating >= 4 else "negative" if rating <= 2 else "neutral"
-    label = SENTIMENTS[int(np.argmax(sentiment))]
-    score = sentiment[SENTIMENTS.index("positive")] - sentiment[SENTIMENTS.index("negative")]
-    return "neutral" if label == "positive" and score < CONFIDENT_POSITIVE else label
+    reading = sentiment_result(sentiment)
+    if reading.label == "positive" and reading.score < CONFIDENT_POSITIVE:
+        return "neutral"
+    return reading.label
 
 
 def asks(mention: dict) -> bool:
