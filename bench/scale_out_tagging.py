@@ -27,8 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from groundswell.crawl.pipelines.normalize import content_hash  # noqa: E402
 from groundswell.store import open_db, save_mentions  # noqa: E402
+from tests.conftest import mention  # noqa: E402
 from tests.redis_server import REDIS_SERVER, RedisServer  # noqa: E402
 
 GROUNDSWELL = [sys.executable, "-m", "groundswell.cli"]
@@ -36,11 +36,7 @@ TWEETS = REPO.parent / "shared" / "data" / "sentiment" / "tweeteval" / "train_te
 
 
 def store_mentions(db_path: Path, texts: list[str]) -> None:
-    rows = [{"id": f"m{i}", "source": "bench", "source_kind": "reddit", "kind": "post",
-             "url": f"http://127.0.0.1/m{i}", "title": None, "body": text,
-             "published_at": "2026-11-10T00:00:00Z", "content_hash": content_hash(None, text)}
-            for i, text in enumerate(texts)]  # fmt: skip
-    save_mentions(open_db(db_path), rows)
+    save_mentions(open_db(db_path), [mention(f"m{i}", text) for i, text in enumerate(texts)])
 
 
 def untagged(db_path: Path) -> int:
