@@ -83,8 +83,32 @@ def test_demo_alerts_dry_run_says_what_would_be_sent_and_why(demo_db):
     )
     assert done.returncode == 0, done.stderr
     sent = [line for line in done.stdout.splitlines() if line.startswith("would send ")]
-    assert sent and all(" to Support lead (rule negative_review: " in line for line in sent)
+    rules = {line.split(" (rule ")[1].split(":")[0] for line in sent}
+    assert rules == {"negative_review", "unanswered_question"}
+    assert all(" to Support lead (rule " in line for line in sent)
+    assert any("Unanswered question on hn-acme-helpdesk: Ask HN: " in line for line in sent)
     assert f"would send {len(sent)}, failed 0 (dry run" in done.stdout
+
+
+@pytest.mark.parametrize("weekday", range(7))
+def test_which_demo_questions_alert_does_not_depend_on_the_hour(weekday):
+    """A question asked yesterday without an answer used to turn 24 hours old during the day:
+    the demo's dry run gained an alert after that hour (and CI failed in the evening)."""
+    from datetime import date, datetime, time, timedelta, timezone
+
+    from groundswell.demo.site import DemoCalendar, generate_units
+
+    today = date(2026, 12, 7) + timedelta(days=weekday)
+    units = generate_units(DemoCalendar(today), seed=7)
+    open_questions = [u.root.when for u in units if u.is_open_question]
+
+    def alerting(now: datetime) -> list[datetime]:  # after_hours = 24, max_age_days = 7
+        newest, oldest = now - timedelta(hours=24), now - timedelta(hours=24, days=7)
+        return [when for when in open_questions if oldest <= when <= newest]
+
+    first = alerting(datetime.combine(today, time(0, 0, 1), timezone.utc))
+    assert first == alerting(datetime.combine(today, time(23, 59, 59), timezone.utc))
+    assert any(u.form == "hn_ask" and u.root.when in first for u in units)
 
 
 def test_demo_never_overwrites_a_config_it_did_not_write(tmp_path):

@@ -143,11 +143,17 @@ def check_demo_steps(steps, demo_db: Path, demo: subprocess.CompletedProcess) ->
     done = groundswell(*args_of(alerts_command), cwd=demo_db.parent)
     assert done.returncode == 0, done.stderr
     sent, summary = done.stdout.splitlines()[:-1], done.stdout.splitlines()[-1]
-    shape = (r"would send [0-9a-f]{16} to Support lead \(rule negative_review: [1-5]★, "
-             r"sentiment \w+; respond within 4h\) via email:support-lead@example.com: "
-             r"\[groundswell\] Negative review \([1-5]★\) on [\w-]+: .+")  # fmt: skip
-    assert sent and all(re.fullmatch(shape, line) for line in sent)
-    assert re.fullmatch(shape, alert_lines[0])
+    review = (r"would send [0-9a-f]{16} to Support lead \(rule negative_review: [1-5]★, "
+              r"sentiment \w+; respond within 4h\) via email:support-lead@example.com: "
+              r"\[groundswell\] Negative review \([1-5]★\) on [\w-]+: .+")  # fmt: skip
+    question = (r"would send [0-9a-f]{16} to Support lead \(rule unanswered_question: "
+                r"(sentiment \w+; )?respond within 8h\) via email:support-lead@example.com: "
+                r"\[groundswell\] Unanswered question on [\w-]+: .+")  # fmt: skip
+    shapes = [review if "negative_review" in line else question for line in sent]
+    assert sent and all(re.fullmatch(s, line) for s, line in zip(shapes, sent, strict=True))
+    assert any("rule unanswered_question" in line for line in sent)
+    shown = [line for line in alert_lines if line.startswith("would send ")]
+    assert re.fullmatch(review, shown[0]) and re.fullmatch(question, shown[-1])
     assert summary.endswith("failed 0 (dry run: nothing was sent or recorded)")
 
 

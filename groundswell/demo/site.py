@@ -272,6 +272,12 @@ class Unit:
     def performance_eligible(self) -> bool:
         return self.brand == ACME and not self.special
 
+    @property
+    def is_open_question(self) -> bool:
+        """A question nobody replied to: the demo's ``unanswered_question`` rule alerts on it."""
+        asks = self.root.role == "question" or self.form == "hn_ask"
+        return asks and len(self.drafts) == 1
+
 
 def rival_of(brand: str, rng: random.Random) -> str:
     """Acme posts compare with either competitor; competitors' with each other, so a mention
@@ -376,6 +382,14 @@ class Planner:
             for i in range(count)
         ]
 
+    def open_question_moment(self) -> datetime:
+        """Two to six days ago: old enough for the demo's unanswered-question rule at any hour
+        of today, recent enough for its seven days (``[alerts] max_age_days``)."""
+        day = self.cal.today - timedelta(days=self.rng.randint(2, 6))
+        return datetime.combine(day, time(), timezone.utc) + timedelta(
+            seconds=self.rng.randint(6 * 3600, 22 * 3600 + 59 * 60)
+        )
+
     def incident_moment(self) -> datetime:
         return random_moment(self.rng, self.cal, self.cal.trend_week)
 
@@ -457,6 +471,7 @@ class Planner:
             self.single("hn", form, ACME, "story", content.short_handle(self.rng))
             for form in HN_STORY_FORMS
         ]
+        units[0].root.when = self.open_question_moment()  # an Ask HN: nobody answers it
         for index in range(HN_COMMENTS):
             when = self.incident_moment() if index in INCIDENT_COVERAGE["hn"] else None
             author = content.short_handle(self.rng)
@@ -1828,11 +1843,23 @@ def planted_trend(cal: DemoCalendar, units: list[Unit]) -> PlantedTrend:
 # --- entry points ----------------------------------------------------------------------------
 
 
+def keep_open_questions_off_alert_edges(cal: DemoCalendar, units: list[Unit]) -> None:
+    """An open question asked yesterday turns 24 hours old at some hour of today, and one asked
+    eight days ago leaves the seven days the alerts look back over at some hour of today: the
+    demo's alerts would depend on the hour it runs. Those questions are asked a day earlier
+    (before the trend is planted, so its weekly counts include them where they land)."""
+    edges = {cal.last_day, cal.today - timedelta(days=8)}
+    for unit in units:
+        if unit.is_open_question and unit.root.when.date() in edges:
+            unit.root.when -= timedelta(days=1)
+
+
 def generate_units(cal: DemoCalendar, seed: int) -> list[Unit]:
     from groundswell.demo.community import planted_units
 
     rng = random.Random(f"groundswell-demo:{seed}:{cal.today.isoformat()}")
     units = Planner(rng, cal).plan() + planted_units(cal, seed)
+    keep_open_questions_off_alert_edges(cal, units)
     assign_special_topics(units)
     TrendPlanter(rng, cal, units).plant()
     assign_everyday_topics(rng, units)
