@@ -90,6 +90,25 @@ def test_demo_alerts_dry_run_says_what_would_be_sent_and_why(demo_db):
     assert f"would send {len(sent)}, failed 0 (dry run" in done.stdout
 
 
+def test_demo_unanswered_question_alerts_say_who_could_answer(demo_db):
+    from datetime import datetime, timezone
+
+    from groundswell.alerts.messages import who_could_answer
+    from groundswell.alerts.rules import find_candidates
+    from groundswell.config import load_config
+
+    config = load_config(demo_db.parent / "demo.toml")
+    db = sqlite_utils.Database(demo_db)
+    found = find_candidates(db, config, datetime.now(timezone.utc))
+    asked = [c for c in found if c.rule.kind == "unanswered_question"]
+    assert asked and all(c.facts["who_could_answer"] for c in asked)
+    answered_before = {r["author"] for r in db.query("select author from mentions")}
+    for candidate in asked:
+        experts = candidate.facts["who_could_answer"]
+        assert {e["expert"] for e in experts} <= answered_before
+        assert " similar question" in who_could_answer(experts)
+
+
 @pytest.mark.parametrize("weekday", range(7))
 def test_which_demo_questions_alert_does_not_depend_on_the_hour(weekday):
     """A question asked yesterday without an answer used to turn 24 hours old during the day:

@@ -1969,10 +1969,17 @@ def demo_alert_lines() -> list[str]:
             },
         ),
         "# A review of 2 stars or less (or read as negative) needs an answer within 4 hours;",
-        "# a question nobody answered in a day, within 8.",
+        "# a question nobody answered in a day, within 8 (the alert names the community members",
+        "# who answered the most similar questions before: ask one of them to help).",
         *toml_table("[[alert_rule]]", {"kind": "negative_review", "rating_max": 2, "sla_hours": 4}),
         *toml_table(
-            "[[alert_rule]]", {"kind": "unanswered_question", "after_hours": 24, "sla_hours": 8}
+            "[[alert_rule]]",
+            {
+                "kind": "unanswered_question",
+                "after_hours": 24,
+                "sla_hours": 8,
+                "suggest_experts": True,
+            },
         ),
     ]
 
