@@ -109,6 +109,21 @@ def test_demo_unanswered_question_alerts_say_who_could_answer(demo_db):
         assert " similar question" in who_could_answer(experts)
 
 
+def test_every_day_the_demo_has_a_fresh_low_rating_to_answer():
+    """The negative-review alert needs a 1-2 star review from the last seven days; on
+    2027-01-01 the dealt ratings left none in the six days that count at every hour."""
+    from datetime import date, timedelta
+
+    from groundswell.demo.site import ACME, DemoCalendar, generate_units
+
+    for offset in range(0, 60, 3):
+        today = date(2026, 12, 2) + timedelta(days=offset)
+        units = generate_units(DemoCalendar(today), seed=7)
+        ages = [(today - u.root.when.date()).days for u in units
+                if u.is_review and u.brand == ACME and (u.root.rating or 5) <= 2]  # fmt: skip
+        assert any(1 <= age <= 6 for age in ages), today
+
+
 @pytest.mark.parametrize("weekday", range(7))
 def test_which_demo_questions_alert_does_not_depend_on_the_hour(weekday):
     """A question asked yesterday without an answer used to turn 24 hours old during the day:

@@ -1854,6 +1854,27 @@ def keep_open_questions_off_alert_edges(cal: DemoCalendar, units: list[Unit]) ->
             unit.root.when -= timedelta(days=1)
 
 
+def keep_a_fresh_low_rating(cal: DemoCalendar, units: list[Unit]) -> None:
+    """The demo's advocate always has a review of 1 or 2 stars from the last six days to answer
+    (the negative-review rule looks back seven days, so one seven days old leaves during
+    today). On the rare day the dealt ratings leave none, the newest review of those days
+    trades ratings with the most recent low rating outside the trend week."""
+
+    def age(unit: Unit) -> int:
+        return (cal.today - unit.root.when.date()).days
+
+    acme = [u for u in units if u.is_review and u.brand == ACME]
+    if any((u.root.rating or 5) <= 2 for u in acme if 1 <= age(u) <= 6):
+        return
+    everyday = [u for u in acme if not u.special and u.topic != PERFORMANCE]
+    fresh = [u for u in everyday if 1 <= age(u) <= 6]
+    low = [u for u in everyday if (u.root.rating or 5) <= 2 and u.week != cal.trend_week]
+    if fresh and low:
+        newest = max(fresh, key=lambda u: (u.week != cal.trend_week, u.root.when))
+        donor = min(low, key=age)
+        newest.root.rating, donor.root.rating = donor.root.rating, newest.root.rating
+
+
 def generate_units(cal: DemoCalendar, seed: int) -> list[Unit]:
     from groundswell.demo.community import planted_units
 
@@ -1862,6 +1883,7 @@ def generate_units(cal: DemoCalendar, seed: int) -> list[Unit]:
     keep_open_questions_off_alert_edges(cal, units)
     assign_special_topics(units)
     TrendPlanter(rng, cal, units).plant()
+    keep_a_fresh_low_rating(cal, units)
     assign_everyday_topics(rng, units)
     write_texts(rng, units)
     return units
