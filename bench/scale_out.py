@@ -40,6 +40,7 @@ from tests.redis_server import REDIS_SERVER, RedisServer  # noqa: E402
 
 GROUNDSWELL = [sys.executable, "-m", "groundswell.cli"]
 PER_PAGE = 20
+MAX_POSTS = 100  # posts in the recorded listing tests/forum_site.py serves
 
 
 def write_config(folder: Path, bases: list[str]) -> Path:
@@ -98,7 +99,7 @@ def run_fleet(workers: int, args, kill: bool) -> dict:
     while len(list(client.scan_iter(f"{ALIVE_KEY}:*"))) < workers:  # every worker is up
         time.sleep(0.1)
     expected = {site_id for forum in forums for site_id in set().union(*forum.expected())}
-    pages = args.forums * (args.posts + args.posts // PER_PAGE)
+    pages = sum(len(forum.threads) + -(-len(forum.threads) // PER_PAGE) for forum in forums)
     config = load_config(str(config_path))
     started = time.monotonic()
     for source in config.source:
@@ -152,10 +153,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--forums", type=int, default=6, help="sites (hosts), one job each")
-    parser.add_argument("--posts", type=int, default=100, help="threads per forum (max 100)")
+    parser.add_argument(
+        "--posts", type=int, default=100, help=f"threads per forum (max {MAX_POSTS})"
+    )
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per page")
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args()
+    if not 1 <= args.posts <= MAX_POSTS:
+        parser.error(f"--posts: 1 to {MAX_POSTS} (the recorded listing has {MAX_POSTS} posts)")
     if REDIS_SERVER is None:
         print("redis-server is not installed (make redis installs it)", file=sys.stderr)
         return 1
