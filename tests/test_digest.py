@@ -126,6 +126,33 @@ def test_tag_cloud_words_carry_counts_and_sentiment(week47):
     assert counts == sorted(counts, reverse=True)
 
 
+def test_tag_cloud_leaves_brand_names_out(tmp_path):
+    """Every mention of a brand says its name: in the cloud it crowded out what was said."""
+    db, _ = make_digest_db(tmp_path / "brands.db")
+    week_ids = [r["id"] for r in db.query(
+        "select id from mentions where published_at >= '2026-11-16' and published_at < '2026-11-23'"
+    )]  # fmt: skip
+    rows = [{"mention_id": i, "phrase": phrase, "score": 0.9} for i in week_ids
+            for phrase in ("Acme", "acme iPhone app", "TicketTiger", "Zenlytics")]  # fmt: skip
+    db["keyphrases"].insert_all(rows, pk=("mention_id", "phrase"), replace=True)
+    data = build_digest(db, make_config(), TARGET_WEEK.label).data
+    words = {w.word: w.count for w in data.cloud_words}
+    assert words["iPhone app"] == data.current.volume == max(words.values())
+    assert not {"acme", "tickettiger", "zenlytics"} & {w.lower() for w in words}
+    assert words["slow dashboard"] == 12  # the rest as before
+
+
+def test_without_brand_strips_a_name_at_either_end_only():
+    from groundswell.digest.data import without_brand
+
+    brands = ["acme helpdesk", "acme"]
+    assert without_brand("Acme Helpdesk", brands) == ""
+    assert without_brand("Acme Helpdesk iPhone app", brands) == "iPhone app"
+    assert without_brand("switched from Acme", brands) == "switched from"
+    assert without_brand("the acme way", brands) == "the acme way"
+    assert without_brand("acmeish", brands) == "acmeish"
+
+
 def test_share_of_voice_response_queue_and_reviews_to_amplify(week47, planted):
     _, facts = planted
     data = week47.data

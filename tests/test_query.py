@@ -270,3 +270,19 @@ def test_an_unclosed_parenthesis_at_the_end_names_it():
     error = error_of("acme (")
     assert error.column == 7
     assert error.reason == "expected a term after '(', found the end of the query"
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ('"Acme Helpdesk"', ["acme helpdesk"]),
+        ('acme OR "acme helpdesk" OR acmehd', ["acme", "acme helpdesk", "acmehd"]),
+        ("acme AND support", []),  # which word is the brand? the monitor's name says
+        ('"acme helpdesk" -"acme corp"', ["acme helpdesk"]),
+        ("acme* OR site:reddit.com", []),
+    ],
+)
+def test_brand_terms_are_the_names_a_query_looks_for_on_their_own(query, names):
+    from groundswell.tagging.query import brand_terms
+
+    assert brand_terms(parse_query(query)) == names

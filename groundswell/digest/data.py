@@ -518,18 +518,50 @@ def new_negativity(
     return sorted(fresh, key=lambda item: (-item.negative, item.kind, item.name))
 
 
+def brand_names(db: sqlite_utils.Database, config) -> list[str]:
+    """What the monitors look for (their names, and the names their queries ask for on their
+    own), lowercase, longest first: every mention of a brand says its name, so in the tag
+    cloud it would only crowd out what people said about it."""
+    from groundswell.tagging.query import QueryError, brand_terms, parse_query
+
+    names = {name.lower() for name in known_monitors(db, config)}
+    for monitor in config.monitor:
+        try:
+            names.update(brand_terms(parse_query(monitor.query)))
+        except QueryError:  # the config check reports it; the digest still goes out
+            continue
+    return sorted(names, key=lambda name: (-len(name), name))
+
+
+def without_brand(word: str, brands: list[str]) -> str:
+    """``word`` less a brand name at its start or end: "Acme Helpdesk iPhone" -> "iPhone";
+    "" when it is only a brand."""
+    tokens = word.split()
+    lower = [token.lower() for token in tokens]
+    for brand in brands:
+        name = brand.split()
+        if lower == name:
+            return ""
+        if lower[: len(name)] == name:
+            return " ".join(tokens[len(name) :])
+        if lower[-len(name) :] == name:
+            return " ".join(tokens[: -len(name)])
+    return word
+
+
 def cloud_words(
     keyphrase_rows: list[dict], topic_rows: list[dict], by_id: dict[str, Mention], week: IsoWeek,
-    limit: int,
+    limit: int, brands: list[str] = (),
 ) -> list[CloudWord]:  # fmt: skip
-    """Keyphrases and topics of the week: mentions per word and their average sentiment."""
+    """Keyphrases and topics of the week, brand names left out: mentions per word and their
+    average sentiment."""
     seen: set[tuple[str, str]] = set()
     forms: dict[str, Counter] = defaultdict(Counter)
     scores: dict[str, list[float]] = defaultdict(list)
     counts: Counter = Counter()
     for row in [*topic_rows, *keyphrase_rows]:
         mention = by_id.get(row["mention_id"])
-        word = " ".join(str(row["term"]).split())
+        word = without_brand(" ".join(str(row["term"]).split()), list(brands))
         key = word.lower()
         if mention is None or mention.week != week or not key or (mention.id, key) in seen:
             continue
@@ -732,7 +764,8 @@ def collect_digest_data(
         needs_response_overdue=sum(1 for item in pending if item.overdue),
         needs_response_from=pending_from,
         to_amplify=reviews_to_amplify(mentions, week)[: settings.list_limit],
-        cloud_words=cloud_words(keyphrase_rows, topic_rows, by_id, week, settings.cloud_words),
+        cloud_words=cloud_words(keyphrase_rows, topic_rows, by_id, week, settings.cloud_words,
+                                brand_names(db, config)),
         community=collect_community(db, day_text(week.start), day_text(week.end), monitor,
                                     settings.list_limit),
     )  # fmt: skip

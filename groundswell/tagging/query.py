@@ -532,3 +532,23 @@ def field_node(query: str, token: Token) -> Field:
 def parse_query(text: str) -> Query:
     """Parse a monitor query; raises ``QueryError`` pointing at the first problem."""
     return Query(text, Parser(text).parse())
+
+
+def brand_terms(query: Query) -> list[str]:
+    """The names a query looks for on their own: its phrases (outside ``NOT``), and its words
+    at the top or among ``OR`` alternatives ("acme" in ``acme OR "acme helpdesk"``, not
+    "support" in ``acme AND support``, which is a context word). Lowercase."""
+
+    def walk(node: Node, alone: bool) -> list[str]:
+        if isinstance(node, Phrase):
+            return [" ".join(term.word for term in node.terms)]
+        if isinstance(node, Term):
+            return [node.word] if alone and not node.prefix else []
+        if isinstance(node, Or):
+            return [name for child in node.children for name in walk(child, alone)]
+        if isinstance(node, (And, Near)):
+            children = node.children if isinstance(node, And) else (node.left, node.right)
+            return [name for child in children for name in walk(child, False)]
+        return []  # Not, Field
+
+    return list(dict.fromkeys(walk(query.root, True)))
