@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
+
 from groundswell.chart_style import MAX_SERIES, keep_biggest, week_labels
 from groundswell.store import open_db, save_mentions
 from groundswell.store.saved_searches import FEED_SQL, save_search, search_matches
@@ -252,3 +254,33 @@ def test_saved_searches_email_their_new_matches_once_a_day(tmp_path):
     assert "emailed 0 saved search(es)" in second.output  # nothing new since
     listed = CliRunner().invoke(cli, ["searches", "--db", str(db_path)])
     assert "invoices: 1 recent match(es), emailed daily to dana@example.test" in listed.output
+
+
+@pytest.mark.parametrize(
+    ("kind", "series"),
+    [
+        (
+            "hbar",
+            [Series("negative", [2, 1]), Series("neutral", [4, 0]), Series("positive", [3, 1])],
+        ),
+        ("hbar", [Series("share", [69.2, 17.3, 13.5])]),
+        ("stacked", [Series("negative", [10, 2]), Series("positive", [31, 9])]),
+    ],
+)
+def test_bars_and_their_values_stay_inside_the_chart(kind, series):
+    """The demo's topics bar (9 mentions) ran under the legend: the axis stopped at 8; its
+    share of voice (69%) lost its label past the right edge: the axis stopped at 60."""
+    categories = [f"c{n}" for n in range(len(series[0].values))]
+    chart = Chart(kind, "t", categories, series, "x", "y", value_format="{:.0f}%")
+    svg = str(svg_chart(chart))
+    width = float(re.search(r'<svg[^>]* width="(\d+)"', svg).group(1))
+    legend = re.search(r'<g class="gs-legend"><rect x="([\d.]+)"', svg)
+    right = float(legend.group(1)) - 16 if legend else width
+    plot = svg.split('<g class="gs-legend">')[0]
+    for x, w in re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', plot):
+        assert float(x) + float(w) <= right + 0.1
+    if kind == "stacked":
+        tops = [float(y) for y in re.findall(r'<rect x="[\d.]+" y="([\d.]+)"', plot)]
+        assert min(tops) >= 16 - 0.1  # the tallest column stays under the top of the plot
+    for x, label in re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="start"[^>]*>([\d.]+%)<', svg):
+        assert float(x) + 7 * len(label) <= width

@@ -76,11 +76,9 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     raw = (high - low) / count
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    start = math.floor(low / step) * step
-    ticks, value = [], start
-    while value < high + step * 0.5:
-        ticks.append(round(value, 10))
-        value += step
+    ticks = [round(math.floor(low / step) * step, 10)]
+    while ticks[-1] < high - step * 1e-9:  # the last tick at or past the highest value
+        ticks.append(round(ticks[-1] + step, 10))
     return ticks
 
 
@@ -122,7 +120,7 @@ def svg_chart(chart: Chart, width: int = 760, height: int = 320) -> Markup:
         frame = Frame(min(left, 220), 16, 0, height - 70)
     else:
         frame = Frame(70, 16, 0, height - 86)
-    frame.width = width - frame.left - (LEGEND_WIDTH if legend else 24)
+    frame.width = width - frame.left - (LEGEND_WIDTH if legend else right_margin(chart))
     ticks = nice_ticks(*value_range(chart))
     parts = [axes_svg(chart, frame, ticks)]
     parts.append({"line": lines_svg, "stacked": columns_svg, "hbar": hbars_svg}[chart.kind](
@@ -135,6 +133,13 @@ def svg_chart(chart: Chart, width: int = 760, height: int = 320) -> Markup:
         f'aria-label="{escape(chart.title)}" font-family="{FONT}">'
         f"<title>{escape(chart.title)}</title>{''.join(parts)}</svg>"
     )
+
+
+def right_margin(chart: Chart) -> int:
+    """Room right of the plot: a single-series bar chart writes each value past its bar."""
+    if chart.kind == "hbar" and len(chart.series) == 1:
+        return 16 + 7 * max((len(chart.fmt(v)) for v in chart.series[0].values), default=4)
+    return 24
 
 
 def axes_svg(chart: Chart, frame: Frame, ticks: list[float]) -> str:
