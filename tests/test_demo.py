@@ -260,3 +260,18 @@ def timedelta_days(days: float):
     from datetime import timedelta
 
     return timedelta(days=days)
+
+
+def test_no_demo_thread_repeats_a_reply_word_for_word():
+    """A question has two canned answers; a thread with four answers repeated them under other
+    names, and the mention card then listed the copy ("Copies of this text")."""
+    from collections import Counter
+    from datetime import date, timedelta
+
+    from groundswell.demo.site import DemoCalendar, generate_units
+
+    for offset in range(0, 30, 3):
+        units = generate_units(DemoCalendar(date(2026, 12, 6) + timedelta(days=offset)), seed=7)
+        for unit in units:
+            repeats = [b for b, n in Counter(d.body for d in unit.drafts[1:]).items() if n > 1]
+            assert repeats == [], (unit.platform, repeats)

@@ -639,6 +639,13 @@ FOLLOWUPS = (
     "Good to know, thanks. I will raise it with our {brand} account manager as well.",
     "That did the trick. Marking this as solved for the next {brand} user who searches.",
 )
+# a reply that would repeat an answer already in its thread says this instead
+SECONDING = (
+    "We ended up doing the same thing in {brand}.",
+    "Seconding the answer above, that is how our team handles it in {brand} too.",
+    "That matches what we were told when we asked {brand} last month.",
+    "Our {brand} admin set it up the same way.",
+)
 
 COMMENT_LEADINS = (
     "We moved to {brand} from {rival} about {duration} ago.",
@@ -1126,6 +1133,11 @@ def answer_text(ctx: TextContext) -> str:
     if not ctx.answers:
         return opinion_text(ctx)
     return ctx.fill(ctx.deck.draw(f"a:{ctx.answers[0]}", ctx.answers))
+
+
+def seconding_text(ctx: TextContext) -> str:
+    """A reply agreeing with an earlier answer of the thread (instead of repeating it)."""
+    return ctx.fill(ctx.deck.draw("seconding", SECONDING))
 
 
 def followup_text(ctx: TextContext) -> str:

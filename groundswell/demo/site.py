@@ -795,8 +795,15 @@ def write_texts(rng: random.Random, units: list[Unit]) -> None:
             write_special(unit)
         else:
             write_fresh_root(ctx, unit, used_titles)
+            said: set[str] = set()
             for reply in unit.drafts[1:]:
-                reply.body = reply_text(ctx, reply.role)
+                body = reply_text(ctx, reply.role)  # a question has two canned answers
+                for _ in range(2 * len(content.SECONDING)):
+                    if body not in said:
+                        break
+                    body = content.seconding_text(ctx)
+                reply.body = body
+                said.add(body)
 
 
 # --- formats -----------------------------------------------------------------------------
