@@ -206,7 +206,11 @@ def random_moment(
         * (0.6 if d.weekday() >= 5 else 1.0)
         for d in days
     ]
-    day = rng.choices(days, weights=weights)[0]
+    return moment_on(rng, rng.choices(days, weights=weights)[0])
+
+
+def moment_on(rng: random.Random, day: date) -> datetime:
+    """A moment of ``day`` between 06:00 and 22:59 UTC, when people post."""
     seconds = rng.randint(6 * 3600, 22 * 3600 + 59 * 60)
     return datetime.combine(day, time(), timezone.utc) + timedelta(seconds=seconds)
 
@@ -385,10 +389,7 @@ class Planner:
     def open_question_moment(self) -> datetime:
         """Two to six days ago: old enough for the demo's unanswered-question rule at any hour
         of today, recent enough for its seven days (``[alerts] max_age_days``)."""
-        day = self.cal.today - timedelta(days=self.rng.randint(2, 6))
-        return datetime.combine(day, time(), timezone.utc) + timedelta(
-            seconds=self.rng.randint(6 * 3600, 22 * 3600 + 59 * 60)
-        )
+        return moment_on(self.rng, self.cal.today - timedelta(days=self.rng.randint(2, 6)))
 
     def incident_moment(self) -> datetime:
         return random_moment(self.rng, self.cal, self.cal.trend_week)
