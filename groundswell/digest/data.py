@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from statistics import mean
@@ -528,12 +528,12 @@ def brand_names(db: sqlite_utils.Database, config) -> list[str]:
     for monitor in config.monitor:
         try:
             names.update(brand_terms(parse_query(monitor.query)))
-        except QueryError:  # the config check reports it; the digest still goes out
+        except QueryError:  # `tag` reports it (tagging.monitors); the digest still goes out
             continue
     return sorted(names, key=lambda name: (-len(name), name))
 
 
-def without_brand(word: str, brands: list[str]) -> str:
+def without_brand(word: str, brands: Sequence[str]) -> str:
     """``word`` less a brand name at its start or end: "Acme Helpdesk iPhone" -> "iPhone";
     "" when it is only a brand."""
     tokens = word.split()
@@ -551,7 +551,7 @@ def without_brand(word: str, brands: list[str]) -> str:
 
 def cloud_words(
     keyphrase_rows: list[dict], topic_rows: list[dict], by_id: dict[str, Mention], week: IsoWeek,
-    limit: int, brands: list[str] = (),
+    limit: int, brands: Sequence[str] = (),
 ) -> list[CloudWord]:  # fmt: skip
     """Keyphrases and topics of the week, brand names left out: mentions per word and their
     average sentiment."""
@@ -561,7 +561,7 @@ def cloud_words(
     counts: Counter = Counter()
     for row in [*topic_rows, *keyphrase_rows]:
         mention = by_id.get(row["mention_id"])
-        word = without_brand(" ".join(str(row["term"]).split()), list(brands))
+        word = without_brand(" ".join(str(row["term"]).split()), brands)
         key = word.lower()
         if mention is None or mention.week != week or not key or (mention.id, key) in seen:
             continue
