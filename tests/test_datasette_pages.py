@@ -531,11 +531,18 @@ def test_a_digest_reads_as_its_page_in_a_sandbox(served, driver):
 
 def log_in(driver, served: str) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
 
+    # Start logged out: a login page already showing the actor (logged in by an earlier test)
+    # would end the wait below before the POST's answer set the cookie, and the next page
+    # could load without it.
+    driver.delete_all_cookies()
     driver.get(f"{served}/-/login")
     driver.find_element(By.NAME, "username").send_keys(LOGIN)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form input[type=submit]").click()
+    submit = driver.find_element(By.CSS_SELECTOR, "form input[type=submit]")
+    submit.click()
+    wait_until(driver, expected_conditions.staleness_of(submit))
     wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".actor"))
 
 
