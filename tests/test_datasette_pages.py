@@ -592,8 +592,9 @@ def test_save_a_search_with_its_feed(served, driver):
     driver.get(f"{served}/groundswell/mentions?sentiment=negative")
     form = driver.find_element(By.CSS_SELECTOR, "form.gs-save-search")
     form.find_element(By.NAME, "name").send_keys("negative reviews", Keys.ENTER)
-    wait_until(driver, lambda d: "/-/groundswell/searches" in d.current_url)
-    search = driver.find_element(By.CSS_SELECTOR, ".gs-search")
+    # the form posts to /-/groundswell/searches/save, which redirects to the list
+    search = wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".gs-search"))[0]
+    assert driver.current_url.endswith("/-/groundswell/searches")
     assert "negative reviews" in search.text and "tagged negative" in search.text
     feed = search.find_element(By.LINK_TEXT, "Atom feed").get_attribute("href")
     atom = httpx.get(feed, timeout=30)
