@@ -153,6 +153,22 @@ def test_without_brand_strips_a_name_at_either_end_only():
     assert without_brand("acmeish", brands) == "acmeish"
 
 
+def test_without_brand_strips_a_name_the_phrase_cut_in_two():
+    from groundswell.digest.data import without_brand
+
+    brands = ["acme helpdesk", "tiger ticket pro"]
+    assert without_brand("helpdesk iPhone app", brands) == "iPhone app"
+    assert without_brand("comparing Acme", brands) == "comparing"
+    assert without_brand("helpdesk", brands) == ""
+    assert without_brand("ticket pro exports", brands) == "exports"
+    assert without_brand("pro exports", brands) == "exports"
+    assert without_brand("moved from tiger ticket", brands) == "moved from"
+    assert without_brand("helpdesk vs acme", brands) == "vs"
+    assert without_brand("acme helpdesk app", brands) == "app"  # the whole name first
+    assert without_brand("ticket queue", brands) == "ticket queue"  # inside a name: kept
+    assert without_brand("support desk", brands) == "support desk"
+
+
 def test_share_of_voice_response_queue_and_reviews_to_amplify(week47, planted):
     _, facts = planted
     data = week47.data

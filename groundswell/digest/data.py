@@ -535,7 +535,9 @@ def brand_names(db: sqlite_utils.Database, config) -> list[str]:
 
 def without_brand(word: str, brands: Sequence[str]) -> str:
     """``word`` less a brand name at its start or end: "Acme Helpdesk iPhone" -> "iPhone";
-    "" when it is only a brand."""
+    "" when it is only a brand. A phrase whose few words cut a brand name in two keeps only
+    what is not the name: "helpdesk iPhone app" -> "iPhone app", "comparing acme" ->
+    "comparing" (for "Acme Helpdesk")."""
     tokens = word.split()
     lower = [token.lower() for token in tokens]
     for brand in brands:
@@ -546,7 +548,19 @@ def without_brand(word: str, brands: Sequence[str]) -> str:
             return " ".join(tokens[len(name) :])
         if lower[-len(name) :] == name:
             return " ".join(tokens[: -len(name)])
-    return word
+    start, end = brand_cut_lengths(lower, [brand.split() for brand in brands])
+    return " ".join(tokens[start : len(tokens) - end])
+
+
+def brand_cut_lengths(lower: list[str], names: list[list[str]]) -> tuple[int, int]:
+    """(words at the start that end a brand name, words at the end that begin one), longest
+    first: what a keyphrase window cut out of a longer name."""
+    start = max((len(name) - cut for name in names for cut in range(1, len(name))
+                 if lower[: len(name) - cut] == name[cut:]), default=0)  # fmt: skip
+    end = max((cut for name in names for cut in range(1, len(name))
+               if len(lower) - start >= cut and lower[len(lower) - cut :] == name[:cut]),
+              default=0)  # fmt: skip
+    return start, end
 
 
 def cloud_words(
