@@ -408,11 +408,9 @@ def known_monitors(db: sqlite_utils.Database, config) -> dict[str, bool]:
     return monitors
 
 
-def check_monitor(db: sqlite_utils.Database, config, monitor: str | None) -> None:
-    if monitor is None:
-        return
-    monitors = known_monitors(db, config)
-    if monitor not in monitors:
+def check_monitor(monitors: dict[str, bool], monitor: str | None) -> None:
+    """A ``DigestError`` unless ``monitor`` is None or one of ``monitors`` (``known_monitors``)."""
+    if monitor is not None and monitor not in monitors:
         names = ", ".join(sorted(monitors)) or "none configured"
         raise DigestError(f"no monitor named {monitor!r} (monitors: {names})")
 
@@ -518,13 +516,13 @@ def new_negativity(
     return sorted(fresh, key=lambda item: (-item.negative, item.kind, item.name))
 
 
-def brand_names(db: sqlite_utils.Database, config) -> list[str]:
+def brand_names(monitors: dict[str, bool], config) -> list[str]:
     """What the monitors look for (their names, and the names their queries ask for on their
     own), lowercase, longest first: every mention of a brand says its name, so in the tag
     cloud it would only crowd out what people said about it."""
     from groundswell.tagging.query import QueryError, brand_terms, parse_query
 
-    names = {name.lower() for name in known_monitors(db, config)}
+    names = {name.lower() for name in monitors}
     for monitor in config.monitor:
         try:
             names.update(brand_terms(parse_query(monitor.query)))
@@ -593,12 +591,12 @@ def cloud_words(
 # --- share of voice ------------------------------------------------------------------------
 
 
-def share_of_voice(db: sqlite_utils.Database, config, week: IsoWeek) -> list[VoiceShare]:
-    """Each monitor's share of the week's monitored mentions.
+def share_of_voice(db: sqlite_utils.Database, monitors: dict[str, bool],
+                   week: IsoWeek) -> list[VoiceShare]:  # fmt: skip
+    """Each monitor's share of the week's monitored mentions (``monitors``: ``known_monitors``).
 
     Empty without a competitor monitor, or when no mention of either week matched a monitor.
     """
-    monitors = known_monitors(db, config)
     if not any(monitors.values()):
         return []
     previous = week.shifted(-1)
@@ -749,7 +747,8 @@ def collect_digest_data(
     now: str | None = None,
 ) -> DigestData:  # fmt: skip
     """Query every number the digest shows for ``week`` (``config`` is a ``Config``)."""
-    check_monitor(db, config, monitor)
+    monitors = known_monitors(db, config)
+    check_monitor(monitors, monitor)
     now = now or utc_now_text()
     settings = config.digest
     trend_weeks = [week.shifted(-back) for back in range(settings.trend_weeks - 1, -1, -1)]
@@ -773,13 +772,13 @@ def collect_digest_data(
         sources=source_stats(grouped.get(week, []), grouped.get(week.shifted(-1), [])),
         topics_rising=rising, topics_falling=falling,
         new_negativity=new_negativity(mentions, topic_rows, by_id, week),
-        share_of_voice=share_of_voice(db, config, week),
+        share_of_voice=share_of_voice(db, monitors, week),
         needs_response=pending[: settings.list_limit], needs_response_total=len(pending),
         needs_response_overdue=sum(1 for item in pending if item.overdue),
         needs_response_from=pending_from,
         to_amplify=reviews_to_amplify(mentions, week)[: settings.list_limit],
         cloud_words=cloud_words(keyphrase_rows, topic_rows, by_id, week, settings.cloud_words,
-                                brand_names(db, config)),
+                                brand_names(monitors, config)),
         community=collect_community(db, day_text(week.start), day_text(week.end), monitor,
                                     settings.list_limit),
     )  # fmt: skip
