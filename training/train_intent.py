@@ -41,7 +41,7 @@ C_GRID = (0.003, 0.01, 0.03, 0.1)
 # minimum probability of a feature request (balanced class weights over-call the rare classes)
 FEATURE_THRESHOLDS = (0.0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 TEST_PERCENT = 20
-VERSION = "intent-head-2"
+VERSION = "intent-head-3"
 
 
 def intent_label(label: str, stars: int) -> str:

@@ -305,7 +305,7 @@ def train(args: argparse.Namespace) -> dict:
     dev_ids = tokenizer([r.text for r in dev], truncation=True, max_length=MAX_LENGTH)["input_ids"]
     dev_labels = np.array([r.label for r in dev])
     groups = dev_groups(dev)
-    net, config = trainable_student(args.rank, args.alpha, args.first_layer)
+    net, config = trainable_student(args.rank, args.alpha, args.first_layer, args.student)
     key = hashlib.sha256(
         json.dumps([[r.text for r in train_rows], config["version"]]).encode()
     ).hexdigest()[:16]
@@ -407,6 +407,9 @@ def load_trainable_state(net, state: dict) -> None:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
+    p.add_argument("--student", type=Path, default=STUDENT_DIR,
+                   help="the student to start from (minilm4-student-3 started from "
+                        "minilm4-student-2: git show d629adc:groundswell/models/artifacts/student/...)")  # fmt: skip
     p.add_argument("--out", type=Path, default=STUDENT_DIR)
     p.add_argument("--corrections", help="a groundswell database whose corrections to learn")
     p.add_argument("--epochs", type=int, default=1)
@@ -423,7 +426,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--limit", type=int, default=0, help="train on a random subset (timing runs)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--version", default="minilm4-student-2")
+    p.add_argument("--version", default="minilm4-student-3")
     p.add_argument("--no-save", action="store_true")
     p.add_argument("--recalibrate", action="store_true",
                    help="only calibrate the priors of the student in --out again")  # fmt: skip

@@ -309,15 +309,15 @@ DEFAULT_TOPIC_THRESHOLDS: dict[str, float] = {
     "support": 0.396,
 }
 # The same calibration through the 4-layer student graph (``groundswell/models/student.py``, the tagger's
-# default shared pass; uncapped: pricing 0.757, security 0.761): its similarities run higher
-# for reliability and support.
+# default shared pass; ``minilm4-student-3``, uncapped: pricing 0.815, security 0.845): its
+# similarities run higher for reliability and support.
 STUDENT_TOPIC_THRESHOLDS: dict[str, float] = {
     "pricing": MAX_THRESHOLD,
-    "performance": 0.556,
+    "performance": 0.596,
     "security": MAX_THRESHOLD,
-    "usability": 0.501,
-    "reliability": 0.449,
-    "support": 0.463,
+    "usability": 0.52,
+    "reliability": 0.475,
+    "support": 0.478,
 }
 
 
