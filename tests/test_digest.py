@@ -167,6 +167,8 @@ def test_without_brand_strips_a_name_the_phrase_cut_in_two():
     assert without_brand("acme helpdesk app", brands) == "app"  # the whole name first
     assert without_brand("ticket queue", brands) == "ticket queue"  # inside a name: kept
     assert without_brand("support desk", brands) == "support desk"
+    assert without_brand("acme helpdesk's", brands) == ""  # possessive
+    assert without_brand("Acme Helpdesk’s API", brands) == "API"
 
 
 def test_share_of_voice_response_queue_and_reviews_to_amplify(week47, planted):
@@ -234,6 +236,52 @@ def test_rendered_story_reports_the_rise_and_the_drop(week47):
         assert "Needs a response (8)" in text
     assert "| performance (sharp rise) | 14 | 2 | ▲ 12 |" in week47.markdown
     assert week47.subject.startswith("Weekly digest 2026-W47: 49 mentions, rating 3.2★ (▼ 1.0★)")
+
+
+def week_of(label: str, negative: int, neutral: int, positive: int):
+    from groundswell.digest.data import IsoWeek, WeekStats
+
+    counts = {"negative": negative, "neutral": neutral, "positive": positive}
+    return WeekStats(week=IsoWeek.parse(label), volume=sum(counts.values()),
+                     sentiment_counts=counts)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "story"),
+    [
+        ((21, 5, 74), (23, 32, 45), "Positive share down to 45% from 74%; 23% negative."),
+        ((20, 40, 40), (21, 19, 60), "Positive share up to 60% from 40%; 21% negative."),
+        ((10, 20, 70), (30, 10, 60), "Negative share up to 30% from 10%; 60% positive."),
+        ((20, 20, 60), (21, 20, 59), "Sentiment steady: 21% negative, 59% positive."),
+        ((0, 0, 0), (21, 20, 59), "Sentiment: 21% negative, 59% positive."),
+    ],
+)
+def test_the_sentiment_line_says_which_share_moved(before, now, story):
+    """The demo's digest said "Sentiment steady" while its positive share fell 28 points (the
+    week's praise had gone neutral, the negative share moved 3 points)."""
+    from types import SimpleNamespace
+
+    from groundswell.digest.render import sentiment_line
+
+    data = SimpleNamespace(previous=week_of("2026-W47", *before), current=week_of("2026-W48", *now))
+    line = sentiment_line(data)
+    assert line.lead + line.rest == story
+
+
+def test_the_topic_to_watch_is_the_sharp_rise_with_the_most_complaints():
+    """On the demo of 2026-12-07 "features" rose most (4 -> 11, 3 negative) and the story named
+    it, while "performance" rose 2 -> 7 with 6 negative: the complaints a team must see."""
+    from groundswell.digest.data import TopicChange
+    from groundswell.digest.render import topic_to_watch
+
+    features, performance = TopicChange("features", 11, 4, 3), TopicChange("performance", 7, 2, 6)
+    assert topic_to_watch([features, performance]).topic == "performance"
+    praised = [TopicChange("onboarding", 9, 2, 0), TopicChange("docs", 6, 1, 0)]
+    assert topic_to_watch(praised).topic == "onboarding"  # no complaints: the biggest rise
+    slow = [TopicChange("pricing", 5, 4, 5), TopicChange("security", 4, 1, 1)]
+    assert topic_to_watch(slow).topic == "security"  # only sharp rises are "to watch"
+    assert topic_to_watch([TopicChange("pricing", 5, 4, 5)]).topic == "pricing"
+    assert topic_to_watch([]) is None
 
 
 class TagCollector(HTMLParser):

@@ -531,13 +531,16 @@ def brand_names(monitors: dict[str, bool], config) -> list[str]:
     return sorted(names, key=lambda name: (-len(name), name))
 
 
+POSSESSIVE = re.compile(r"['’]s$")
+
+
 def without_brand(word: str, brands: Sequence[str]) -> str:
     """``word`` less a brand name at its start or end: "Acme Helpdesk iPhone" -> "iPhone";
     "" when it is only a brand. A phrase whose few words cut a brand name in two keeps only
     what is not the name: "helpdesk iPhone app" -> "iPhone app", "comparing acme" ->
     "comparing" (for "Acme Helpdesk")."""
     tokens = word.split()
-    lower = [token.lower() for token in tokens]
+    lower = [POSSESSIVE.sub("", token.lower()) for token in tokens]  # "acme's" is acme
     for brand in brands:
         name = brand.split()
         if lower == name:

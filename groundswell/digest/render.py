@@ -207,24 +207,42 @@ def rating_line(data: DigestData) -> StoryLine | None:
 
 
 def sentiment_line(data: DigestData) -> StoryLine | None:
+    """The negative share's move, else the positive share's (a week can lose a third of its
+    praise to neutral with the negative share flat), else "steady"."""
     negative, positive = data.current.share("negative"), data.current.share("positive")
     if negative is None or positive is None:
         return None
     mix = f"{percent(negative)} negative, {percent(positive)} positive"
-    before = data.previous.share("negative")
-    if before is None or abs(negative - before) * 100 < STEADY_POINTS:
-        return StoryLine("Sentiment steady", f": {mix}.")
-    if negative > before:
-        return StoryLine(f"Negative share up to {percent(negative)}",
-                         f" from {percent(before)}; {percent(positive)} positive.", "bad")  # fmt: skip
-    return StoryLine(f"Negative share down to {percent(negative)}",
-                     f" from {percent(before)}; {percent(positive)} positive.", "good")  # fmt: skip
+    negative_before = data.previous.share("negative")
+    positive_before = data.previous.share("positive")
+    if negative_before is None or positive_before is None:
+        return StoryLine("Sentiment", f": {mix}.")
+    if abs(negative - negative_before) * 100 >= STEADY_POINTS:
+        up = negative > negative_before
+        return StoryLine(f"Negative share {'up' if up else 'down'} to {percent(negative)}",
+                         f" from {percent(negative_before)}; {percent(positive)} positive.",
+                         "bad" if up else "good")  # fmt: skip
+    if abs(positive - positive_before) * 100 >= STEADY_POINTS:
+        up = positive > positive_before
+        return StoryLine(f"Positive share {'up' if up else 'down'} to {percent(positive)}",
+                         f" from {percent(positive_before)}; {percent(negative)} negative.",
+                         "good" if up else "bad")  # fmt: skip
+    return StoryLine("Sentiment steady", f": {mix}.")
+
+
+def topic_to_watch(rising: list[TopicChange]) -> TopicChange | None:
+    """Of the sharp rises, the one with the most negative mentions (a surge of complaints is
+    what a team must see first; then the bigger rise); without a sharp rise, the biggest rise."""
+    sharp = [change for change in rising if change.sharp]
+    if sharp:
+        return max(sharp, key=lambda change: (change.negative, change.change))
+    return rising[0] if rising else None
 
 
 def topic_line(data: DigestData) -> StoryLine | None:
-    if not data.topics_rising:
+    top = topic_to_watch(data.topics_rising)
+    if top is None:
         return None
-    top = data.topics_rising[0]
     negative = f", {percent(top.negative / top.count)} negative" if top.count else ""
     lead = "Topic to watch: " if top.sharp else "Rising: "
     tone = "bad" if top.count and top.negative / top.count >= 0.5 else "neutral"
@@ -292,8 +310,9 @@ def headline(data: DigestData) -> str:
         change = rating_change(data.current.avg_rating, data.previous.avg_rating)
         if change.text != "–" and SAME not in change.text:
             parts[-1] += f" ({change.text})"
-    if data.topics_rising and data.topics_rising[0].sharp:
-        parts.append(f"{data.topics_rising[0].topic} rising")
+    top = topic_to_watch(data.topics_rising)
+    if top is not None and top.sharp:
+        parts.append(f"{top.topic} rising")
     if data.needs_response_total:
         parts.append(f"{data.needs_response_total} to answer")
     return ", ".join(parts)
