@@ -50,15 +50,21 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def mention(number: int, **fields) -> dict:
-    # m5 a minute over 7 days: at exactly 7 days a test run within the second of this import
-    # counted it in "the last 7 days"
-    age = (
-        timedelta(hours=3 * number + 1)
-        if number <= 3
-        else timedelta(days=5 * number - 18, minutes=1)
+def published_for(number: int, now: datetime) -> datetime:
+    """m1-m3 a few hours old but always in this ISO week (on a Monday morning "4 hours ago"
+    was last week, and the "this week" chart and query had nothing); the rest over 8 weeks, m5
+    a minute over 7 days (at exactly 7 days a test run within the second of seeding counted it
+    in "the last 7 days")."""
+    if number > 3:
+        return now - timedelta(days=5 * number - 18, minutes=1)
+    week_start = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
+        days=now.weekday()
     )
-    published = datetime.now(timezone.utc) - age  # the first three today, the rest over 8 weeks
+    return now - min(timedelta(hours=3 * number + 1), (now - week_start) * number / 4)
+
+
+def mention(number: int, **fields) -> dict:
+    published = published_for(number, datetime.now(timezone.utc))  # seeded_db stamps it again
     return {"id": f"m{number}", "source": "trustpilot-acme", "kind": "review",
             "url": f"http://127.0.0.1/reviews/{number}", "title": f"Review {number}",
             "body": f"Ordinary review number {number}.", "rating": 4.0,
@@ -135,7 +141,9 @@ def add_alerts_jobs_and_digest(db) -> None:
 
 def seeded_db(path: Path, alerts: bool = True) -> Path:
     db = open_db(path)
-    save_mentions(db, MENTIONS)
+    now = datetime.now(timezone.utc)  # dated when seeded, not when this module was imported
+    save_mentions(db, [{**item, "published_at": iso(published_for(int(item["id"][1:]), now))}
+                       for item in MENTIONS])  # fmt: skip
     for item in MENTIONS:
         db["mentions"].update(item["id"], {"sentiment": item["sentiment"]})
     add_tags(db)
