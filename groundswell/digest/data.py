@@ -541,15 +541,15 @@ def without_brand(word: str, brands: Sequence[str]) -> str:
     "comparing" (for "Acme Helpdesk")."""
     tokens = word.split()
     lower = [POSSESSIVE.sub("", token.lower()) for token in tokens]  # "acme's" is acme
-    for brand in brands:
-        name = brand.split()
+    names = [brand.split() for brand in brands]
+    for name in names:
         if lower == name:
             return ""
         if lower[: len(name)] == name:
             return " ".join(tokens[len(name) :])
         if lower[-len(name) :] == name:
             return " ".join(tokens[: -len(name)])
-    start, end = brand_cut_lengths(lower, [brand.split() for brand in brands])
+    start, end = brand_cut_lengths(lower, names)
     return " ".join(tokens[start : len(tokens) - end])
 
 
