@@ -306,6 +306,18 @@ def test_registry_order() -> None:
     assert core_order == list(_core_module_names())
 
 
+def test_a_kind_is_its_parser_modules_name() -> None:
+    """``known_kinds`` and ``parser_for_kind`` rely on it to import one module, not all."""
+    modules = registry.parser_modules() + registry.fallback_modules()
+    assert [module.KIND for module in modules] == [
+        module.__name__.rsplit(".", 1)[1] for module in modules
+    ]
+    assert registry.known_kinds() == {module.KIND for module in modules}
+    assert registry.parser_for_kind("feed") is feed
+    with pytest.raises(KeyError, match="unknown source kind 'nope'"):
+        registry.parser_for_kind("nope")
+
+
 def _core_module_names() -> tuple[str, ...]:
     return ("reddit", "hackernews", "discourse", "appstore", "feed", "schema_org")
 

@@ -171,6 +171,23 @@ def test_download_delay_holds_for_the_whole_fleet(tmp_path, redis_server):
     assert min(gaps) >= 0.3  # 0.4 s between any two requests, whichever worker sent them
 
 
+def test_robots_txt_is_fetched_once_for_the_fleet_and_obeyed_by_every_worker(
+    tmp_path, redis_server, forum
+):
+    blocked = forum.threads[3].post  # its pages: /r/<sub>/comments/<id>/<slug>.json
+    thread_folder = blocked["permalink"].split(blocked["id"])[0] + blocked["id"] + "/"
+    forum.robots = f"User-agent: *\nDisallow: {thread_folder}\n"
+    config = fleet_config(tmp_path, forum)
+    config.write_text(config.read_text().replace("obey_robots = false", "obey_robots = true"))
+    for name in ("first", "second"):  # the second worker starts after the first has stopped
+        queue_crawl(redis_server.url, config)
+        assert start_worker(tmp_path, name, redis_server.url, config).wait(120) == 0
+    assert forum.requests["/robots.txt"] == 1  # the second worker read the fleet's copy
+    assert not [path for path in forum.requests if blocked["id"] in path]  # obeyed by both
+    listing_pages = [path for path in forum.requests if path.startswith("/new.json")]
+    assert {forum.requests[path] for path in listing_pages} == {2}  # both crawled the site
+
+
 def test_leases_of_a_worker_whose_heartbeat_expired_go_back_on_the_queue(redis_server):
     """A worker on another machine that vanished: only its heartbeat tells."""
     import scrapy

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from scrapy.settings import default_settings as scrapy_defaults
+
 BOT_NAME = "groundswell"
 SPIDER_MODULES = ["groundswell.crawl.spiders"]
 NEWSPIDER_MODULE = "groundswell.crawl.spiders"
@@ -29,9 +31,14 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19's remote control runs any Python code sent to an HTTP port on localhost, with a
 # token in ~/.local/state/scrapy/job_files (left there when a crawl is killed): not for a
-# service; None also spares each crawl importing aiohttp
+# service. It leaves the base list rather than being set to None in EXTENSIONS: Scrapy loads
+# every EXTENSIONS key to normalise it, and loading this one imports aiohttp (0.1 s a crawl)
 REMOTE_CONTROL_ENABLED = False
-EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
+EXTENSIONS_BASE = {
+    name: order
+    for name, order in scrapy_defaults.EXTENSIONS_BASE.items()
+    if name != "scrapy.extensions.remote_control.RemoteControl"
+}
 LOG_LEVEL = "INFO"
 
 RETRY_ENABLED = True

@@ -28,6 +28,8 @@ WRITER_GROUP = "writers"  # the consumer group of the writer's streams (items, t
 TAG_QUEUE_KEY = f"{PREFIX}:to-tag"  # mentions the writer stored, waiting for a tag worker
 TAGGER_GROUP = "taggers"  # the tag workers' consumer group on TAG_QUEUE_KEY
 TAGS_KEY = f"{PREFIX}:tags"  # the tag workers' results, stored by the writer
+ROBOTS_KEY = f"{PREFIX}:robots"  # + ":<scheme>://<host:port>": the site's robots.txt body
+ROBOTS_TTL_SECONDS = 86_400  # a site's stored robots.txt is fetched again after a day
 JOB_TTL_SECONDS = 7 * 86_400  # a job's fingerprints and budget counters expire after a week
 OUTAGE_SECONDS = 60  # how long a worker or writer waits for Redis to come back
 
