@@ -10,6 +10,7 @@
 
     python bench/review_sentiment.py [DATA_DIR] [--student DIR ...] [--threads 2]
 
+The shipped student is scored as served (with the tagger's problem-statement rule) and alone;
 ``--student`` scores other student artifacts too (each column is one model, same texts).
 """
 
@@ -29,6 +30,7 @@ import numpy as np  # noqa: E402
 
 from groundswell.models.evaluate import evaluate  # noqa: E402
 from groundswell.models.sentiment import LABELS, normalize_text  # noqa: E402
+from groundswell.tagging.problem_cues import read_problem_statements  # noqa: E402
 from training.sentiment_data import HELD_OUT_SOURCES, review_rows, tweeteval_halves  # noqa: E402
 from training.train_sentiment import DEFAULT_DATA  # noqa: E402
 
@@ -40,8 +42,9 @@ def read_contrast_set(path: Path = CONTRAST_SET) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def scorer(student: Path | None, threads: int):
-    """texts -> (labels, scores) through a student's int8 shared pass, batches of 256."""
+def scorer(student: Path | None, threads: int, problem_cues: bool = True):
+    """texts -> (labels, scores) through a student's int8 shared pass, batches of 256, with
+    the tagger's problem-statement rule (``groundswell/tagging/problem_cues.py``) or without."""
     from groundswell.models.shared_encoder import build_shared_encoder
 
     shared = build_shared_encoder("student", threads, student_dir=student)
@@ -51,9 +54,12 @@ def scorer(student: Path | None, threads: int):
         prepared = [normalize_text(t) for t in texts]
         for start in range(0, len(prepared), 256):
             results += shared.sentiments(shared.encode(prepared[start : start + 256]))
+        if problem_cues:
+            results = read_problem_statements(texts, results)
         return [r.label for r in results], np.array([r.score for r in results])
 
-    return score, shared.model_version
+    suffix = " + problem cues" if problem_cues else " alone"
+    return score, shared.model_version + suffix
 
 
 def star_agreement(rows, labels: list[str], scores: np.ndarray) -> tuple[float, float, int]:
@@ -104,7 +110,7 @@ def tweeteval_report(data: Path, models: list) -> None:
         result = evaluate(gold, labels)
         neutral = [p for g, p in zip(gold, labels, strict=True) if g == "neutral"]
         tilt = neutral.count("negative") / len(neutral)
-        print(f"  {version:<22}macro recall {result['macro_recall']:.4f} accuracy "
+        print(f"  {version:<34} macro recall {result['macro_recall']:.4f} accuracy "
               f"{result['accuracy']:.4f}; gold-neutral read as negative {tilt:.1%}")  # fmt: skip
 
 
@@ -122,7 +128,7 @@ def contrast_report(models: list) -> None:
         polar = [i for i, item in enumerate(items) if item["label"] != "neutral"]
         sign = np.mean([(scores[i] >= 0) == (items[i]["label"] == "positive") for i in polar])
         parts = ", ".join(f"{k} {np.mean(v):.2f} ({len(v)})" for k, v in sorted(right.items()))
-        print(f"  {version:<22}{parts}; polar by sign {sign:.2f}")
+        print(f"  {version:<34} {parts}; polar by sign {sign:.2f}")
         wrong = [f"{item['label']}->{label}: {item['text']}"
                  for item, label in zip(items, labels, strict=True) if label != item["label"]]  # fmt: skip
         for line in wrong:
@@ -137,7 +143,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    models = [scorer(None, args.threads)] + [scorer(p, args.threads) for p in args.student]
+    models = [scorer(None, args.threads), scorer(None, args.threads, problem_cues=False)]
+    models += [scorer(p, args.threads) for p in args.student]
     print("models: " + ", ".join(version for _, version in models))
     contrast_report(models)
     if not (args.data / "sentiment" / "reviews").is_dir():

@@ -130,6 +130,12 @@ class ModelConfig(Section):
         description="the shipped models' one pass per text: the 4-layer student, or the "
         "8-layer joint graph it was distilled from (slower, closer to the full models)",
     )
+    problem_cues: bool = Field(
+        True,
+        description="a text the model reads positive that states a product problem (times "
+        "out, slow, crashes, costs extra...) and praises nothing reads negative "
+        "(groundswell/tagging/problem_cues.py)",
+    )
 
 
 class TaggingConfig(Section):

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from groundswell.tagging.problem_cues import read_problem_statements
+
 STAGES: dict[str, type] = {}
 DEFAULT_STAGES = (
     "language", "dedupe", "monitors", "sentiment", "topics", "keyphrases", "intent",
@@ -98,9 +100,12 @@ class SentimentStage(Stage):
     def __call__(self, batch: Batch) -> None:
         shared = self.tagger.shared
         if shared is None:
-            batch.sentiments = self.tagger.sentiment.predict(batch.texts)
+            results = self.tagger.sentiment.predict(batch.texts)
         else:
-            batch.sentiments = shared.sentiments(self.tagger.encode(batch))
+            results = shared.sentiments(self.tagger.encode(batch))
+        if self.tagger.config.model.problem_cues:
+            results = read_problem_statements(batch.texts, results)
+        batch.sentiments = results
 
 
 @stage("topics", model=True)

@@ -150,8 +150,6 @@ class Tagger:
 
     def predict_sentiment(self, texts: list[str]) -> list:
         """The sentiment ``tag`` stores for each text (what ``groundswell eval`` checks)."""
-        if self.shared is None:
-            return self.sentiment.predict(texts)
         size = self.config.model.batch_size
         stage = STAGES["sentiment"](self)
         results = []

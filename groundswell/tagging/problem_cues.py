@@ -1,0 +1,96 @@
+"""Problem statements: a text that says the product fails its user, and praises nothing.
+
+The sentiment model reads dry, factual complaints about software as positive or neutral
+("Search times out constantly" scores 0.92 positive with ``minilm4-student-3``): in its
+training data such words describe code more often than a product. For a listening tool a
+customer's "the inbox is slow again" is a complaint. This rule reads a text the model calls
+positive as negative when one of its sentences states a failure (``FAILURES``: timeouts,
+slowness, freezes, crashes, outages, things not loading or syncing, new charges), not negated
+("never crashes", "no lag", "fixed within the hour"), and no word in the text praises
+(``PRAISE``): a review with pros and cons keeps the model's label. Measured on the dev split
+and held-out reviews in docs/tagging.md; ``[model] problem_cues = false`` turns it off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from groundswell.models.sentiment import SentimentResult
+
+FAILURES = (
+    r"tim(?:es|ed|ing) out",
+    r"time-?outs?",
+    r"(?:slow|sluggish|laggy)(?:er|ness|downs?)?",
+    r"lag(?:s|ging)?",
+    r"freez(?:es|ing)",
+    r"froze",
+    r"hangs",
+    r"crash(?:es|ed|ing)?",
+    r"buggy",
+    r"broken",
+    r"unusable",
+    r"unreliable",
+    r"outages?",
+    r"downtime",
+    r"spinners?",
+    r"loading bars?",
+    r"takes? (?:ages|forever)",
+    r"takes? (?:\d+|several|many|a few) (?:seconds|minutes|hours)",
+    r"(?:stopped|stops|keeps? failing|failed|fails?) (?:working|loading|syncing|sending|to \w+)",
+    r"(?:not|isn't|aren't|wasn't|weren't|doesn't|don't|didn't) "
+    r"(?:working|loading|syncing|arriving|sending)",
+    r"costs? extra",
+    r"charg(?:e|es|ed|ing) (?:extra|for)",
+    r"price (?:hike|increase)s?",
+    r"rais(?:es|ed|ing) (?:its |their )?(?:per-\w+ )?prices",
+)
+FAILURE = re.compile(r"\b(?:" + "|".join(FAILURES) + r")\b", re.IGNORECASE)
+# a negation shortly before the cue, in the same clause: "never crashes", "no lag at all"
+NEGATED = re.compile(
+    r"\b(?:no|not|never|without|hardly|rarely|barely|nor|zero|no longer)\b[^.!?;,]{0,25}$"
+    r"|n't\b[^.!?;,]{0,25}$",
+    re.IGNORECASE,
+)
+RESOLVED = re.compile(r"\b(?:fixed|resolved|went away|is gone|are gone)\b", re.IGNORECASE)
+PRAISE = re.compile(
+    r"\b(?:lov(?:e[sd]?|ing)|great|excellent|awesome|amazing|fantastic|superb|wonderful|"
+    r"perfect(?:ly)?|good|nice|best|better|happy|glad|enjoy(?:s|ed)?|recommend(?:ed)?|easy|"
+    r"easier|smooth(?:ly)?|helpful|comfortable|convenient|reliable|worth|pleased|impressed|"
+    r"brilliant|outstanding|solid|favou?rite|thanks?|thank you|well done|fast|quick(?:ly)?|"
+    r"cool|beautiful|friendly|satisfied)\b",
+    re.IGNORECASE,
+)
+SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+def problem_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` that state a failure, not negated or said to be fixed."""
+    found = []
+    for sentence in SENTENCE.findall(text or ""):
+        for cue in FAILURE.finditer(sentence):
+            negated = NEGATED.search(sentence[: cue.start()])
+            if not negated and not RESOLVED.search(sentence[cue.end() :]):
+                found.append(sentence.strip())
+                break
+    return found
+
+
+def states_a_problem(text: str) -> bool:
+    """A failure is stated and nothing is praised."""
+    return bool(problem_sentences(text)) and not PRAISE.search(text or "")
+
+
+def read_problem_statements(
+    texts: list[str], results: list[SentimentResult]
+) -> list[SentimentResult]:
+    """The model's results, with a positive one that ``states_a_problem`` read as negative
+    (its probabilities mirrored: the score changes sign, the confidence stays)."""
+    return [
+        replace(result, label="negative", score=-result.score)
+        if result.label == "positive" and states_a_problem(text)
+        else result
+        for text, result in zip(texts, results, strict=True)
+    ]

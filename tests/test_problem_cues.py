@@ -1,0 +1,60 @@
+"""The problem-statement rule: a failure stated, nothing praised, reads negative."""
+
+from __future__ import annotations
+
+from groundswell.config import Config
+from groundswell.models.sentiment import SentimentResult
+from groundswell.tagging.problem_cues import (
+    problem_sentences,
+    read_problem_statements,
+    states_a_problem,
+)
+from groundswell.tagging.tagger import Tagger
+
+
+def test_failures_stated_are_problems():
+    for text in (
+        "The export page times out every single morning.",
+        "Since the update the app crashes when I attach a PDF.",
+        "Our calendar is not syncing with Outlook anymore.",
+        "Opening a report takes 40 seconds.",
+        "They now charge extra for the mobile app.",
+        "Dashboards have been sluggish all week.",
+    ):
+        assert states_a_problem(text), text
+
+
+def test_negated_fixed_or_praised_failures_are_not():
+    for text in (
+        "It never crashes, even with a thousand open tabs.",
+        "No lag at all since we moved to the new plan.",
+        "There was an outage in May, fixed within the hour.",
+        "Search is a bit slow at times, but we love the automation rules.",
+        "Why is the sync button grey?",
+    ):
+        assert not states_a_problem(text), text
+
+
+def test_only_the_sentences_that_state_the_failure_are_returned():
+    text = "We moved from a spreadsheet last year. The dashboard times out after lunch."
+    assert problem_sentences(text) == ["The dashboard times out after lunch."]
+
+
+def test_only_a_positive_reading_is_turned_and_its_score_mirrored():
+    texts = ["The sync has been broken since Friday."] * 3 + ["Thanks, it works now."]
+    results = [
+        SentimentResult("positive", 0.4, 0.6, "m"),
+        SentimentResult("neutral", 0.1, 0.5, "m"),
+        SentimentResult("negative", -0.7, 0.8, "m"),
+        SentimentResult("positive", 0.9, 0.9, "m"),
+    ]
+    read = read_problem_statements(texts, results)
+    assert read[0] == SentimentResult("negative", -0.4, 0.6, "m")
+    assert read[1:] == results[1:]
+
+
+def test_the_tagger_applies_the_rule_unless_the_config_turns_it_off():
+    text = "Acme search times out constantly"  # the model alone reads this positive
+    alone = Tagger(Config.model_validate({"model": {"problem_cues": False}}))
+    assert alone.predict_sentiment([text])[0].label == "positive"
+    assert Tagger(Config()).predict_sentiment([text])[0].label == "negative"
