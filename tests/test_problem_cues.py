@@ -20,6 +20,10 @@ def test_failures_stated_are_problems():
         "Opening a report takes 40 seconds.",
         "They now charge extra for the mobile app.",
         "Dashboards have been sluggish all week.",
+        "The help center screenshots are out of date.",
+        "Permissions are hard to find in the new admin area.",
+        "Glad I'm not the only one: uploads keep timing out.",
+        "A good number of our exports crash halfway.",
     ):
         assert states_a_problem(text), text
 
@@ -31,6 +35,8 @@ def test_negated_fixed_or_praised_failures_are_not():
         "There was an outage in May, fixed within the hour.",
         "Search is a bit slow at times, but we love the automation rules.",
         "Why is the sync button grey?",
+        "The reporting is not confusing at all.",
+        "Good to know! The export no longer times out for us.",
     ):
         assert not states_a_problem(text), text
 

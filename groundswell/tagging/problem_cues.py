@@ -5,9 +5,10 @@ The sentiment model reads dry, factual complaints about software as positive or 
 training data such words describe code more often than a product. For a listening tool a
 customer's "the inbox is slow again" is a complaint. This rule reads a text the model calls
 positive as negative when one of its sentences states a failure (``FAILURES``: timeouts,
-slowness, freezes, crashes, outages, things not loading or syncing, new charges), not negated
-("never crashes", "no lag", "fixed within the hour"), and no word in the text praises
-(``PRAISE``): a review with pros and cons keeps the model's label. Measured on the dev split
+slowness, freezes, crashes, outages, things not loading or syncing, new charges, outdated or
+confusing screens), not negated ("never crashes", "no lag", "fixed within the hour"), and no
+word in the text praises (``PRAISE``; "a good share of", "good to know" and "glad it is not
+just us" do not praise): a review with pros and cons keeps the model's label. Measured on the dev split
 and held-out reviews in docs/tagging.md; ``[model] problem_cues = false`` turns it off.
 """
 
@@ -46,6 +47,14 @@ FAILURES = (
     r"charg(?:e|es|ed|ing) (?:extra|for)",
     r"price (?:hike|increase)s?",
     r"rais(?:es|ed|ing) (?:its |their )?(?:per-\w+ )?prices",
+    r"out of date",
+    r"outdated",
+    r"confus(?:ing|es)",
+    r"clunky",
+    r"cluttered",
+    r"scattered",
+    r"barely (?:works|helps|usable)",
+    r"hard to (?:find|use|navigate|learn)",
 )
 FAILURE = re.compile(r"\b(?:" + "|".join(FAILURES) + r")\b", re.IGNORECASE)
 # a negation shortly before the cue, in the same clause: "never crashes", "no lag at all"
@@ -60,7 +69,14 @@ PRAISE = re.compile(
     r"perfect(?:ly)?|good|nice|best|better|happy|glad|enjoy(?:s|ed)?|recommend(?:ed)?|easy|"
     r"easier|smooth(?:ly)?|helpful|comfortable|convenient|reliable|worth|pleased|impressed|"
     r"brilliant|outstanding|solid|favou?rite|thanks?|thank you|well done|fast|quick(?:ly)?|"
-    r"cool|beautiful|friendly|satisfied)\b",
+    r"cool|beautiful|friendly|satisfied|intuitive|powerful|strong|flexib\w*|efficien\w*|"
+    r"ease of|(?:i|we) (?:really )?like|pros?:)",
+    re.IGNORECASE,
+)
+# praise words that do not praise: a quantity, an acknowledgement, shared misery
+NOT_PRAISE = re.compile(
+    r"\bgood (?:share|deal|number|part|chunk|portion|few) of\b|\bgood to know\b"
+    r"|\bglad (?:it'?s|it is|we'?re|we are|i'?m|i am) not (?:just|the only)\b",
     re.IGNORECASE,
 )
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
@@ -80,7 +96,7 @@ def problem_sentences(text: str) -> list[str]:
 
 def states_a_problem(text: str) -> bool:
     """A failure is stated and nothing is praised."""
-    return bool(problem_sentences(text)) and not PRAISE.search(text or "")
+    return bool(problem_sentences(text)) and not PRAISE.search(NOT_PRAISE.sub(" ", text or ""))
 
 
 def read_problem_statements(
