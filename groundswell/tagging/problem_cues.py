@@ -1,15 +1,16 @@
 """Problem statements: a text that says the product fails its user, and praises nothing.
 
-The sentiment model reads dry, factual complaints about software as positive or neutral
-("Search times out constantly" scores 0.92 positive with ``minilm4-student-3``): in its
-training data such words describe code more often than a product. For a listening tool a
-customer's "the inbox is slow again" is a complaint. This rule reads a text the model calls
-positive as negative when one of its sentences states a failure (``FAILURES``: timeouts,
-slowness, freezes, crashes, outages, things not loading or syncing, new charges, outdated or
-confusing screens), not negated ("never crashes", "no lag", "fixed within the hour"), and no
-word in the text praises (``PRAISE``; "a good share of", "good to know" and "glad it is not
-just us" do not praise): a review with pros and cons keeps the model's label. Measured on the dev split
-and held-out reviews in docs/tagging.md; ``[model] problem_cues = false`` turns it off.
+The sentiment model reads some dry, factual complaints about software as positive ("Search
+times out constantly" scores 0.92 positive with ``minilm4-student-3``): in its training data
+such words describe code more often than a product. For a listening tool a customer's "the
+inbox is slow again" is a complaint. This rule reads a text the model calls positive as
+negative when one of its sentences states a failure (``FAILURES``: timeouts, slowness,
+freezes, crashes, outages, things not loading or syncing, new charges, outdated or confusing
+screens), not negated ("never crashes", "no lag") nor said to be fixed ("fixed within the
+hour"), and no word in the text praises (``PRAISE``; "a good share of", "good to know" and
+"glad it is not just us" do not praise): a review with pros and cons keeps the model's label,
+and so does a text the model reads neutral or negative. Measured on the dev split and on
+held-out reviews in docs/tagging.md; ``[model] problem_cues = false`` turns it off.
 """
 
 from __future__ import annotations
