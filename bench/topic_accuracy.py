@@ -15,7 +15,7 @@ taxonomy is also scored with its shipped thresholds (``default_topic_thresholds`
 embedding space).
 
     python bench/topic_accuracy.py [DATA_DIR] [--limit N] [--threads 2] [--no-sentiment]
-                                   [--separate-stages]
+                                   [--separate-stages] [--problem-cues]
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ from training.train_topics import (
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "topics"
 RESTAURANT_TAXONOMY = REPO_ROOT / "bench" / "restaurant_topics.toml"
+PROBLEM_CUES = False  # --problem-cues: aspect polarity with the tagger's problem-statement rule
 RESTAURANT16_TAXONOMY = REPO_ROOT / "bench" / "restaurant16_topics.toml"
 SEMEVAL16_FILE = Path("semeval2016") / "ABSA16_Restaurants_Train_SB1_v2.xml"
 SPEED_TEXTS = 300
@@ -235,7 +236,7 @@ def restaurants(data: Path, encoder, sentiment_model, limit: int | None) -> None
     truth = truth_matrix(evaluation, names)
     print(f"\n=== SemEval-2014 restaurants (train file), {RESTAURANT_TAXONOMY.name} as written: "
           f"{len(evaluation)} sentences of the evaluation part (none is an example) ===")  # fmt: skip
-    tagger = TopicTagger(configured, encoder, sentiment_model)
+    tagger = TopicTagger(configured, encoder, sentiment_model, problem_cues=PROBLEM_CUES)
     heads = len(tagger.few_shot.columns) if tagger.few_shot else 0
     print(f"  few-shot heads fitted on the taxonomy's examples: {heads}")
     hits = tagger.tag(texts)
@@ -248,7 +249,8 @@ def restaurants(data: Path, encoder, sentiment_model, limit: int | None) -> None
     zero_shot = [t.model_copy(update={"examples": []}) for t in configured]
 
     def make_tagger(thresholds: dict[str, float] | None) -> TopicTagger:
-        return TopicTagger(zero_shot, encoder, sentiment_model, thresholds)
+        return TopicTagger(zero_shot, encoder, sentiment_model, thresholds,
+                           problem_cues=PROBLEM_CUES)  # fmt: skip
 
     title = "the same taxonomy zero-shot (examples removed), for comparison"
     _, zero_hits = evaluate_taxonomy(title, make_tagger, examples, names)
@@ -280,7 +282,7 @@ def restaurants16(data: Path, encoder, sentiment_model, limit: int | None) -> No
     configured = load_config(RESTAURANT16_TAXONOMY).topic
     examples = subsample(load_semeval2016_restaurants(data / SEMEVAL16_FILE), limit)
     _, evaluation = split_calibration(examples)
-    tagger = TopicTagger(configured, encoder, sentiment_model)
+    tagger = TopicTagger(configured, encoder, sentiment_model, problem_cues=PROBLEM_CUES)
     hits = tagger.tag([e.text for e in evaluation])
     predicted = [{k: v for k, v in found.items() if k} for found in
                  [{entity_attribute(h.name): h.sentiment for h in f} for f in hits]]  # fmt: skip
@@ -351,7 +353,7 @@ def b2b_sets(data: Path, limit: int | None) -> list[LabelledSet]:
 def default_taxonomy(data: Path, encoder, sentiment_model, limit: int | None) -> None:
     def make_tagger(thresholds: dict[str, float] | None) -> TopicTagger:
         return TopicTagger(DEFAULT_TOPICS, encoder, sentiment_model, thresholds, default_heads(),
-                           few_shot=False)  # fmt: skip
+                           few_shot=False, problem_cues=PROBLEM_CUES)  # fmt: skip
 
     sets = b2b_sets(data, limit)
     pooled = pooled_thresholds(make_tagger(None), sets)
@@ -393,7 +395,7 @@ def without_heads(labelled: LabelledSet, encoder) -> None:
 def speed(data: Path, encoder_factory, sentiment_model) -> None:
     texts = [e.text for e in load_aurea(data / "aurea_app_reviews" / "reviews_data.csv")]
     texts = texts[-SPEED_TEXTS:]
-    tagger = default_topic_tagger(encoder_factory(), sentiment_model)
+    tagger = default_topic_tagger(encoder_factory(), sentiment_model, PROBLEM_CUES)
     tagger.tag(texts[:8])  # warm-up
     start = time.perf_counter()
     for batch_start in range(0, len(texts), 64):
@@ -437,12 +439,20 @@ def main(argv: list[str] | None = None) -> None:
         "--only", choices=["restaurants", "b2b"], help="one part of the bench (default: all)"
     )
     parser.add_argument(
+        "--problem-cues",
+        action="store_true",
+        help="aspect polarity with the tagger's problem-statement rule, as [model] problem_cues "
+        "serves it (groundswell/tagging/problem_cues.py); default: the sentiment model alone",
+    )
+    parser.add_argument(
         "--shared-graph",
         default="student",
         choices=["student", "joint"],
         help="the shared pass's graph ([model] shared_graph)",
     )
     args = parser.parse_args(argv)
+    global PROBLEM_CUES
+    PROBLEM_CUES = args.problem_cues
     if not args.data.is_dir():
         print(f"topic data not found at {args.data}: nothing measured")
         return

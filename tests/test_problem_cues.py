@@ -64,3 +64,16 @@ def test_the_tagger_applies_the_rule_unless_the_config_turns_it_off():
     alone = Tagger(Config.model_validate({"model": {"problem_cues": False}}))
     assert alone.predict_sentiment([text])[0].label == "positive"
     assert Tagger(Config()).predict_sentiment([text])[0].label == "negative"
+
+
+def test_a_topics_clause_that_states_a_failure_reads_negative_too():
+    """Aspect sentiment reads the clause that carries the topic: the same rule applies there,
+    so a 'performance' complaint is not counted as praise of performance in the digest."""
+    text = "Confirmed here too. Acme Helpdesk search times out on anything older than a year."
+    sentiments = {}
+    for cues in (False, True):
+        tagger = Tagger(Config.model_validate({"model": {"problem_cues": cues}}))
+        sentiments[cues] = {hit.name: hit.sentiment for hit in tagger.topics.tag([text])[0]}
+    assert sentiments[False] and "positive" in sentiments[False].values()
+    assert set(sentiments[True]) == set(sentiments[False])
+    assert set(sentiments[True].values()) == {"negative"}

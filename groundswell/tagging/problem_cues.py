@@ -9,8 +9,9 @@ freezes, crashes, outages, things not loading or syncing, new charges, outdated 
 screens), not negated ("never crashes", "no lag") nor said to be fixed ("fixed within the
 hour"), and no word in the text praises (``PRAISE``; "a good share of", "good to know" and
 "glad it is not just us" do not praise): a review with pros and cons keeps the model's label,
-and so does a text the model reads neutral or negative. Measured on the dev split and on
-held-out reviews in docs/tagging.md; ``[model] problem_cues = false`` turns it off.
+and so does a text the model reads neutral or negative. The topic stage applies it to the
+clause that carries a topic too (aspect sentiment). Measured on the dev split, held-out reviews
+and SemEval aspect polarity in docs/tagging.md; ``[model] problem_cues = false`` turns it off.
 """
 
 from __future__ import annotations

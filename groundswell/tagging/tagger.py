@@ -121,11 +121,14 @@ class Tagger:
             from groundswell.models.encoder import load_encoder
             from groundswell.tagging.topics import topic_tagger_from_config
 
+            cues = self.config.model.problem_cues
             if self.shared is not None:
-                self._topics = topic_tagger_from_config(self.config.topic, self.shared)
+                self._topics = topic_tagger_from_config(self.config.topic, self.shared, None, cues)
             else:
                 encoder = load_encoder(self.config.model.encoder)
-                self._topics = topic_tagger_from_config(self.config.topic, encoder, self.sentiment)
+                self._topics = topic_tagger_from_config(
+                    self.config.topic, encoder, self.sentiment, cues
+                )
         return self._topics
 
     def load_models(self) -> None:

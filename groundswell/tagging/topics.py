@@ -41,6 +41,7 @@ import numpy as np
 from groundswell.config import TopicConfig
 from groundswell.models import ARTIFACTS
 from groundswell.models.sentiment import sentiment_result
+from groundswell.tagging.problem_cues import read_problem_statements
 from groundswell.tagging.text_spans import Span, pieces_between
 
 log = logging.getLogger(__name__)
@@ -586,6 +587,7 @@ class TopicTagger:
         keyword_bonus: float = KEYWORD_BONUS,
         centroid_weight: float = SIMILARITY_CENTROID_WEIGHT,
         few_shot: bool = True,
+        problem_cues: bool = False,
     ) -> None:
         if not topics:
             raise ValueError("a topic taxonomy needs at least one topic")
@@ -597,6 +599,7 @@ class TopicTagger:
         self.fallback = fallbacks[0] if fallbacks else None
         self.encoder = encoder
         self.sentiment_model = sentiment_model
+        self.problem_cues = problem_cues  # a clause stating a failure reads negative
         self.keyword_bonus = keyword_bonus
         self.centroid_weight = centroid_weight
         known, fallback = thresholds or {}, default_threshold(encoder)
@@ -763,7 +766,10 @@ class TopicTagger:
         """(label, score) of the ``wanted`` segments, from one call to the sentiment model."""
         if self.sentiment_model is None or not wanted:
             return {}
-        results = self.sentiment_model.predict([self.clause(texts, segments, i) for i in wanted])
+        clauses = [self.clause(texts, segments, i) for i in wanted]
+        results = self.sentiment_model.predict(clauses)
+        if self.problem_cues:
+            results = read_problem_statements(clauses, results)
         return {i: (r.label, float(r.score)) for i, r in zip(wanted, results, strict=True)}
 
     def sentiments_in_context(
@@ -786,6 +792,9 @@ class TopicTagger:
                     *segments.spans[i]
                 )
         results = {i: sentiment_result(probs) for i, probs in probabilities.items()}
+        if self.problem_cues:
+            read = read_problem_statements([clauses[i] for i in results], list(results.values()))
+            results = dict(zip(results, read, strict=True))
         return {i: (r.label, r.score) for i, r in results.items()}
 
     @staticmethod
@@ -817,17 +826,19 @@ def topic_tagger_from_config(
     topics: Sequence[TopicConfig],
     encoder: TextEncoder,
     sentiment_model: SentimentModel | None = None,
+    problem_cues: bool = False,
 ) -> TopicTagger:
     """The tagger for a config's ``[[topic]]`` list, or for ``DEFAULT_TOPICS`` (with their
     calibrated thresholds and trained heads) when the list is empty."""
     if topics:
-        return TopicTagger(topics, encoder, sentiment_model)
-    return default_topic_tagger(encoder, sentiment_model)
+        return TopicTagger(topics, encoder, sentiment_model, problem_cues=problem_cues)
+    return default_topic_tagger(encoder, sentiment_model, problem_cues)
 
 
 def default_topic_tagger(
-    encoder: TextEncoder, sentiment_model: SentimentModel | None = None
-) -> TopicTagger:
+    encoder: TextEncoder, sentiment_model: SentimentModel | None = None,
+    problem_cues: bool = False,
+) -> TopicTagger:  # fmt: skip
     thresholds = default_topic_thresholds(encoder)
     return TopicTagger(DEFAULT_TOPICS, encoder, sentiment_model, thresholds, default_heads(),
-                       few_shot=False)  # fmt: skip
+                       few_shot=False, problem_cues=problem_cues)  # fmt: skip
