@@ -20,6 +20,8 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from groundswell.tagging.text_spans import sentence_spans
+
 if TYPE_CHECKING:
     from groundswell.models.sentiment import SentimentResult
 
@@ -81,17 +83,17 @@ NOT_PRAISE = re.compile(
     r"|\bglad (?:it'?s|it is|we'?re|we are|i'?m|i am) not (?:just|the only)\b",
     re.IGNORECASE,
 )
-SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 
 
 def problem_sentences(text: str) -> list[str]:
     """The sentences of ``text`` that state a failure, not negated or said to be fixed."""
     found = []
-    for sentence in SENTENCE.findall(text or ""):
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
         for cue in FAILURE.finditer(sentence):
             negated = NEGATED.search(sentence[: cue.start()])
             if not negated and not RESOLVED.search(sentence[cue.end() :]):
-                found.append(sentence.strip())
+                found.append(sentence)
                 break
     return found
 

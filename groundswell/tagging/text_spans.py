@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 Span = tuple[int, int]
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*[\r\n]+\s*|(?<=[.!?])(?=[A-Z][a-z])")
 
 
 def stripped_span(text: str, start: int, end: int) -> Span:
@@ -24,3 +25,8 @@ def pieces_between(pattern: re.Pattern, text: str, start: int, end: int) -> list
         cursor = match.end()
     spans.append(stripped_span(text, cursor, end))
     return [(a, b) for a, b in spans if b > a]
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """The sentences of ``text``: cut after . ! ? before a space or a capital, and at line ends."""
+    return pieces_between(SENTENCE_END, text or "", 0, len(text or ""))

@@ -42,7 +42,7 @@ from groundswell.config import TopicConfig
 from groundswell.models import ARTIFACTS
 from groundswell.models.sentiment import sentiment_result
 from groundswell.tagging.problem_cues import read_problem_statements
-from groundswell.tagging.text_spans import Span, pieces_between
+from groundswell.tagging.text_spans import Span, pieces_between, sentence_spans
 
 log = logging.getLogger(__name__)
 
@@ -357,7 +357,6 @@ def flatten_taxonomy(topics: Sequence[TopicConfig]) -> tuple[list[TopicConfig], 
 # Segments: sentences cut at contrast words
 # --------------------------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*[\r\n]+\s*|(?<=[.!?])(?=[A-Z][a-z])")
 # the contrast word that opens a clause ("but the price is fair") is read as a turn for the
 # worse by a sentence-level model: the clause's sentiment is judged without it
 _LEADING_CONTRAST = re.compile(
@@ -370,10 +369,6 @@ _CONTRAST = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[$€£¥]")
-
-
-def sentence_spans(text: str) -> list[Span]:
-    return pieces_between(_SENTENCE_END, text or "", 0, len(text or ""))
 
 
 def clause_spans(text: str, sentence: Span) -> list[Span]:
