@@ -42,24 +42,39 @@ def read_contrast_set(path: Path = CONTRAST_SET) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def scorer(student: Path | None, threads: int, problem_cues: bool = True):
-    """texts -> (labels, scores) through a student's int8 shared pass, batches of 256, with
-    the tagger's problem-statement rule (``groundswell/tagging/problem_cues.py``) or without."""
+def scorers(student: Path | None, threads: int, without_rule_too: bool = False) -> list:
+    """(texts -> (labels, scores), version) through a student's int8 shared pass, batches of
+    256, with the tagger's problem-statement rule (``groundswell/tagging/problem_cues.py``);
+    with ``without_rule_too`` a second column without it, read from the same pass."""
     from groundswell.models.shared_encoder import build_shared_encoder
 
     shared = build_shared_encoder("student", threads, student_dir=student)
+    last: dict[tuple, list] = {}  # the model's results for the texts both columns read
 
-    def score(texts: list[str]) -> tuple[list[str], np.ndarray]:
-        results = []
-        prepared = [normalize_text(t) for t in texts]
-        for start in range(0, len(prepared), 256):
-            results += shared.sentiments(shared.encode(prepared[start : start + 256]))
-        if problem_cues:
-            results = read_problem_statements(texts, results)
-        return [r.label for r in results], np.array([r.score for r in results])
+    def model_results(texts: list[str]) -> list:
+        if tuple(texts) not in last:
+            prepared = [normalize_text(t) for t in texts]
+            results = []
+            for start in range(0, len(prepared), 256):
+                results += shared.sentiments(shared.encode(prepared[start : start + 256]))
+            last.clear()
+            last[tuple(texts)] = results
+        return last[tuple(texts)]
 
-    suffix = " + problem cues" if problem_cues else " alone"
-    return score, shared.model_version + suffix
+    def with_rule(texts: list[str]) -> tuple[list[str], np.ndarray]:
+        return labels_and_scores(read_problem_statements(texts, model_results(texts)))
+
+    def alone(texts: list[str]) -> tuple[list[str], np.ndarray]:
+        return labels_and_scores(model_results(texts))
+
+    columns = [(with_rule, shared.model_version + " + problem cues")]
+    if without_rule_too:
+        columns.append((alone, shared.model_version + " alone"))
+    return columns
+
+
+def labels_and_scores(results: list) -> tuple[list[str], np.ndarray]:
+    return [r.label for r in results], np.array([r.score for r in results])
 
 
 def star_agreement(rows, labels: list[str], scores: np.ndarray) -> tuple[float, float, int]:
@@ -143,8 +158,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    models = [scorer(None, args.threads), scorer(None, args.threads, problem_cues=False)]
-    models += [scorer(p, args.threads) for p in args.student]
+    models = scorers(None, args.threads, without_rule_too=True)
+    models += [column for p in args.student for column in scorers(p, args.threads)]
     print("models: " + ", ".join(version for _, version in models))
     contrast_report(models)
     if not (args.data / "sentiment" / "reviews").is_dir():
