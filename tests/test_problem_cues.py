@@ -24,6 +24,9 @@ def test_failures_stated_are_problems():
         "Permissions are hard to find in the new admin area.",
         "Glad I'm not the only one: uploads keep timing out.",
         "A good number of our exports crash halfway.",
+        "The CSV import lost all our custom fields.",
+        "Moving from our old tool dropped half the ticket history.",
+        "It took three months to get SSO configured.",
     ):
         assert states_a_problem(text), text
 
@@ -37,6 +40,8 @@ def test_negated_fixed_or_praised_failures_are_not():
         "Why is the sync button grey?",
         "The reporting is not confusing at all.",
         "Good to know! The export no longer times out for us.",
+        "They dropped the price of the starter plan.",
+        "Setup took 10 minutes and we never lost a message.",
     ):
         assert not states_a_problem(text), text
 

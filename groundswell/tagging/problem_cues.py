@@ -5,12 +5,13 @@ times out constantly" scores 0.92 positive with ``minilm4-student-3``): in its t
 such words describe code more often than a product. For a listening tool a customer's "the
 inbox is slow again" is a complaint. This rule reads a text the model calls positive as
 negative when one of its sentences states a failure (``FAILURES``: timeouts, slowness,
-freezes, crashes, outages, things not loading or syncing, new charges, outdated or confusing
-screens), not negated ("never crashes", "no lag") nor said to be fixed ("fixed within the
-hour"), and no word in the text praises (``PRAISE``; "a good share of", "good to know" and
-"glad it is not just us" do not praise): a review with pros and cons keeps the model's label,
-and so does a text the model reads neutral or negative. The topic stage applies it to the
-clause that carries a topic too (aspect sentiment). Measured on the dev split, held-out reviews
+freezes, crashes, outages, things not loading or syncing, lost or dropped data, weeks to get
+something done, new charges, outdated or confusing screens), not negated ("never crashes",
+"no lag") nor said to be fixed ("fixed within the hour"), and no word in the text praises
+(``PRAISE``; "a good share of", "good to know" and "glad it is not just us" do not praise): a
+review with pros and cons keeps the model's label, and so does a text the model reads neutral
+or negative. The topic stage applies it to the clause that carries a topic too (aspect
+sentiment). Measured on the dev split, held-out reviews
 and SemEval aspect polarity in docs/tagging.md; ``[model] problem_cues = false`` turns it off.
 """
 
@@ -44,9 +45,14 @@ FAILURES = (
     r"loading bars?",
     r"takes? (?:ages|forever)",
     r"takes? (?:\d+|several|many|a few) (?:seconds|minutes|hours)",
+    r"took (?:\d+|two|three|four|five|six|several|many) (?:weeks|months)",
     r"(?:stopped|stops|keeps? failing|failed|fails?) (?:working|loading|syncing|sending|to \w+)",
     r"(?:not|isn't|aren't|wasn't|weren't|doesn't|don't|didn't) "
     r"(?:working|loading|syncing|arriving|sending)",
+    r"dropp(?:ed|ing|s) (?:every|all|our|my|some|half|most)",
+    r"(?:lost|loses|losing|deleted|wiped|erased) (?:all|every|our|my|some|half|most)",
+    r"data loss",
+    r"went missing",
     r"costs? extra",
     r"charg(?:e|es|ed|ing) (?:extra|for)",
     r"price (?:hike|increase)s?",
