@@ -5,6 +5,7 @@ from groundswell.tagging.language import (
     detect_mention_languages,
     detectable_text,
     is_out_of_domain,
+    is_plainly_english,
 )
 
 
@@ -56,3 +57,16 @@ def test_out_of_domain_is_a_known_language_other_than_english():
     assert not is_out_of_domain("en")
     assert not is_out_of_domain(None)
     assert not is_out_of_domain("de", in_domain=frozenset({"en", "de"}))
+
+
+def test_plainly_english_texts_skip_lingua_and_others_do_not():
+    assert is_plainly_english("Setting up the integration was easy and it works with our CRM")
+    for text in (
+        "Het is een goede app voor het werk, maar de sync is traag",  # Dutch: "is" only
+        "Das ist in Ordnung, aber die App ist zu langsam",  # German: "in" only
+        "The app is great, c'est très pratique pour mon équipe",  # not plain ASCII
+    ):
+        assert not is_plainly_english(text), text
+    texts = ["Het is een goede app voor het werk, maar de sync is traag",
+             "We moved to it last year and the support is good"]  # fmt: skip
+    assert detect_languages(texts) == ["nl", "en"]
