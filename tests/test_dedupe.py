@@ -177,6 +177,24 @@ def test_near_copies_are_found_among_many_texts_and_after_the_index_is_re_sorted
     assert deduplicator.assign(copies) == {f"c{i:02d}": f"o{i:02d}" for i in range(60)}
 
 
+def test_copies_within_one_batch_larger_than_the_re_sort_limit_are_found(monkeypatch):
+    monkeypatch.setattr(dedupe, "REBUILD_AFTER_ADDS", 2)  # due after a few adds: sorted at the end
+    rng = random.Random(5)
+    vocabulary = [f"word{i}" for i in range(3000)]
+    originals = [rng.choices(vocabulary, k=60) for _ in range(20)]
+    deduplicator = Deduplicator()
+    first = [mention(f"a{i:02d}", " ".join(words), published_at="2026-01-01T00:00:00Z")
+             for i, words in enumerate(originals[:10])]  # fmt: skip
+    deduplicator.assign(first)
+    batch = [mention(f"o{i:02d}", " ".join(words), published_at="2026-01-02T00:00:00Z")
+             for i, words in enumerate(originals[10:], start=10)]  # fmt: skip
+    batch += [mention(f"c{i:02d}", " ".join(words[:-1] + ["changed"]),
+                      published_at="2026-02-01T00:00:00Z") for i, words in enumerate(originals)]  # fmt: skip
+    expected = {f"c{i:02d}": f"a{i:02d}" if i < 10 else f"o{i:02d}" for i in range(20)}
+    assert deduplicator.assign(batch) == {**{f"o{i:02d}": None for i in range(10, 20)}, **expected}
+    assert deduplicator.near_index.recent == {}  # re-sorted once the batch was assigned
+
+
 # --- the database round trip ---
 
 

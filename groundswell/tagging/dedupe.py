@@ -47,6 +47,13 @@ REBUILD_AFTER_ADDS = 20_000  # re-sort the band arrays after this many single ad
 NO_DATE = "\uffff"  # sorts after every ISO date
 
 
+class NearLookup(NamedTuple):
+    """One signature's ``BandIndex.band_keys`` row and ``sorted_matches`` entry."""
+
+    keys: np.ndarray
+    in_sorted: list[np.ndarray]
+
+
 class Fingerprint(NamedTuple):
     """What deduplication needs to know about one mention."""
 
@@ -141,15 +148,20 @@ class BandIndex:
         self.row_of.update(zip(mention_ids, range(first, self.size), strict=True))
         self.sort_bands()
 
-    def add(self, mention_id: str, signature: np.ndarray) -> None:
+    def add(self, mention_id: str, signature: np.ndarray, keys: np.ndarray | None = None) -> None:
+        """Index one signature (``keys``: its ``band_keys`` row, if known); the bands are
+        re-sorted by ``sort_if_due``."""
         self.reserve(1)
         row = self.size
         self.signatures[row] = signature
         self.size += 1
         self.row_ids.append(mention_id)
         self.row_of[mention_id] = row
-        for band, key in enumerate(self.band_keys(signature[None, :])[0]):
-            self.recent.setdefault((band, int(key)), []).append(row)
+        keys = self.band_keys(signature[None, :])[0] if keys is None else keys
+        for band, key in enumerate(keys.tolist()):
+            self.recent.setdefault((band, key), []).append(row)
+
+    def sort_if_due(self) -> None:
         if len(self.recent) > REBUILD_AFTER_ADDS * self.bands:
             self.sort_bands()
 
@@ -174,15 +186,37 @@ class BandIndex:
     def remove(self, mention_id: str) -> None:
         self.row_of.pop(mention_id, None)  # its row stays in the arrays, skipped from now on
 
-    def similar(self, signature: np.ndarray, threshold: float) -> list[str]:
-        """Indexed mentions whose estimated Jaccard similarity is at least ``threshold``."""
-        keys = self.band_keys(signature[None, :])[0]
+    def sorted_matches(self, keys: np.ndarray) -> list[list[np.ndarray]]:
+        """For each row of ``keys`` (``band_keys`` of many signatures): the rows of the sorted
+        bands that share its key in some band, searched one band at a time for all of them."""
+        found: list[list[np.ndarray]] = [[] for _ in range(len(keys))]
+        for band in range(self.bands):
+            column = self.sorted_keys[band]
+            starts = np.searchsorted(column, keys[:, band], "left")
+            ends = np.searchsorted(column, keys[:, band], "right")
+            for i in np.flatnonzero(ends > starts).tolist():
+                found[i].append(self.sorted_rows[band, starts[i] : ends[i]])
+        return found
+
+    def similar(
+        self,
+        signature: np.ndarray,
+        threshold: float,
+        keys: np.ndarray | None = None,
+        in_sorted: list[np.ndarray] | None = None,
+    ) -> list[str]:
+        """Indexed mentions whose estimated Jaccard similarity is at least ``threshold``.
+
+        ``keys`` and ``in_sorted`` (the signature's ``band_keys`` row and ``sorted_matches``
+        entry, computed for a whole batch since the bands were last sorted) save the searches.
+        """
+        keys = self.band_keys(signature[None, :])[0] if keys is None else keys
+        in_sorted = self.sorted_matches(keys[None, :])[0] if in_sorted is None else in_sorted
         rows: set[int] = set()
-        for band, key in enumerate(keys):
-            found = self.sorted_keys[band]
-            start, end = np.searchsorted(found, key, "left"), np.searchsorted(found, key, "right")
-            rows.update(self.sorted_rows[band, start:end].tolist())
-            rows.update(self.recent.get((band, int(key)), ()))
+        for found in in_sorted:
+            rows.update(found.tolist())
+        for band, key in enumerate(keys.tolist()):
+            rows.update(self.recent.get((band, key), ()))
         live = [row for row in rows if self.row_of.get(self.row_ids[row]) == row]
         if not live:
             return []
@@ -259,13 +293,15 @@ class Deduplicator:
         signatures = np.array([f.signature for f in loose], dtype=SIGNATURE_DTYPE)
         self.near_index.add_many([f.mention_id for f in loose], signatures)
 
-    def add(self, fingerprint: Fingerprint, index_signature: bool = True) -> None:
+    def add(
+        self, fingerprint: Fingerprint, index_signature: bool = True, keys: np.ndarray | None = None
+    ) -> None:
         self.remove(fingerprint.mention_id)
         self.originals[fingerprint.mention_id] = fingerprint
         if fingerprint.exact_key is not None:
             self.by_exact_key.setdefault(fingerprint.exact_key, set()).add(fingerprint.mention_id)
         if fingerprint.signature is not None and index_signature:
-            self.near_index.add(fingerprint.mention_id, fingerprint.signature)
+            self.near_index.add(fingerprint.mention_id, fingerprint.signature, keys)
 
     def remove(self, mention_id: str) -> None:
         fingerprint = self.originals.pop(mention_id, None)
@@ -275,14 +311,32 @@ class Deduplicator:
             self.by_exact_key[fingerprint.exact_key].discard(mention_id)
         self.near_index.remove(mention_id)
 
-    def copies_of(self, fingerprint: Fingerprint) -> list[Fingerprint]:
-        """Indexed originals that ``fingerprint`` is an exact or near copy of."""
+    def copies_of(
+        self, fingerprint: Fingerprint, lookup: NearLookup | None = None
+    ) -> list[Fingerprint]:
+        """Indexed originals that ``fingerprint`` is an exact or near copy of (``lookup``: its
+        band keys and sorted-band matches, from ``near_lookups``)."""
         exact_key = fingerprint.exact_key
         found = set(self.by_exact_key.get(exact_key, ())) if exact_key else set()
         if fingerprint.signature is not None:
-            found.update(self.near_index.similar(fingerprint.signature, self.threshold))
+            keys, in_sorted = lookup or (None, None)
+            found.update(
+                self.near_index.similar(fingerprint.signature, self.threshold, keys, in_sorted)
+            )
         found.discard(fingerprint.mention_id)
         return [self.originals[mention_id] for mention_id in found]
+
+    def near_lookups(self, fingerprints: list[Fingerprint]) -> list[NearLookup | None]:
+        """Band keys and sorted-band matches of every signature in ``fingerprints`` at once
+        (None for a fingerprint without a signature)."""
+        loose = [i for i, f in enumerate(fingerprints) if f.signature is not None]
+        lookups: list[NearLookup | None] = [None] * len(fingerprints)
+        if loose:
+            keys = self.near_index.band_keys(np.array([fingerprints[i].signature for i in loose]))
+            matches = self.near_index.sorted_matches(keys)
+            for n, i in enumerate(loose):
+                lookups[i] = NearLookup(keys[n], matches[n])
+        return lookups
 
     def assign(self, batch: list[dict]) -> dict[str, str | None]:
         """For each mention id: the id of the original it duplicates, or None if it is one.
@@ -291,9 +345,10 @@ class Deduplicator:
         """
         assignments: dict[str, str | None] = {}
         fingerprints = sorted((self.fingerprint(mention) for mention in batch), key=by_order)
-        for fingerprint in fingerprints:
+        lookups = self.near_lookups(fingerprints)  # the bands are not re-sorted until the end
+        for fingerprint, lookup in zip(fingerprints, lookups, strict=True):
             self.remove(fingerprint.mention_id)  # re-assessed: its text or date may have changed
-            matches = self.copies_of(fingerprint)
+            matches = self.copies_of(fingerprint, lookup)
             earlier = [match for match in matches if match.is_earlier_than(fingerprint)]
             if earlier:
                 assignments[fingerprint.mention_id] = min(earlier, key=by_order).mention_id
@@ -302,7 +357,8 @@ class Deduplicator:
             for later in matches:
                 self.remove(later.mention_id)
                 assignments[later.mention_id] = fingerprint.mention_id
-            self.add(fingerprint)
+            self.add(fingerprint, keys=lookup.keys if lookup else None)
+        self.near_index.sort_if_due()
         return assignments
 
     def take_pending(self) -> list[dict]:
