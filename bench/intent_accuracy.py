@@ -4,7 +4,8 @@ request-cue rule and the opinion-polarity rule (``groundswell.community.intent``
 Scores the maalej app reviews (``../shared/data/topics/maalej_app_reviews``) on the same
 hash split as ``training/train_intent.py``: the 80% "fit" part the head was fitted and its
 choices made on, and the 20% test part nothing was chosen on. Polarity is scored twice: from
-the text's sentiment alone, and from the stars as the tagger does for a rated review (in this
+the text's sentiment as the sentiment stage stores it (a stated problem reads negative,
+``groundswell.tagging.problem_cues``), and from the stars as the tagger does for a rated review (in this
 data praise / complaint / other are defined by the stars, so that row is an upper bound).
 
     python bench/intent_accuracy.py [--data DIR] [--cache FEATURES.npz]
@@ -26,6 +27,8 @@ from groundswell.community.intent import (  # noqa: E402
     load_intent_head,
     opinion_polarity,
 )
+from groundswell.models.sentiment import sentiment_result  # noqa: E402
+from groundswell.tagging.problem_cues import read_problem_statements  # noqa: E402
 from training.train_intent import (  # noqa: E402
     featurise,
     is_test,
@@ -39,8 +42,9 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "topics" / "maa
 def variants(review: dict, p: np.ndarray, sentiment: np.ndarray, head) -> dict:
     mention = {"body": review["text"], "rating": review["stars"]}
     cue = asks_for_something(mention)
-    text_polarity = opinion_polarity({}, sentiment)
-    star_polarity = opinion_polarity(mention, sentiment)
+    reading = read_problem_statements([review["text"]], [sentiment_result(sentiment)])[0]
+    text_polarity = opinion_polarity({}, reading)
+    star_polarity = opinion_polarity(mention, reading)
     args = (head.classes, p, False, head.thresholds)
     return {
         "head alone": decide(*args)[0],

@@ -526,7 +526,9 @@ def test_an_opinion_takes_the_stars_else_the_texts_polarity(rating, sentiment, e
 
     classes = ["feature_request", "bug_report", "praise", "complaint", "other"]
     complaint = np.array([0.05, 0.05, 0.2, 0.6, 0.1])
-    polarity = opinion_polarity({"rating": rating}, np.array(sentiment))
+    from groundswell.models.sentiment import sentiment_result
+
+    polarity = opinion_polarity({"rating": rating}, sentiment_result(np.array(sentiment)))
     label, confidence = decide(classes, complaint, False, polarity=polarity)
     assert label == expected and confidence == pytest.approx(0.9)
     assert decide(classes, np.array([0.1, 0.7, 0.1, 0.05, 0.05]), False, polarity=polarity)[0] == (

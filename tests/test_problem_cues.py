@@ -82,3 +82,21 @@ def test_a_topics_clause_that_states_a_failure_reads_negative_too():
     assert sentiments[False] and "positive" in sentiments[False].values()
     assert set(sentiments[True]) == set(sentiments[False])
     assert set(sentiments[True].values()) == {"negative"}
+
+
+def test_the_intent_of_a_stated_problem_is_not_praise():
+    """The intent stage takes an unrated mention's polarity from the sentiment the tagger
+    stores, so a complaint the rule turned is not tagged praise (nor an advocate's evidence)."""
+    mention = {"id": "m1", "body": "Slack sync times out constantly."}
+    intents = {}
+    for cues in (False, True):
+        tagger = Tagger(Config.model_validate({"model": {"problem_cues": cues}}))
+        columns = tagger.tag([mention]).mentions[0].columns
+        intents[cues] = (columns["text_sentiment"], columns["intent"])
+    assert intents[False] == ("positive", "praise")  # the model alone
+    assert intents[True] == ("negative", "complaint")
+
+
+def test_the_plain_verb_time_out_is_a_failure():
+    assert states_a_problem("Exports time out constantly.")
+    assert not states_a_problem("Exports used to time out, but that was fixed in May.")

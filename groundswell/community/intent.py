@@ -17,8 +17,8 @@ it astray on forum posts and B2B reviews:
 - a feature request must ask for something (``REQUEST_CUE``: "wish it had", "please add",
   "would be great if", "no way to"...); without such words the next class wins;
 - praise, complaint and other are one opinion class whose polarity is the mention's: the stars
-  a reviewer gave (4-5 praise, 1-2 complaint, 3 other), else the text's sentiment, where
-  praise needs a confident positive reading (``groundswell.community.positive``: the score
+  a reviewer gave (4-5 praise, 1-2 complaint, 3 other), else the text's sentiment as the
+  sentiment stage stores it (a stated problem reads negative there), where praise needs a confident positive reading (``groundswell.community.positive``: the score
   that advocates and defences need; below it a positive reading is ``other``). The head's
   praise/complaint split was learnt from star ratings in the first place (see the model card).
 """
@@ -34,7 +34,7 @@ import numpy as np
 
 from groundswell.community.positive import CONFIDENT_POSITIVE
 from groundswell.models import ARTIFACTS
-from groundswell.models.sentiment import sentiment_result
+from groundswell.models.sentiment import SentimentResult, sentiment_result
 
 INTENT_DIR = ARTIFACTS / "intent"
 HEAD_FILE = "head.npz"
@@ -125,13 +125,12 @@ def asks_for_something(mention: dict) -> bool:
     return any(REQUEST_CUE.search(mention.get(key) or "") for key in ("title", "body"))
 
 
-def opinion_polarity(mention: dict, sentiment: np.ndarray) -> str:
-    """positive, negative or neutral: the stars the reviewer gave, else the text's sentiment
-    (``sentiment``: probabilities in ``groundswell.models.sentiment.LABELS`` order), positive only when confident."""
+def opinion_polarity(mention: dict, reading: SentimentResult) -> str:
+    """positive, negative or neutral: the stars the reviewer gave, else the text's sentiment as
+    the sentiment stage reads it (``reading``), positive only when confident."""
     rating = mention.get("rating")
     if rating is not None:
         return "positive" if rating >= 4 else "negative" if rating <= 2 else "neutral"
-    reading = sentiment_result(sentiment)
     if reading.label == "positive" and reading.score < CONFIDENT_POSITIVE:
         return "neutral"
     return reading.label
@@ -177,15 +176,18 @@ def decide(classes: list[str], probabilities: np.ndarray, question: bool,
 
 
 def predict_intents(
-    head: IntentHead, encoded: list, mentions: list[dict]
+    head: IntentHead, encoded: list, mentions: list[dict], sentiments: list | None = None
 ) -> list[tuple[str, float]]:
-    """(intent, confidence) per mention, from its ``EncodedText``."""
+    """(intent, confidence) per mention, from its ``EncodedText`` and its text sentiment
+    (``sentiments``, the sentiment stage's; by default the pass's own reading)."""
     if not encoded:
         return []
     probabilities = head.probabilities(np.stack([intent_features(e) for e in encoded]))
+    if sentiments is None:
+        sentiments = [sentiment_result(e.sentiment_probabilities()) for e in encoded]
     return [
         ("other", 1.0) if m.get("kind") == "article" else
         decide(head.classes, p, asks(m), head.thresholds, asks_how(m), asks_for_something(m),
-               opinion_polarity(m, e.sentiment_probabilities()))
-        for p, m, e in zip(probabilities, mentions, encoded, strict=True)
+               opinion_polarity(m, reading))
+        for p, m, reading in zip(probabilities, mentions, sentiments, strict=True)
     ]  # fmt: skip

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from groundswell.models.sentiment import SentimentResult
 
 FAILURES = (
-    r"tim(?:es|ed|ing) out",
+    r"tim(?:e|es|ed|ing) out",
     r"time-?outs?",
     r"(?:slow|sluggish|laggy)(?:er|ness|downs?)?",
     r"lag(?:s|ging)?",

@@ -98,14 +98,20 @@ class MonitorStage(Stage):
 @stage("sentiment", model=True)
 class SentimentStage(Stage):
     def __call__(self, batch: Batch) -> None:
-        shared = self.tagger.shared
-        if shared is None:
-            results = self.tagger.sentiment.predict(batch.texts)
-        else:
-            results = shared.sentiments(self.tagger.encode(batch))
-        if self.tagger.config.model.problem_cues:
-            results = read_problem_statements(batch.texts, results)
-        batch.sentiments = results
+        batch.sentiments = read_sentiments(self.tagger, batch)
+
+
+def read_sentiments(tagger, batch: Batch) -> list:
+    """The text sentiment the sentiment stage stores: the model's reading, with problem
+    statements read negative unless ``[model] problem_cues`` is off."""
+    shared = tagger.shared
+    if shared is None:
+        results = tagger.sentiment.predict(batch.texts)
+    else:
+        results = shared.sentiments(tagger.encode(batch))
+    if tagger.config.model.problem_cues:
+        results = read_problem_statements(batch.texts, results)
+    return results
 
 
 @stage("topics", model=True)
@@ -151,7 +157,8 @@ class IntentStage:
         if shared is None or not batch.mentions:
             return
         encoded = self.tagger.encode(batch)
-        batch.intents = predict_intents(load_intent_head(), encoded, batch.mentions)
+        sentiments = batch.sentiments or read_sentiments(self.tagger, batch)
+        batch.intents = predict_intents(load_intent_head(), encoded, batch.mentions, sentiments)
         for mention, (intent, _), text in zip(batch.mentions, batch.intents, encoded, strict=True):
             if intent in VECTOR_INTENTS or asks(mention):
                 batch.vectors[mention["id"]] = (shared.embedding_space, text.embedding())
