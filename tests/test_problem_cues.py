@@ -27,6 +27,8 @@ def test_failures_stated_are_problems():
         "The CSV import lost all our custom fields.",
         "Moving from our old tool dropped half the ticket history.",
         "It took three months to get SSO configured.",
+        "The mobile app is clunky. Our previous vendor did this far better than Acme.",
+        "Reports time out every Monday; the old system handled them better.",
     ):
         assert states_a_problem(text), text
 

@@ -8,11 +8,12 @@ negative when one of its sentences states a failure (``FAILURES``: timeouts, slo
 freezes, crashes, outages, things not loading or syncing, lost or dropped data, weeks to get
 something done, new charges, outdated or confusing screens), not negated ("never crashes",
 "no lag") nor said to be fixed ("fixed within the hour"), and no word in the text praises
-(``PRAISE``; "a good share of", "good to know" and "glad it is not just us" do not praise): a
-review with pros and cons keeps the model's label, and so does a text the model reads neutral
-or negative. The topic stage applies it to the clause that carries a topic too (aspect
-sentiment). Measured on the dev split, held-out reviews
-and SemEval aspect polarity in docs/tagging.md; ``[model] problem_cues = false`` turns it off.
+(``PRAISE``; "a good share of", "good to know", "glad it is not just us" and comparisons,
+"better than", "handled this better", do not praise): a review with pros and cons keeps the
+model's label, and so does a text the model reads neutral or negative. The topic stage
+applies it to the clause that carries a topic too (aspect sentiment). Measured on the dev
+split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
+problem_cues = false`` turns it off.
 """
 
 from __future__ import annotations
@@ -83,10 +84,13 @@ PRAISE = re.compile(
     r"ease of|(?:i|we) (?:really )?like|pros?:)",
     re.IGNORECASE,
 )
-# praise words that do not praise: a quantity, an acknowledgement, shared misery
+# praise words that do not praise: a quantity, an acknowledgement, shared misery, a comparison
+# ("Zenlytics looked better in our trial than Acme", "the old tool handled this better")
 NOT_PRAISE = re.compile(
     r"\bgood (?:share|deal|number|part|chunk|portion|few) of\b|\bgood to know\b"
-    r"|\bglad (?:it'?s|it is|we'?re|we are|i'?m|i am) not (?:just|the only)\b",
+    r"|\bglad (?:it'?s|it is|we'?re|we are|i'?m|i am) not (?:just|the only)\b"
+    r"|\bbetter\b[^.!?]{0,40}\bthan\b"
+    r"|\b(?:handled|did|does|do|works?|worked)\b[^.!?]{0,20}\bbetter\b",
     re.IGNORECASE,
 )
 
