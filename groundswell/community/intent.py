@@ -18,9 +18,10 @@ it astray on forum posts and B2B reviews:
   "would be great if", "no way to"...); without such words the next class wins;
 - praise, complaint and other are one opinion class whose polarity is the mention's: the stars
   a reviewer gave (4-5 praise, 1-2 complaint, 3 other), else the text's sentiment as the
-  sentiment stage stores it (a stated problem reads negative there), where praise needs a confident positive reading (``groundswell.community.positive``: the score
-  that advocates and defences need; below it a positive reading is ``other``). The head's
-  praise/complaint split was learnt from star ratings in the first place (see the model card).
+  sentiment stage stores it (a stated problem reads negative there), where praise needs a
+  confident positive reading (``groundswell.community.positive``: the score that advocates and
+  defences need; below it a positive reading is ``other``). The head's praise/complaint split
+  was learnt from star ratings in the first place (see the model card).
 """
 
 from __future__ import annotations
