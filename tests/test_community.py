@@ -337,6 +337,18 @@ def test_asking_how_is_a_question_and_thresholds_demote_a_weak_class():
     assert not asks_how({"title": "Is there a way to get dark mode?", "body": "Please add it"})
 
 
+def test_a_shared_link_or_an_article_is_other_whatever_its_tone():
+    """A Hacker News or Reddit link post is only its headline: it shares news, it does not
+    praise or complain. A title-only post that asks, or one with text, is read as usual."""
+    from groundswell.community.intent import shares_a_link
+
+    assert shares_a_link({"kind": "post", "title": "Acme Helpdesk introduces a free plan"})
+    assert shares_a_link({"kind": "article", "title": "Acme raises prices", "body": "Text."})
+    assert not shares_a_link({"kind": "post", "title": "How do I merge tickets in Acme?"})
+    assert not shares_a_link({"kind": "post", "title": "Acme is great", "body": "Love it."})
+    assert not shares_a_link({"kind": "review", "title": "Five stars"})
+
+
 def test_ideas_and_advocates_commands_list_and_set(tmp_path):
     db_path = tmp_path / "g.db"
     db = open_db(db_path)

@@ -10,7 +10,9 @@ asks (the crawler's ``is_question``, kind ``question``, or the parsers' ``looks_
 on its text) is a question unless the head calls it a feature request or a bug report ("Could
 you add dark mode?" stays a feature request); one that opens asking for help ("How do I...",
 "Where can we...") is a question whatever the head says. Articles (kind ``article``: news and
-blog posts from feeds) are ``other``.
+blog posts from feeds) are ``other``, and so is a post that is only a title and does not ask:
+a link shared on Hacker News or Reddit, whose title is the linked page's headline ("Acme
+Helpdesk introduces a free plan" shares news; it does not praise).
 
 Two more rules keep the head honest where its training data (noisy app-review labels) leads
 it astray on forum posts and B2B reviews:
@@ -137,6 +139,14 @@ def opinion_polarity(mention: dict, reading: SentimentResult) -> str:
     return reading.label
 
 
+def shares_a_link(mention: dict) -> bool:
+    """An article, or a post with a title and no text that does not ask (a shared link)."""
+    if mention.get("kind") == "article":
+        return True
+    no_text = not (mention.get("body") or "").strip()
+    return mention.get("kind") == "post" and no_text and not asks(mention)
+
+
 def asks(mention: dict) -> bool:
     from groundswell.crawl.parsers.text import looks_like_question
 
@@ -187,7 +197,7 @@ def predict_intents(
     if sentiments is None:
         sentiments = [sentiment_result(e.sentiment_probabilities()) for e in encoded]
     return [
-        ("other", 1.0) if m.get("kind") == "article" else
+        ("other", 1.0) if shares_a_link(m) else
         decide(head.classes, p, asks(m), head.thresholds, asks_how(m), asks_for_something(m),
                opinion_polarity(m, reading))
         for p, m, reading in zip(probabilities, mentions, sentiments, strict=True)
