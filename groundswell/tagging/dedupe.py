@@ -148,16 +148,15 @@ class BandIndex:
         self.row_of.update(zip(mention_ids, range(first, self.size), strict=True))
         self.sort_bands()
 
-    def add(self, mention_id: str, signature: np.ndarray, keys: np.ndarray | None = None) -> None:
-        """Index one signature (``keys``: its ``band_keys`` row, if known); the bands are
-        re-sorted by ``sort_if_due``."""
+    def add(self, mention_id: str, signature: np.ndarray, keys: np.ndarray) -> None:
+        """Index one signature (``keys``: its ``band_keys`` row); the bands are re-sorted by
+        ``sort_if_due``."""
         self.reserve(1)
         row = self.size
         self.signatures[row] = signature
         self.size += 1
         self.row_ids.append(mention_id)
         self.row_of[mention_id] = row
-        keys = self.band_keys(signature[None, :])[0] if keys is None else keys
         for band, key in enumerate(keys.tolist()):
             self.recent.setdefault((band, key), []).append(row)
 
@@ -198,24 +197,14 @@ class BandIndex:
                 found[i].append(self.sorted_rows[band, starts[i] : ends[i]])
         return found
 
-    def similar(
-        self,
-        signature: np.ndarray,
-        threshold: float,
-        keys: np.ndarray | None = None,
-        in_sorted: list[np.ndarray] | None = None,
-    ) -> list[str]:
-        """Indexed mentions whose estimated Jaccard similarity is at least ``threshold``.
-
-        ``keys`` and ``in_sorted`` (the signature's ``band_keys`` row and ``sorted_matches``
-        entry, computed for a whole batch since the bands were last sorted) save the searches.
-        """
-        keys = self.band_keys(signature[None, :])[0] if keys is None else keys
-        in_sorted = self.sorted_matches(keys[None, :])[0] if in_sorted is None else in_sorted
+    def similar(self, signature: np.ndarray, threshold: float, lookup: NearLookup) -> list[str]:
+        """Indexed mentions whose estimated Jaccard similarity is at least ``threshold``
+        (``lookup``: the signature's band keys and its matches in the sorted bands, computed
+        for a whole batch since the bands were last sorted)."""
         rows: set[int] = set()
-        for found in in_sorted:
+        for found in lookup.in_sorted:
             rows.update(found.tolist())
-        for band, key in enumerate(keys.tolist()):
+        for band, key in enumerate(lookup.keys.tolist()):
             rows.update(self.recent.get((band, key), ()))
         live = [row for row in rows if self.row_of.get(self.row_ids[row]) == row]
         if not live:
@@ -286,21 +275,21 @@ class Deduplicator:
 
     def add_many(self, fingerprints: list[Fingerprint]) -> None:
         for fingerprint in fingerprints:
-            self.add(fingerprint, index_signature=False)
+            self.add(fingerprint)
         loose = [f for f in fingerprints if f.signature is not None]
         if not loose:  # only short texts (exact keys): np.array([]) has no signature width
             return
         signatures = np.array([f.signature for f in loose], dtype=SIGNATURE_DTYPE)
         self.near_index.add_many([f.mention_id for f in loose], signatures)
 
-    def add(
-        self, fingerprint: Fingerprint, index_signature: bool = True, keys: np.ndarray | None = None
-    ) -> None:
+    def add(self, fingerprint: Fingerprint, keys: np.ndarray | None = None) -> None:
+        """Index ``fingerprint``; with ``keys`` (its signature's band keys) for near copies too
+        (``add_many`` indexes its signatures all at once)."""
         self.remove(fingerprint.mention_id)
         self.originals[fingerprint.mention_id] = fingerprint
         if fingerprint.exact_key is not None:
             self.by_exact_key.setdefault(fingerprint.exact_key, set()).add(fingerprint.mention_id)
-        if fingerprint.signature is not None and index_signature:
+        if keys is not None:
             self.near_index.add(fingerprint.mention_id, fingerprint.signature, keys)
 
     def remove(self, mention_id: str) -> None:
@@ -311,18 +300,13 @@ class Deduplicator:
             self.by_exact_key[fingerprint.exact_key].discard(mention_id)
         self.near_index.remove(mention_id)
 
-    def copies_of(
-        self, fingerprint: Fingerprint, lookup: NearLookup | None = None
-    ) -> list[Fingerprint]:
+    def copies_of(self, fingerprint: Fingerprint, lookup: NearLookup | None) -> list[Fingerprint]:
         """Indexed originals that ``fingerprint`` is an exact or near copy of (``lookup``: its
-        band keys and sorted-band matches, from ``near_lookups``)."""
+        band keys and sorted-band matches, from ``near_lookups``; None without a signature)."""
         exact_key = fingerprint.exact_key
         found = set(self.by_exact_key.get(exact_key, ())) if exact_key else set()
-        if fingerprint.signature is not None:
-            keys, in_sorted = lookup or (None, None)
-            found.update(
-                self.near_index.similar(fingerprint.signature, self.threshold, keys, in_sorted)
-            )
+        if lookup is not None:
+            found.update(self.near_index.similar(fingerprint.signature, self.threshold, lookup))
         found.discard(fingerprint.mention_id)
         return [self.originals[mention_id] for mention_id in found]
 
@@ -357,7 +341,7 @@ class Deduplicator:
             for later in matches:
                 self.remove(later.mention_id)
                 assignments[later.mention_id] = fingerprint.mention_id
-            self.add(fingerprint, keys=lookup.keys if lookup else None)
+            self.add(fingerprint, lookup.keys if lookup else None)
         self.near_index.sort_if_due()
         return assignments
 
