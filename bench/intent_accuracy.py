@@ -5,8 +5,9 @@ Scores the maalej app reviews (``../shared/data/topics/maalej_app_reviews``) on 
 hash split as ``training/train_intent.py``: the 80% "fit" part the head was fitted and its
 choices made on, and the 20% test part nothing was chosen on. Polarity is scored twice: from
 the text's sentiment as the sentiment stage stores it (a stated problem reads negative,
-``groundswell.tagging.problem_cues``), and from the stars as the tagger does for a rated review (in this
-data praise / complaint / other are defined by the stars, so that row is an upper bound).
+``groundswell.tagging.problem_cues``), and from the stars as the tagger does for a rated
+review (in this data praise / complaint / other are defined by the stars, so that row is an
+upper bound).
 
     python bench/intent_accuracy.py [--data DIR] [--cache FEATURES.npz]
 """
