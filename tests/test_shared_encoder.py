@@ -254,6 +254,21 @@ def test_the_int8_graph_stays_close_to_fp32(shared, tmp_path):
         assert cosine.mean() > 0.99
 
 
+def test_reading_a_batch_ahead_tags_as_a_batch_at_a_time(shared):
+    texts = [f"{o} {t}".strip() for o in ("Update:", "") for t in SAMPLE_TEXTS] + [LONG_REVIEW]
+    mentions = [{"id": f"m{i:02d}", "body": text} for i, text in enumerate(texts)]
+    batches = [mentions[i : i + 3] for i in range(0, len(mentions), 3)]
+
+    def rows(tagged_batches) -> list:
+        return [(t.mention_id, t.columns | {"tagged_at": None}, t.topics, t.keyphrases)
+                for tagged in tagged_batches for t in tagged.mentions]  # fmt: skip
+
+    one_at_a_time = Tagger(Config())
+    ahead = rows(Tagger(Config()).tag_batches(batches))
+    assert ahead == rows(one_at_a_time.tag(batch) for batch in batches)
+    assert len(ahead) == len(mentions) and all(r[1]["intent"] for r in ahead)
+
+
 def test_tagging_one_set_in_two_batchings_gives_the_same_tags(shared, tmp_path):
     from groundswell.store import open_db, save_mentions
     from groundswell.tagging.tagger import tag_untagged

@@ -11,7 +11,14 @@ import pytest
 
 from groundswell.config import parse_config
 from groundswell.store import open_db, save_mentions
-from groundswell.tagging.tagger import Tagger, count_untagged, rating_sentiment, tag_untagged
+from groundswell.tagging.tagger import (
+    Tagger,
+    count_untagged,
+    rating_sentiment,
+    save_tags,
+    tag_untagged,
+    untagged_batches,
+)
 from groundswell.tagging.topics import TopicHit
 from tests.conftest import mention
 
@@ -122,6 +129,21 @@ def test_a_killed_run_resumes_where_it_stopped(tmp_path):
     assert db.execute("select count(*) from mention_topics where mention_id in "
                       "(select id from mentions where tagged_at is null)").fetchone()[0] == 0  # fmt: skip
     assert tag_untagged(db, tagger(db), batch_size=4) == 6
+    assert count_untagged(db) == 0
+
+
+def test_untagged_batches_can_be_read_a_batch_ahead_of_saving(tmp_path):
+    db = seeded(tmp_path)  # 10 mentions
+    batches = untagged_batches(db, 4)
+    tagger_ = tagger(db)
+    first, second = next(batches), next(batches)  # as Tagger.tag_batches reads them
+    save_tags(db, tagger_.tag(first), tagger_.deduplicator)
+    third = next(batches)
+    save_tags(db, tagger_.tag(second), tagger_.deduplicator)
+    save_tags(db, tagger_.tag(third), tagger_.deduplicator)
+    assert next(batches, None) is None
+    ids = [m["id"] for batch in (first, second, third) for m in batch]
+    assert sorted(ids) == sorted(f"m{i}" for i in range(10))  # each once
     assert count_untagged(db) == 0
 
 

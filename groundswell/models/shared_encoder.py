@@ -23,6 +23,7 @@ windows, batched together with texts of similar length. The stages then read wha
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -112,6 +113,10 @@ class SharedEncoder:
         self, session, tokenizer, bias: np.ndarray, model_version: str, embedding_space: str
     ) -> None:
         self.session = session
+        # a fast tokenizer may refuse a call from a second thread while one runs
+        # ("Already borrowed"): the tagger's model thread encodes a batch while a stage encodes
+        # the clauses of the batch before
+        self.tokenizing = threading.Lock()
         self.embedding_space = embedding_space  # "student", or "minilm" (the plain encoder's)
         self.tokenizer = tokenizer
         self.bias = bias.astype(np.float32)
@@ -119,14 +124,15 @@ class SharedEncoder:
         self.name = f"{model_version}+shared"
 
     def windows(self, texts: list[str]) -> dict:
-        return self.tokenizer(
-            [t or "" for t in texts],
-            truncation=True,
-            max_length=MAX_LENGTH,
-            return_overflowing_tokens=True,
-            return_offsets_mapping=True,
-            return_special_tokens_mask=True,
-        )
+        with self.tokenizing:
+            return self.tokenizer(
+                [t or "" for t in texts],
+                truncation=True,
+                max_length=MAX_LENGTH,
+                return_overflowing_tokens=True,
+                return_offsets_mapping=True,
+                return_special_tokens_mask=True,
+            )
 
     def encode(self, texts: list[str]) -> list[EncodedText]:
         """Every text's tokens; texts of similar length share a forward pass."""

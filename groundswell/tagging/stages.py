@@ -4,8 +4,9 @@ can run a subset.
 
 A stage is a class built once per process with the ``Tagger`` (which holds the loaded models)
 and called with each ``Batch``; it writes its results into the batch. Model stages
-(sentiment, topics, keyphrases) run in a thread beside the others, reading one shared model
-pass per text where the shipped models serve them (``Batch.encoded``).
+(sentiment, topics, keyphrases, intent) read one shared model pass per text where the shipped
+models serve them (``Batch.encoded``): the tagger runs the others while that pass runs in its
+model thread, and the model stages after it (``Tagger.tag_batches``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ DEFAULT_STAGES = (
 
 
 def stage(name: str, model: bool = False) -> Callable[[type], type]:
-    """Register a stage class under ``name``; ``model`` stages run in the model thread."""
+    """Register a stage class under ``name``; ``model`` stages run after the batch's model
+    pass, the others beside it."""
 
     def register(cls: type) -> type:
         cls.name, cls.model = name, model

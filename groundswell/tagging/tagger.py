@@ -9,8 +9,9 @@ columns are never rewritten, tags go beside them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+import json
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -162,23 +163,43 @@ class Tagger:
             results += batch.sentiments
         return results
 
-    def run_model_stages(self, batch: Batch) -> None:
-        stages = [s for s in self.stages if s.model]
-        if stages and self.shared is not None:
-            self.encode(batch)
-        # spans of a few dozen tokens: a second BLAS thread only spins beside ONNX Runtime
-        with threadpool_limits(limits=1, user_api="blas"):
-            for model_stage in stages:
-                model_stage(batch)
-
     def tag(self, mentions: list[dict]) -> TaggedBatch:
-        batch = Batch(mentions=mentions, texts=[mention_text(m) for m in mentions])
-        # the model stages run beside the others: ONNX Runtime leaves the GIL while it computes
-        model_results = self.model_thread.submit(self.run_model_stages, batch)
+        return next(self.tag_batches([mentions]))
+
+    def tag_batches(self, batches: Iterable[list[dict]]) -> Iterator[TaggedBatch]:
+        """``tag`` each batch, in order, reading one batch ahead: the next batch's shared model
+        pass runs in the model thread (ONNX Runtime leaves the GIL while it computes) while the
+        stages read this batch. So the pass and the Python stages share the cores."""
+        ahead = None
+        for mentions in batches:
+            batch = Batch(mentions=mentions, texts=[mention_text(m) for m in mentions])
+            started = (batch, self.start_model_pass(batch))
+            if ahead is not None:
+                yield self.run_stages(*ahead)
+            ahead = started
+        if ahead is not None:
+            yield self.run_stages(*ahead)
+
+    def start_model_pass(self, batch: Batch) -> Future | None:
+        """The batch's shared model pass, started in the model thread (None when no configured
+        stage reads it)."""
+        if not any(s.model for s in self.stages) or self.shared is None:
+            return None
+        return self.model_thread.submit(self.encode, batch)
+
+    def run_stages(self, batch: Batch, model_pass: Future | None) -> TaggedBatch:
+        """Every configured stage over ``batch``: the others while its model pass runs, then
+        the model stages."""
         for other in self.stages:
             if not other.model:
                 other(batch)
-        model_results.result()
+        if model_pass is not None:
+            model_pass.result()
+        # spans of a few dozen tokens: a second BLAS thread only spins beside ONNX Runtime
+        with threadpool_limits(limits=1, user_api="blas"):
+            for model_stage in self.stages:
+                if model_stage.model:
+                    model_stage(batch)
         return tagged_batch(batch, utc_now())
 
 
@@ -226,14 +247,18 @@ TAG_INPUT_COLUMNS = ("id, source, source_kind, kind, url, author, title, body, r
 
 
 def untagged_batches(db: sqlite_utils.Database, batch_size: int) -> Iterator[list[dict]]:
-    """Untagged mentions, oldest first, a batch at a time (re-queried: resumable)."""
+    """Untagged mentions, oldest first, a batch at a time (re-queried: resumable). Each query
+    leaves out the batch before, which ``Tagger.tag_batches`` reads ahead of saving it."""
     sql = f"""select {TAG_INPUT_COLUMNS} from mentions where tagged_at is null
+             and id not in (select value from json_each(?))
              order by published_at, id limit ?"""
+    previous: list[str] = []
     while True:
-        batch = [dict(row) for row in db.query(sql, [batch_size])]
+        batch = [dict(row) for row in db.query(sql, [json.dumps(previous), batch_size])]
         if not batch:
             return
         yield batch
+        previous = [mention["id"] for mention in batch]
 
 
 def mentions_to_tag(db: sqlite_utils.Database, mention_ids: list[str],
@@ -289,9 +314,9 @@ def tag_untagged(db: sqlite_utils.Database, tagger: Tagger, batch_size: int = 64
                  on_batch: Callable[[int], None] | None = None) -> int:  # fmt: skip
     """Tag every untagged mention; returns how many were tagged."""
     done = 0
-    for batch in untagged_batches(db, batch_size):
-        save_tags(db, tagger.tag(batch), tagger.deduplicator)
-        done += len(batch)
+    for tagged in tagger.tag_batches(untagged_batches(db, batch_size)):
+        save_tags(db, tagged, tagger.deduplicator)
+        done += len(tagged.mentions)
         if on_batch:
-            on_batch(len(batch))
+            on_batch(len(tagged.mentions))
     return done
