@@ -33,6 +33,19 @@ def test_candidates_are_lowercase_noun_ish_ngrams():
     assert not any(c.endswith("ly") for c in candidates)
 
 
+def test_past_tense_verbs_and_bare_contractions_do_not_make_a_phrase():
+    text = "The staff arrived late, the waiter threw our dishes and ive requested fried rice twice"
+    candidates = phrase_candidates(text)
+    assert (
+        "staff" in candidates
+        and "rice" in candidates
+        and "speed" in phrase_candidates("Search speed matters")
+    )
+    ends = {w for c in candidates for w in (c.split()[0], c.split()[-1])}
+    assert not ends & {"arrived", "threw", "requested", "fried"}
+    assert not any("ive" in c.split() for c in candidates)
+
+
 def test_no_stopword_only_or_numeric_phrases():
     text = "Version 2.3.1 shipped on 2024-05-01 with 15 fixes, and it is what it is, 100%."
     phrases = [p for p, _ in extract_keyphrases([text], 10, HashingEncoder())[0]]
