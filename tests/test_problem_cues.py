@@ -29,6 +29,10 @@ def test_failures_stated_are_problems():
         "It took three months to get SSO configured.",
         "The mobile app is clunky. Our previous vendor did this far better than Acme.",
         "Reports time out every Monday; the old system handled them better.",
+        "Our Jira integration silently disconnects every few weeks. Hard to recommend it now.",
+        "The Shopify connector only syncs one way, so updates get lost.",
+        "Nobody from support followed up after they closed our bug report.",
+        "Not what we were promised in the sales demo. I can't recommend Acme to anyone.",
     ):
         assert states_a_problem(text), text
 
@@ -44,6 +48,8 @@ def test_negated_fixed_or_praised_failures_are_not():
         "Good to know! The export no longer times out for us.",
         "They dropped the price of the starter plan.",
         "Setup took 10 minutes and we never lost a message.",
+        "Slack never disconnects now. I can't recommend Acme Helpdesk enough.",
+        "We got lost in the old tool's menus; Acme is a relief and we recommend it.",
     ):
         assert not states_a_problem(text), text
 

@@ -1,18 +1,18 @@
 """Problem statements: a text that says the product fails its user, and praises nothing.
 
-The sentiment model reads some dry, factual complaints about software as positive ("Search
-times out constantly" scores 0.92 positive with ``minilm4-student-3``): in its training data
-such words describe code more often than a product. For a listening tool a customer's "the
-inbox is slow again" is a complaint. This rule reads a text the model calls positive as
-negative when one of its sentences states a failure (``FAILURES``: timeouts, slowness,
-freezes, crashes, outages, things not loading or syncing, lost or dropped data, weeks to get
-something done, new charges, outdated or confusing screens), not negated ("never crashes",
-"no lag") nor said to be fixed ("fixed within the hour"), and no word in the text praises
-(``PRAISE``; "a good share of", "good to know", "glad it is not just us" and comparisons,
-"better than", "handled this better", do not praise): a review with pros and cons keeps the
-model's label, and so does a text the model reads neutral or negative. The topic stage
-applies it to the clause that carries a topic too (aspect sentiment). Measured on the dev
-split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
+The sentiment model reads some dry, factual complaints about software as positive ("Search times
+out constantly" scores 0.92 positive with ``minilm4-student-3``): in its training data such
+words describe code more often than a product. For a listening tool a customer's "the inbox is
+slow again" is a complaint. This rule reads a text the model calls positive as negative when one
+of its sentences states a failure (``FAILURES``: timeouts, slowness, freezes, crashes, outages,
+things not loading, syncing or staying connected, lost or dropped data, weeks to get something
+done, nobody following up, new charges, outdated or confusing screens), not negated ("never
+crashes", "no lag") nor said to be fixed ("fixed within the hour"), and no word in the text
+praises (``PRAISE``; "a good share of", "good to know", "glad it is not just us", comparisons,
+"better than", "handled this better", and "hard to recommend" do not praise): a review with pros
+and cons keeps the model's label, and so does a text the model reads neutral or negative. The
+topic stage applies it to the clause that carries a topic too (aspect sentiment). Measured on
+the dev split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
 problem_cues = false`` turns it off.
 """
 
@@ -50,6 +50,10 @@ FAILURES = (
     r"(?:stopped|stops|keeps? failing|failed|fails?) (?:working|loading|syncing|sending|to \w+)",
     r"(?:not|isn't|aren't|wasn't|weren't|doesn't|don't|didn't) "
     r"(?:working|loading|syncing|arriving|sending)",
+    r"disconnect(?:s|ed|ing)?",
+    r"\w+s (?:get|got|are|were|go) lost",
+    r"(?:nobody|no one)(?: \w+){0,3} (?:followed up|replied|responded|got back)",
+    r"not what (?:we|i) (?:were|was) promised",
     r"dropp(?:ed|ing|s) (?:every|all|our|my|some|half|most)",
     r"(?:lost|loses|losing|deleted|wiped|erased) (?:all|every|our|my|some|half|most)",
     r"data loss",
@@ -85,9 +89,12 @@ PRAISE = re.compile(
     re.IGNORECASE,
 )
 # praise words that do not praise: a quantity, an acknowledgement, shared misery, a comparison
-# ("Zenlytics looked better in our trial than Acme", "the old tool handled this better")
+# ("Zenlytics looked better in our trial than Acme", "the old tool handled this better"), a
+# recommendation withheld ("hard to recommend", "can't recommend", not "can't recommend enough")
 NOT_PRAISE = re.compile(
     r"\bgood (?:share|deal|number|part|chunk|portion|few) of\b|\bgood to know\b"
+    r"|\bhard to recommend\b|\b(?:can'?t|cannot|couldn'?t|wouldn'?t|won'?t|do not|don'?t|not) "
+    r"recommend\b(?![^.!?]{0,30}\benough\b)"
     r"|\bglad (?:it'?s|it is|we'?re|we are|i'?m|i am) not (?:just|the only)\b"
     r"|\bbetter\b[^.!?]{0,40}\bthan\b"
     r"|\b(?:handled|did|does|do|works?|worked)\b[^.!?]{0,20}\bbetter\b",
