@@ -34,23 +34,13 @@ def is_dev(sentence_id: str) -> bool:
     return int(hashlib.sha256(f"dev:{sentence_id}".encode()).hexdigest(), 16) % 5 < 2
 
 
-def example_sentences(path: Path) -> dict[str, list[str]]:
-    """``category_sentences`` of the calibration part without its dev part."""
-    original = examples.is_calibration
-    examples.is_calibration = lambda sid: original(sid) and not is_dev(sid)
-    try:
-        return examples.category_sentences(path)
-    finally:
-        examples.is_calibration = original
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--counts", type=int, nargs="+", default=[50, 100, 150, 400])
     args = parser.parse_args(argv)
     path = args.data / examples.SEMEVAL_FILE
-    sentences = example_sentences(path)
+    sentences = examples.category_sentences(path, lambda i: is_calibration(i) and not is_dev(i))
     dev = [e for e in bench.load_semeval2014_restaurants(path)
            if is_calibration(e.key) and is_dev(e.key)]  # fmt: skip
     print(f"dev part: {len(dev)} sentences; examples available: "

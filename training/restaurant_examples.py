@@ -19,6 +19,7 @@ import argparse
 import hashlib
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 from training.train_topics import DEFAULT_DATA, is_calibration
@@ -182,16 +183,19 @@ TOPICS16 = [
 ]  # fmt: skip
 
 
-def category_sentences(path: Path) -> dict[str, list[str]]:
-    """Sentences of the calibration part by aspect category, in a fixed hash order; a text
-    that the evaluation part also holds (the file repeats a few, "Finally!") is left out."""
+def category_sentences(
+    path: Path, is_example: Callable[[str], bool] = is_calibration
+) -> dict[str, list[str]]:
+    """Sentences that may be examples (``is_example`` of their id: the calibration part) by
+    aspect category, in a fixed hash order; a text that the rest of the file also holds (it
+    repeats a few, "Finally!") is left out."""
     sentences = list(ET.parse(path).getroot().iter("sentence"))
     evaluated = {" ".join((s.findtext("text") or "").split())
-                 for s in sentences if not is_calibration(s.get("id"))}  # fmt: skip
+                 for s in sentences if not is_example(s.get("id"))}  # fmt: skip
     by_category: dict[str, list[tuple[str, str]]] = {}
     for sentence in sentences:
         text = " ".join((sentence.findtext("text") or "").split())
-        if not is_calibration(sentence.get("id")) or text in evaluated:
+        if not is_example(sentence.get("id")) or text in evaluated:
             continue
         order = hashlib.sha256(f"example:{sentence.get('id')}".encode()).hexdigest()
         for category in {c.get("category") for c in sentence.iter("aspectCategory")}:
