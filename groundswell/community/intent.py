@@ -187,18 +187,25 @@ def decide(classes: list[str], probabilities: np.ndarray, question: bool,
 
 
 def predict_intents(
-    head: IntentHead, encoded: list, mentions: list[dict], sentiments: list | None = None
+    head: IntentHead,
+    encoded: list,
+    mentions: list[dict],
+    sentiments: list | None = None,
+    asked: list[bool] | None = None,
 ) -> list[tuple[str, float]]:
     """(intent, confidence) per mention, from its ``EncodedText`` and its text sentiment
-    (``sentiments``, the sentiment stage's; by default the pass's own reading)."""
+    (``sentiments``, the sentiment stage's; by default the pass's own reading); ``asked``:
+    ``asks`` of each mention, when the caller has it."""
     if not encoded:
         return []
     probabilities = head.probabilities(np.stack([intent_features(e) for e in encoded]))
     if sentiments is None:
         sentiments = [sentiment_result(e.sentiment_probabilities()) for e in encoded]
+    if asked is None:
+        asked = [asks(m) for m in mentions]
     return [
         ("other", 1.0) if shares_a_link(m) else
-        decide(head.classes, p, asks(m), head.thresholds, asks_how(m), asks_for_something(m),
+        decide(head.classes, p, question, head.thresholds, asks_how(m), asks_for_something(m),
                opinion_polarity(m, reading))
-        for p, m, reading in zip(probabilities, mentions, sentiments, strict=True)
+        for p, m, reading, question in zip(probabilities, mentions, sentiments, asked, strict=True)
     ]  # fmt: skip

@@ -160,7 +160,12 @@ class IntentStage:
             return
         encoded = self.tagger.encode(batch)
         sentiments = batch.sentiments or read_sentiments(self.tagger, batch)
-        batch.intents = predict_intents(load_intent_head(), encoded, batch.mentions, sentiments)
-        for mention, (intent, _), text in zip(batch.mentions, batch.intents, encoded, strict=True):
-            if intent in VECTOR_INTENTS or asks(mention):
+        asked = [asks(mention) for mention in batch.mentions]
+        batch.intents = predict_intents(
+            load_intent_head(), encoded, batch.mentions, sentiments, asked
+        )
+        for mention, (intent, _), text, question in zip(
+            batch.mentions, batch.intents, encoded, asked, strict=True
+        ):
+            if intent in VECTOR_INTENTS or question:
                 batch.vectors[mention["id"]] = (shared.embedding_space, text.embedding())
