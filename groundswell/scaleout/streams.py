@@ -9,6 +9,8 @@ only once what it made of them is committed.
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from redis.exceptions import ResponseError
 
 
@@ -30,25 +32,28 @@ class GroupReader:
         self.redelivered = False  # the last entries were read before (own pending, or claimed)
         ensure_group(client, stream, group)
 
-    def next_entries(self, block_ms: int | None) -> list[tuple]:
+    def next_entries(self, block_ms: int | None, holding: Set = frozenset()) -> list[tuple]:
         """Up to ``count`` (entry id, fields): own pending, then claimed, then new ones
-        (waiting up to ``block_ms`` for them; None: no wait)."""
+        (waiting up to ``block_ms`` for them; None: no wait). ``holding``: the ids of entries
+        this consumer has read and not acknowledged yet (a batch read ahead), not read again."""
         self.redelivered = True
-        own = self.read("0", block_ms=None)
+        own = self.read("0", block_ms=None, count=self.count + len(holding))
+        own = [entry for entry in own if entry[0] not in holding][: self.count]
         if own:
             return own
         _, claimed, *_ = self.client.xautoclaim(self.stream, self.group, self.consumer,
                                                 self.claim_after_ms, "0-0", count=self.count)  # fmt: skip
-        claimed = [entry for entry in claimed if entry[1]]  # deleted entries come back empty
+        # deleted entries come back empty; an entry held here (slow to tag) is ours already
+        claimed = [entry for entry in claimed if entry[1] and entry[0] not in holding]
         if claimed:
             self.claimed += len(claimed)
             return claimed
         self.redelivered = False
         return self.read(">", block_ms=block_ms)
 
-    def read(self, start: str, block_ms: int | None) -> list[tuple]:
+    def read(self, start: str, block_ms: int | None, count: int | None = None) -> list[tuple]:
         answer = self.client.xreadgroup(self.group, self.consumer, {self.stream: start},
-                                        count=self.count, block=block_ms)  # fmt: skip
+                                        count=count or self.count, block=block_ms)  # fmt: skip
         return [entry for _, entries in answer or [] for entry in entries if entry[1]]
 
     def acknowledge(self, pipe, entry_ids: list) -> None:

@@ -5,13 +5,16 @@ A tag worker loads the models once, then takes batches from ``groundswell:to-tag
 the database: the writer runs it when it stores the results). One Lua step acknowledges each
 entry and, only if this worker's acknowledgement was the one that counted, adds its result to
 ``groundswell:tags``: a batch taken over from a worker that turned out to be only slow is
-published once. A worker killed mid-batch leaves its entries pending; another takes them over
+published once. Like ``groundswell tag`` it reads a batch ahead, so it holds at most two
+batches; a worker killed mid-batch leaves their entries pending, and another takes them over
 after ``claim_after`` seconds (XAUTOCLAIM).
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from groundswell.scaleout.keys import (
@@ -63,20 +66,35 @@ class TagWorker:
         self.ack_and_publish = client.register_script(ACK_AND_PUBLISH)
         self.totals = TagWorkerTotals()
 
-    def tag_batch(self, block_ms: int = 1000) -> int:
-        """Tag one batch and publish its results; returns its size (0: nothing waiting)."""
-        entries = self.reader.next_entries(block_ms)
-        if not entries:
-            return 0
-        mentions = [read_tag_entry(fields) for _, fields in entries]
-        hashes = [mention.get("content_hash") for mention in mentions]
-        tagged = self.tagger.tag(mentions)
-        results = [result_fields(tags, content_hash)
-                   for tags, content_hash in zip(tagged.mentions, hashes, strict=True)]  # fmt: skip
-        self.publish([entry_id for entry_id, _ in entries], results)
-        self.totals.batches += 1
-        self.totals.tagged += len(entries)
-        return len(entries)
+    def tag_waiting(self, block_ms: int = 1000, stop=None) -> int:
+        """Tag and publish batches while entries wait (waiting up to ``block_ms`` for a first
+        one), reading one batch ahead as ``groundswell tag`` does (``Tagger.tag_batches``: the
+        next batch's model pass runs while this one's stages do); stops taking batches once
+        ``stop`` is set, finishing those taken. Returns how many mentions (0: none waited)."""
+        held: deque[tuple[list, list[dict]]] = deque()  # batches taken, not yet published
+
+        def waiting_batches() -> Iterator[list[dict]]:
+            wait = block_ms
+            while not (stop and stop.is_set()):
+                holding = {entry_id for entries, _ in held for entry_id, _ in entries}
+                entries = self.reader.next_entries(wait, holding)
+                if not entries:
+                    return
+                mentions = [read_tag_entry(fields) for _, fields in entries]
+                held.append((entries, mentions))
+                wait = None  # a batch is read ahead only if it already waits
+                yield mentions
+
+        tagged_count = 0
+        for tagged in self.tagger.tag_batches(waiting_batches()):
+            entries, mentions = held.popleft()
+            results = [result_fields(tags, mention.get("content_hash"))
+                       for tags, mention in zip(tagged.mentions, mentions, strict=True)]  # fmt: skip
+            self.publish([entry_id for entry_id, _ in entries], results)
+            self.totals.batches += 1
+            tagged_count += len(entries)
+        self.totals.tagged += tagged_count
+        return tagged_count
 
     def publish(self, entry_ids: list, results: list[tuple[str, bytes]]) -> None:
         args: list = [TAGGER_GROUP]
@@ -85,11 +103,11 @@ class TagWorker:
         self.totals.published += self.ack_and_publish(keys=[TAG_QUEUE_KEY, TAGS_KEY], args=args)
 
     def run(self, idle_exit: float = 0.0, stop=None) -> TagWorkerTotals:
-        """Tag batches until ``stop`` is set (the current batch is finished first), or
+        """Tag batches until ``stop`` is set (the batches taken are finished first), or
         (``idle_exit``) until nothing at all waits in Redis for that many seconds."""
         idle, tidied_at = IdleClock(idle_exit), time.monotonic()
         while not (stop and stop.is_set()):
-            if self.tag_batch():
+            if self.tag_waiting(stop=stop):
                 idle.reset()
                 continue
             if time.monotonic() - tidied_at >= TIDY_EVERY_SECONDS:
