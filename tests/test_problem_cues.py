@@ -33,6 +33,10 @@ def test_failures_stated_are_problems():
         "The Shopify connector only syncs one way, so updates get lost.",
         "Nobody from support followed up after they closed our bug report.",
         "Not what we were promised in the sales demo. I can't recommend Acme to anyone.",
+        "The app used to be really good, but now it freezes every time I open a ticket.",
+        "I used to love this tool. Since the redesign everything is slow.",
+        "Was good, now slow. Reports take minutes to load.",
+        "Uploads are slow. We love the features, but not while everything lags like this.",
     ):
         assert states_a_problem(text), text
 
@@ -50,6 +54,8 @@ def test_negated_fixed_or_praised_failures_are_not():
         "Setup took 10 minutes and we never lost a message.",
         "Slack never disconnects now. I can't recommend Acme Helpdesk enough.",
         "We got lost in the old tool's menus; Acme is a relief and we recommend it.",
+        "The app used to crash, but now it is great.",
+        "We love the features, but search is slow on big inboxes.",
     ):
         assert not states_a_problem(text), text
 

@@ -9,11 +9,11 @@ things not loading, syncing or staying connected, lost or dropped data, weeks to
 done, nobody following up, new charges, outdated or confusing screens), not negated ("never
 crashes", "no lag") nor said to be fixed ("fixed within the hour"), and no word in the text
 praises (``PRAISE``; "a good share of", "good to know", "glad it is not just us", comparisons,
-"better than", "handled this better", and "hard to recommend" do not praise): a review with pros
-and cons keeps the model's label, and so does a text the model reads neutral or negative. The
-topic stage applies it to the clause that carries a topic too (aspect sentiment). Measured on
-the dev split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
-problem_cues = false`` turns it off.
+"better than", "handled this better", "hard to recommend", "used to love" and "love it, but not
+while it lags" do not praise): a review with pros and cons keeps the model's label, and so does
+a text the model reads neutral or negative. The topic stage applies it to the clause that
+carries a topic too (aspect sentiment). Measured on the dev split, held-out reviews and SemEval
+aspect polarity in docs/tagging.md; ``[model] problem_cues = false`` turns it off.
 """
 
 from __future__ import annotations
@@ -90,14 +90,20 @@ PRAISE = re.compile(
 )
 # praise words that do not praise: a quantity, an acknowledgement, shared misery, a comparison
 # ("Zenlytics looked better in our trial than Acme", "the old tool handled this better"), a
-# recommendation withheld ("hard to recommend", "can't recommend", not "can't recommend enough")
+# recommendation withheld ("hard to recommend", "can't recommend", not "can't recommend enough"),
+# praise in the past ("used to love", "used to be really good", "Was good, now slow") or taken
+# back under a condition ("We love the features, but not while everything lags")
 NOT_PRAISE = re.compile(
     r"\bgood (?:share|deal|number|part|chunk|portion|few) of\b|\bgood to know\b"
     r"|\bhard to recommend\b|\b(?:can'?t|cannot|couldn'?t|wouldn'?t|won'?t|do not|don'?t|not) "
     r"recommend\b(?![^.!?]{0,30}\benough\b)"
     r"|\bglad (?:it'?s|it is|we'?re|we are|i'?m|i am) not (?:just|the only)\b"
     r"|\bbetter\b[^.!?]{0,40}\bthan\b"
-    r"|\b(?:handled|did|does|do|works?|worked)\b[^.!?]{0,20}\bbetter\b",
+    r"|\b(?:handled|did|does|do|works?|worked)\b[^.!?]{0,20}\bbetter\b"
+    r"|\bused to (?:be (?:so |really |very |pretty )?|(?:really )?)\w+"
+    r"|\b(?:was|were) (?:so |really |very |pretty )?\w+,? (?:but |and )?now\b"
+    r"|\b(?:lov(?:e[sd]?|ing)|like[sd]?|enjoy(?:s|ed)?)\b[^.!?]{0,60}"
+    r"\bbut not (?:while|when|if|with|until|as long as)\b",
     re.IGNORECASE,
 )
 
