@@ -92,8 +92,8 @@ class TagWorker:
                        for tags, mention in zip(tagged.mentions, mentions, strict=True)]  # fmt: skip
             self.publish([entry_id for entry_id, _ in entries], results)
             self.totals.batches += 1
+            self.totals.tagged += len(entries)
             tagged_count += len(entries)
-        self.totals.tagged += tagged_count
         return tagged_count
 
     def publish(self, entry_ids: list, results: list[tuple[str, bytes]]) -> None:
