@@ -1,10 +1,12 @@
-"""The problem-statement rule: a failure stated, nothing praised, reads negative."""
+"""The problem-statement rule: a failure stated, nothing praised, reads negative; and one
+sentence that denies a failure ("never lost a single ticket") reads positive."""
 
 from __future__ import annotations
 
 from groundswell.config import Config
 from groundswell.models.sentiment import SentimentResult
 from groundswell.tagging.problem_cues import (
+    denies_a_problem,
     problem_sentences,
     read_problem_statements,
     states_a_problem,
@@ -114,3 +116,59 @@ def test_the_intent_of_a_stated_problem_is_not_praise():
 def test_the_plain_verb_time_out_is_a_failure():
     assert states_a_problem("Exports time out constantly.")
     assert not states_a_problem("Exports used to time out, but that was fixed in May.")
+
+
+def test_one_sentence_that_denies_a_failure_denies_a_problem():
+    for text in (
+        "In two months we have not had a single outage that we noticed.",
+        "Email ingestion has never dropped a message for us.",
+        "In two years it has never lost a single ticket.",
+        "Never lets us down",
+        "No lag, no freezes, no drama.",
+        "The app never crashes, even with hundreds of open tickets.",
+        "We have had no issues with the Jira integration.",
+    ):
+        assert denies_a_problem(text), text
+    for text in (
+        "Not a single reply from support in two weeks.",  # a good thing denied
+        "The support team never answers emails.",
+        "No problem, I will send the logs tomorrow.",  # a reply, not a verdict
+        "Can I change the billing date without losing my discount?",
+        "No issues at first, but it crashed after a year.",
+        "It never crashes. Support is slow, though.",  # two sentences: the model reads them
+        "It never crashes, but the search times out constantly.",
+    ):
+        assert not denies_a_problem(text), text
+
+
+def test_only_a_negative_reading_of_a_denial_is_turned_positive():
+    texts = ["Email ingestion has never dropped a message for us."] * 3
+    results = [
+        SentimentResult("negative", -0.5, 0.7, "m"),
+        SentimentResult("neutral", -0.1, 0.5, "m"),
+        SentimentResult("positive", 0.6, 0.7, "m"),
+    ]
+    read = read_problem_statements(texts, results)
+    assert read[0] == SentimentResult("positive", 0.5, 0.7, "m")
+    assert read[1:] == results[1:]
+
+
+def test_a_topics_clause_that_denies_a_failure_reads_positive():
+    """A five-star review praising uptime: its reliability topic is praise, not a complaint
+    (the model alone reads "never dropped a message" and "not had a single outage" as bad)."""
+    texts = [
+        "Status page updates are honest and arrive before our customers start asking. "
+        "In two months we have not had a single outage that we noticed.",
+        "Even during our holiday peak the platform stayed up. "
+        "Email ingestion has never dropped a message for us.",
+    ]
+    sentiments = {}
+    for cues in (False, True):
+        tagger = Tagger(Config.model_validate({"model": {"problem_cues": cues}}))
+        sentiments[cues] = [
+            {h.name: h.sentiment for h in hits} for hits in tagger.topics.tag(texts)
+        ]
+    assert sentiments[False][0]["reliability"] != "positive"
+    assert "negative" in sentiments[False][1].values()
+    assert sentiments[True][0]["reliability"] == "positive"
+    assert set(sentiments[True][1].values()) == {"positive"}

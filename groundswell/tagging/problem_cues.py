@@ -12,8 +12,11 @@ praises (``PRAISE``; "a good share of", "good to know", "glad it is not just us"
 "better than", "handled this better", "hard to recommend", "used to love" and "love it, but not
 while it lags" do not praise): a review with pros and cons keeps the model's label, and so does
 a text the model reads neutral or negative. The topic stage applies it to the clause that
-carries a topic too (aspect sentiment). Measured on the dev split, held-out reviews and SemEval
-aspect polarity in docs/tagging.md; ``[model] problem_cues = false`` turns it off.
+carries a topic too (aspect sentiment). Its mirror image reads one sentence the model calls
+negative as positive when it denies a failure and states none ("Email has never dropped a
+message", "not had a single outage", "never lets us down": ``denies_a_problem``). Measured on
+the dev split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
+problem_cues = false`` turns both off.
 """
 
 from __future__ import annotations
@@ -108,6 +111,26 @@ NOT_PRAISE = re.compile(
 )
 
 
+# a failure denied, straight after the denial ("never crashes", "have not had a single outage",
+# "no lag", "never dropped a message"), and idioms that deny one ("never lets us down", "no issues")
+DENIAL = (
+    r"(?:never(?: once| ever| even| really)?|no|zero|not (?:a single|one|once|a|any)"
+    r"|without(?: a| any)?|not had(?: a single| a| any)?"
+    r"|(?:have|has|had|did|does|do)(?:n'?t| not)(?: ever| once)?(?: had| have| seen| got)?"
+    r"(?: a single| a| any| one)?)"
+)
+LOSS = r"(?:lost|lose|dropped|drop|missed|miss)(?: a| one)(?: single)? \w+"
+DENYING_IDIOMS = (  # plural after "no": "no problem" is a reply, not a verdict
+    r"never lets? (?:us|me|you|them) down"
+    r"|(?:no|zero|never (?:had )?any) (?:issues|problems|complaints|hiccups|glitches|bugs)"
+    r"|(?:not a single|not one|never had an?|never an?) (?:issue|problem|complaint|hiccup|glitch|bug)"
+)
+CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|except|until)\b", re.IGNORECASE)
+DENIED_FAILURE = re.compile(
+    rf"\b(?:{DENIAL}\s+(?:{'|'.join(FAILURES)}|{LOSS})|{DENYING_IDIOMS})\b", re.IGNORECASE
+)
+
+
 def problem_sentences(text: str) -> list[str]:
     """The sentences of ``text`` that state a failure, not negated or said to be fixed."""
     found = []
@@ -126,14 +149,34 @@ def states_a_problem(text: str) -> bool:
     return bool(problem_sentences(text)) and not PRAISE.search(NOT_PRAISE.sub(" ", text or ""))
 
 
+def denies_a_problem(text: str) -> bool:
+    """One sentence (a clause, a short post), not a question nor a contrast ("no issues, but it
+    failed after a year"), that denies a failure and states none: "In two months we have not had
+    a single outage", "Email has never dropped a message", "Never lets us down". A longer text
+    the model reads whole, and reads right more often."""
+    text = (text or "").strip()
+    return (
+        len(sentence_spans(text)) == 1
+        and not text.endswith("?")
+        and not CONTRAST.search(text)
+        and bool(DENIED_FAILURE.search(text))
+        and not problem_sentences(text)
+    )
+
+
 def read_problem_statements(
     texts: list[str], results: list[SentimentResult]
 ) -> list[SentimentResult]:
-    """The model's results, with a positive one that ``states_a_problem`` read as negative
-    (its probabilities mirrored: the score changes sign, the confidence stays)."""
-    return [
-        replace(result, label="negative", score=-result.score)
-        if result.label == "positive" and states_a_problem(text)
-        else result
-        for text, result in zip(texts, results, strict=True)
-    ]
+    """The model's results, with a positive one that ``states_a_problem`` read as negative and
+    a negative one that ``denies_a_problem`` read as positive (its probabilities mirrored: the
+    score changes sign, the confidence stays)."""
+    return [read_problem_statement(text, result)
+            for text, result in zip(texts, results, strict=True)]  # fmt: skip
+
+
+def read_problem_statement(text: str, result: SentimentResult) -> SentimentResult:
+    if result.label == "positive" and states_a_problem(text):
+        return replace(result, label="negative", score=-result.score)
+    if result.label == "negative" and denies_a_problem(text):
+        return replace(result, label="positive", score=-result.score)
+    return result
