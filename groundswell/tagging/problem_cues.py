@@ -49,7 +49,8 @@ FAILURES = (
     r"loading bars?",
     r"takes? (?:ages|forever)",
     r"takes? (?:\d+|several|many|a few) (?:seconds|minutes|hours)",
-    r"took (?:\d+|two|three|four|five|six|several|many) (?:weeks|months)",
+    r"takes? (?:\d+|two|three|four|five|several|many|a few) days",
+    r"took (?:\d+|two|three|four|five|six|several|many) (?:days|weeks|months)",
     r"(?:stopped|stops|keeps? failing|failed|fails?) (?:working|loading|syncing|sending|to \w+)",
     r"(?:not|isn't|aren't|wasn't|weren't|doesn't|don't|didn't) "
     r"(?:working|loading|syncing|arriving|sending)",
