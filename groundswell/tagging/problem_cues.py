@@ -5,7 +5,7 @@ out constantly" scores 0.92 positive with ``minilm4-student-3``): in its trainin
 words describe code more often than a product. For a listening tool a customer's "the inbox is
 slow again" is a complaint. This rule reads a text the model calls positive as negative when one
 of its sentences states a failure (``FAILURES``: timeouts, slowness, freezes, crashes, outages,
-things not loading, syncing or staying connected, lost or dropped data, weeks to get something
+things not loading, syncing or staying connected, lost or dropped data, days or weeks to get something
 done, nobody following up, new charges, outdated or confusing screens), not negated ("never
 crashes", "no lag") nor said to be fixed ("fixed within the hour"), and no word in the text
 praises (``PRAISE``; "a good share of", "good to know", "glad it is not just us", comparisons,
