@@ -5,9 +5,9 @@ out constantly" scores 0.92 positive with ``minilm4-student-3``): in its trainin
 words describe code more often than a product. For a listening tool a customer's "the inbox is
 slow again" is a complaint. This rule reads a text the model calls positive as negative when one
 of its sentences states a failure (``FAILURES``: timeouts, slowness, freezes, crashes, outages,
-things not loading, syncing or staying connected, lost or dropped data, days or weeks to get something
-done, nobody following up, new charges, outdated or confusing screens), not negated ("never
-crashes", "no lag") nor said to be fixed ("fixed within the hour"), and no word in the text
+things not loading, syncing or staying connected, lost or dropped data, days or weeks to get
+something done, nobody following up, new charges, outdated or confusing screens), not negated
+("never crashes", "no lag") nor said to be fixed ("fixed within the hour"), and no word in the text
 praises (``PRAISE``; "a good share of", "good to know", "glad it is not just us", comparisons,
 "better than", "handled this better", "hard to recommend", "used to love" and "love it, but not
 while it lags" do not praise): a review with pros and cons keeps the model's label, and so does
@@ -124,7 +124,8 @@ LOSS = r"(?:lost|lose|dropped|drop|missed|miss)(?: a| one)(?: single)? \w+"
 DENYING_IDIOMS = (  # plural after "no": "no problem" is a reply, not a verdict
     r"never lets? (?:us|me|you|them) down"
     r"|(?:no|zero|never (?:had )?any) (?:issues|problems|complaints|hiccups|glitches|bugs)"
-    r"|(?:not a single|not one|never had an?|never an?) (?:issue|problem|complaint|hiccup|glitch|bug)"
+    r"|(?:not a single|not one|never had an?|never an?) "
+    r"(?:issue|problem|complaint|hiccup|glitch|bug)"
 )
 CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|except|until)\b", re.IGNORECASE)
 DENIED_FAILURE = re.compile(
