@@ -30,6 +30,8 @@ def test_failures_stated_are_problems():
         "Moving from our old tool dropped half the ticket history.",
         "It took three months to get SSO configured.",
         "Support takes three days to reply and usually just links a help article.",
+        "Agents on our team stopped getting notifications this morning.",
+        "Anyone else missing email notifications today?",
         "The mobile app is clunky. Our previous vendor did this far better than Acme.",
         "Reports time out every Monday; the old system handled them better.",
         "Our Jira integration silently disconnects every few weeks. Hard to recommend it now.",

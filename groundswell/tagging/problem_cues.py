@@ -52,6 +52,8 @@ FAILURES = (
     r"takes? (?:\d+|two|three|four|five|several|many|a few) days",
     r"took (?:\d+|two|three|four|five|six|several|many) (?:days|weeks|months)",
     r"(?:stopped|stops|keeps? failing|failed|fails?) (?:working|loading|syncing|sending|to \w+)",
+    r"(?:stopped|stops) (?:getting|receiving|showing|arriving)",
+    r"missing (?:\w+ )?(?:notifications|emails|messages|alerts|tickets|orders|data)",
     r"(?:not|isn't|aren't|wasn't|weren't|doesn't|don't|didn't) "
     r"(?:working|loading|syncing|arriving|sending)",
     r"disconnect(?:s|ed|ing)?",
