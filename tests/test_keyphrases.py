@@ -46,6 +46,15 @@ def test_past_tense_verbs_and_bare_contractions_do_not_make_a_phrase():
     assert not any("ive" in c.split() for c in candidates)
 
 
+def test_a_word_before_an_object_does_not_end_a_phrase():
+    """A present-tense verb ends a phrase no more than a past one: a word followed by an object
+    pronoun or an article is taken for a verb ("saves us", "helps the team")."""
+    candidates = phrase_candidates("Automation saves us hours and the portal helps the team")
+    assert "automation" in candidates and "portal" in candidates and "team" in candidates
+    assert not {"automation saves", "saves", "portal helps", "helps"} & set(candidates)
+    assert "triage tickets" in phrase_candidates("We triage tickets on the train")
+
+
 def test_no_stopword_only_or_numeric_phrases():
     text = "Version 2.3.1 shipped on 2024-05-01 with 15 fixes, and it is what it is, 100%."
     phrases = [p for p, _ in extract_keyphrases([text], 10, HashingEncoder())[0]]
