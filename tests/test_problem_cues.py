@@ -130,6 +130,7 @@ def test_one_sentence_that_denies_a_failure_denies_a_problem():
         "No lag, no freezes, no drama.",
         "The app never crashes, even with hundreds of open tickets.",
         "We have had no issues with the Jira integration.",
+        "We never had to talk to a salesperson to understand the bill.",
     ):
         assert denies_a_problem(text), text
     for text in (
@@ -140,6 +141,7 @@ def test_one_sentence_that_denies_a_failure_denies_a_problem():
         "No issues at first, but it crashed after a year.",
         "It never crashes. Support is slow, though.",  # two sentences: the model reads them
         "It never crashes, but the search times out constantly.",
+        "I never had to wait this long for a refund.",
     ):
         assert not denies_a_problem(text), text
 

@@ -128,6 +128,7 @@ DENYING_IDIOMS = (  # plural after "no": "no problem" is a reply, not a verdict
     r"|(?:no|zero|never (?:had )?any) (?:issues|problems|complaints|hiccups|glitches|bugs)"
     r"|(?:not a single|not one|never had an?|never an?) "
     r"(?:issue|problem|complaint|hiccup|glitch|bug)"
+    r"|never (?:once )?(?:had|has|needed) to (?:talk|speak|call|contact|chase|ask|email|worry)"
 )
 CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|except|until)\b", re.IGNORECASE)
 DENIED_FAILURE = re.compile(
