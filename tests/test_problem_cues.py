@@ -32,6 +32,8 @@ def test_failures_stated_are_problems():
         "Support takes three days to reply and usually just links a help article.",
         "Agents on our team stopped getting notifications this morning.",
         "Anyone else missing email notifications today?",
+        "Hoping Acme Helpdesk fixes this before our renewal.",
+        "Please fix the export, it is the one thing we need.",
         "The mobile app is clunky. Our previous vendor did this far better than Acme.",
         "Reports time out every Monday; the old system handled them better.",
         "Our Jira integration silently disconnects every few weeks. Hard to recommend it now.",

@@ -54,6 +54,8 @@ FAILURES = (
     r"(?:stopped|stops|keeps? failing|failed|fails?) (?:working|loading|syncing|sending|to \w+)",
     r"(?:stopped|stops) (?:getting|receiving|showing|arriving)",
     r"missing (?:\w+ )?(?:notifications|emails|messages|alerts|tickets|orders|data)",
+    r"please (?:fix|sort out)",
+    r"(?:hop(?:e|ing)|wish|until) (?:\w+ ){1,3}(?:fix(?:es)?|sorts? out) (?:this|it|that|the \w+)",
     r"(?:not|isn't|aren't|wasn't|weren't|doesn't|don't|didn't) "
     r"(?:working|loading|syncing|arriving|sending)",
     r"disconnect(?:s|ed|ing)?",
