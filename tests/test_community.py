@@ -517,11 +517,13 @@ def test_a_feature_request_must_ask_for_something():
     assert decide(classes, request, False, requests=False)[0] == "praise"
     for text in ("Please add a dark mode", "It would be great if it synced with Slack",
                  "The one feature we miss is SSO", "Wish it had a night theme",
-                 "There is no way to export tickets"):  # fmt: skip
+                 "There is no way to export tickets", "Support for SAML, please.",
+                 "We need support for SCIM"):  # fmt: skip
         assert asks_for_something({"body": text}), text
     for text in ("That switch was exactly it, thanks.", "Clean and simple to use, five stars",
                  "Before we sign, I would like to know whether it has phone support",
-                 "The agent workspace freezes for a few seconds after lunch"):  # fmt: skip
+                 "The agent workspace freezes for a few seconds after lunch",
+                 "I run IT support for a B2B software company. Setup was easy."):  # fmt: skip
         assert not asks_for_something({"title": text}), text
 
 

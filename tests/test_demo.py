@@ -242,6 +242,8 @@ def test_demo_praise_is_never_shown_negative_and_alerts_fire_on_real_complaints(
     assert [r["title"] for r in rated_praise if r["sentiment"] == "negative"] == []
     # the text model on its own (text_sentiment), not only the stars that outvote it
     assert [r["title"] for r in rated_praise if r["text_sentiment"] == "negative"] == []
+    # nor a feature request: "I run IT support for a B2B software company" asks for nothing
+    assert [r["title"] for r in rated_praise if r["intent"] == "feature_request"] == []
     config = load_config(demo_config_path(demo_db))
     now = datetime.now(timezone.utc)
     alerted = {

@@ -117,7 +117,8 @@ REQUEST_CUE = re.compile(
     r"no (?:way|option|setting|ability) to\b|(?:should|could|can) "
     r"(?:you |they |we )?(?:add|have|support|offer|allow|let)\b|needs? (?:a|an|the)? ?(?:option|"
     r"way|ability|setting|feature)\b|want(?:ed)? to be able to|(?:add|adding) (?:a|an|the)? "
-    r"?(?:option|ability|setting|feature|support for)\b|support for\b|doesn'?t (?:have|support)|"
+    r"?(?:option|ability|setting|feature|support for)\b|(?:^|[.!?]\s+)support for\b|"
+    r"(?:needs?|wants?|no|native|proper|better|full) support for\b|doesn'?t (?:have|support)|"
     r"does not (?:have|support)|(?:don'?t|do not) (?:have|support))",
     re.IGNORECASE,
 )
