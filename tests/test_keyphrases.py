@@ -53,6 +53,8 @@ def test_a_word_before_an_object_does_not_end_a_phrase():
     assert "automation" in candidates and "portal" in candidates and "team" in candidates
     assert not {"automation saves", "saves", "portal helps", "helps"} & set(candidates)
     assert "triage tickets" in phrase_candidates("We triage tickets on the train")
+    common = phrase_candidates("It works offline, including attachments, and helps new agents")
+    assert not {"works", "including", "helps"} & {w for c in common for w in c.split()}
 
 
 def test_no_stopword_only_or_numeric_phrases():
