@@ -36,8 +36,6 @@ import numpy as np
 from groundswell.tagging.text_spans import pieces_between
 
 MAX_WORDS = 3
-# a word these follow is taken for a verb with its object ("saves us hours"): it ends no phrase
-OBJECT_STARTERS = frozenset("us me you him her them our your their my its the a an".split())
 MAX_CANDIDATES = 40  # per text: the most frequent, then earliest, are embedded
 DIVERSITY = 0.3  # MMR: (1 - DIVERSITY) * relevance - DIVERSITY * redundancy
 MIN_CHARS = 3
@@ -56,13 +54,15 @@ IRREGULAR_PAST = frozenset(
     saw knew thought ran kept began spent sent stood heard held meant met lost won wrote drove
     chose""".split()
 )
-# Contractions typed without the apostrophe, as stopwords
 # Verbs in the present that a plural noun almost never spells ("automation helps", "it works",
 # "including"): a common -s verb cannot be told from a plural noun by its ending.
 PRESENT_VERBS = frozenset(
     """helps works makes takes gets lets seems feels allows provides includes including saves
     comes goes says keeps gives brings tries""".split()
 )
+# A word these follow is taken for a verb with its object ("saves us hours"): it ends no phrase.
+OBJECT_STARTERS = frozenset("us me you him her them our your their my its the a an".split())
+# Contractions typed without the apostrophe, as stopwords
 BARE_CONTRACTIONS = frozenset(
     """ive im dont didnt cant wont doesnt isnt wasnt werent couldnt wouldnt shouldnt youre
     theyre thats theres weve youve""".split()
@@ -87,7 +87,7 @@ def stopwords() -> frozenset[str]:
 
 def is_boundary_word(token: str) -> bool:
     """A word a phrase may hold but not start or end with: a stopword, an opinion, a -ly
-    adverb or a verb in the past."""
+    adverb, a verb in the past or a common one in the present."""
     return (
         token in stopwords()
         or token in EVALUATIVE_WORDS
@@ -122,12 +122,13 @@ def candidate_spans(text: str) -> dict[str, tuple[int, int]]:
         words = [t for _, _, t in tokens]
         banned = [not t or t in stop or bool(_NUMERIC.match(t)) for t in words]
         boundary = [is_boundary_word(t) for t in words]
+        before_object = [following in OBJECT_STARTERS for following in words[1:]] + [False]
         for size in range(1, MAX_WORDS + 1):
             for start in range(len(tokens) - size + 1):
                 last = start + size - 1
-                if boundary[start] or boundary[last] or any(banned[start : last + 1]):
+                if boundary[start] or boundary[last] or before_object[last]:
                     continue
-                if last + 1 < len(words) and words[last + 1] in OBJECT_STARTERS:
+                if any(banned[start : last + 1]):
                     continue
                 phrase = " ".join(words[start : last + 1])
                 if len(phrase) >= MIN_CHARS:
