@@ -9,6 +9,7 @@ from groundswell.tagging.problem_cues import (
     denies_a_problem,
     problem_sentences,
     read_problem_statements,
+    remedies_a_problem,
     states_a_problem,
 )
 from groundswell.tagging.tagger import Tagger
@@ -133,6 +134,8 @@ def test_one_sentence_that_denies_a_failure_denies_a_problem():
         "The app never crashes, even with hundreds of open tickets.",
         "We have had no issues with the Jira integration.",
         "We never had to talk to a salesperson to understand the bill.",
+        "Building a macro takes a minute and needs no training.",
+        "Almost zero learning curve.",
     ):
         assert denies_a_problem(text), text
     for text in (
@@ -146,6 +149,37 @@ def test_one_sentence_that_denies_a_failure_denies_a_problem():
         "I never had to wait this long for a refund.",
     ):
         assert not denies_a_problem(text), text
+
+
+def test_a_failure_put_right_soon_or_by_the_vendor_remedies_a_problem():
+    for text in (
+        "Two incidents this year that we noticed, both fixed within the hour.",
+        "When our import failed, their support team re-ran it overnight.",
+        "After the outage, they restored everything within an hour.",
+        "Issues are always quickly resolved.",
+        "They solved the problem in 10 minutes.",
+        "Something went wrong with my order and they fixed it right away.",
+    ):
+        assert remedies_a_problem(text), text
+    for text in (
+        "I would like it resolved quickly.",  # asked for
+        "This can't be resolved quickly.",
+        "Please get this fixed quickly.",
+        "The money was neither delivered nor immediately refunded.",
+        "Was it fixed within the hour?",
+        "It was fixed quickly, but it broke again the next day.",
+        "When our import failed, support never fixed it.",
+        "When our import failed, nobody helped.",
+        "When we moved offices, they re-ran the setup.",  # nothing failed
+        "It was fixed quickly. Then it broke again.",  # two sentences: the model reads them
+    ):
+        assert not remedies_a_problem(text), text
+
+
+def test_a_negative_reading_of_a_remedy_is_turned_positive():
+    text = "When our import failed, their support team re-ran it overnight."
+    read = read_problem_statements([text], [SentimentResult("negative", -0.86, 0.9, "m")])
+    assert read == [SentimentResult("positive", 0.86, 0.9, "m")]
 
 
 def test_only_a_negative_reading_of_a_denial_is_turned_positive():
@@ -179,3 +213,24 @@ def test_a_topics_clause_that_denies_a_failure_reads_positive():
     assert "negative" in sentiments[False][1].values()
     assert sentiments[True][0]["reliability"] == "positive"
     assert set(sentiments[True][1].values()) == {"positive"}
+
+
+def test_a_topics_clause_that_tells_of_a_remedy_or_takes_praise_back_reads_so():
+    """Two demo reviews: support putting a failed import right is praise of the support topic;
+    "we love the features, but not while everything lags" is no praise of the features."""
+    texts = [
+        "We have used Acme Helpdesk for two years. When our import failed, their support team "
+        "re-ran it overnight and sent a clear summary of what went wrong.",
+        "Reports take minutes to load. We love the Acme Helpdesk features, but not while "
+        "everything lags like this.",
+    ]
+    sentiments = {}
+    for cues in (False, True):
+        tagger = Tagger(Config.model_validate({"model": {"problem_cues": cues}}))
+        sentiments[cues] = [
+            {h.name: h.sentiment for h in hits} for hits in tagger.topics.tag(texts)
+        ]
+    assert sentiments[False][0]["support"] == "negative"
+    assert sentiments[True][0]["support"] == "positive"
+    assert sentiments[False][1]["features"] == "positive"
+    assert sentiments[True][1]["features"] == "negative"

@@ -108,6 +108,10 @@ def test_segments_are_sentences_cut_at_contrast_words():
         "Would return",
     ]
     assert split_segments("Good food but expensive") == ["Good food", "but expensive"]
+    # praise taken back under a condition is one clause
+    assert split_segments("We love the features, but not while everything lags.") == [
+        "We love the features, but not while everything lags."
+    ]
     assert split_segments("") == []
 
 

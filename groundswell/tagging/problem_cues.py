@@ -14,7 +14,9 @@ while it lags" do not praise): a review with pros and cons keeps the model's lab
 a text the model reads neutral or negative. The topic stage applies it to the clause that
 carries a topic too (aspect sentiment). Its mirror image reads one sentence the model calls
 negative as positive when it denies a failure and states none ("Email has never dropped a
-message", "not had a single outage", "never lets us down": ``denies_a_problem``). Measured on
+message", "not had a single outage", "never lets us down": ``denies_a_problem``), or tells of
+a failure put right soon or by the vendor ("both fixed within the hour", "When our import failed,
+their support team re-ran it overnight": ``remedies_a_problem``). Measured on
 the dev split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
 problem_cues = false`` turns both off.
 """
@@ -80,13 +82,22 @@ FAILURES = (
     r"hard to (?:find|use|navigate|learn)",
 )
 FAILURE = re.compile(r"\b(?:" + "|".join(FAILURES) + r")\b", re.IGNORECASE)
-# a negation shortly before the cue, in the same clause: "never crashes", "no lag at all"
+# a negation shortly before the cue, in the same clause: "never crashes", "no lag at all"; not
+# the "not" of a condition, which takes praise back ("love it, but not while everything lags")
 NEGATED = re.compile(
-    r"\b(?:no|not|never|without|hardly|rarely|barely|nor|zero|no longer)\b[^.!?;,]{0,25}$"
+    r"\b(?:no|not(?! (?:while|when|if|with|until|as long as)\b)|never|without|hardly|rarely"
+    r"|barely|nor|zero|no longer)\b[^.!?;,]{0,25}$"
     r"|n't\b[^.!?;,]{0,25}$",
     re.IGNORECASE,
 )
-RESOLVED = re.compile(r"\b(?:fixed|resolved|went away|is gone|are gone)\b", re.IGNORECASE)
+# a failure said to be fixed ("an outage in May, fixed within the hour"); and what puts one
+# right, said of the vendor (it re-ran the job, replaced the unit, refunded the charge)
+FIXED = r"(?:fixed|resolved|solved|sorted(?: \w+)? out|restored|recovered)"
+RESOLVED = re.compile(rf"\b(?:{FIXED}|went away|is gone|are gone)\b", re.IGNORECASE)
+REMEDY = (
+    rf"(?:{FIXED}|sorted|re-?ran|rolled back|patched|refunded|replaced"
+    r"|got (?:it|them|everything|us) back)"
+)
 PRAISE = re.compile(
     r"\b(?:lov(?:e[sd]?|ing)|great|excellent|awesome|amazing|fantastic|superb|wonderful|"
     r"perfect(?:ly)?|good|nice|best|better|happy|glad|enjoy(?:s|ed)?|recommend(?:ed)?|easy|"
@@ -117,7 +128,8 @@ NOT_PRAISE = re.compile(
 
 
 # a failure denied, straight after the denial ("never crashes", "have not had a single outage",
-# "no lag", "never dropped a message"), and idioms that deny one ("never lets us down", "no issues")
+# "no lag", "never dropped a message"), and idioms that deny one ("never lets us down", "no issues",
+# "needs no training", "zero learning curve")
 DENIAL = (
     r"(?:never(?: once| ever| even| really)?|no|zero|not (?:a single|one|once|a|any)"
     r"|without(?: a| any)?|not had(?: a single| a| any)?"
@@ -131,10 +143,42 @@ DENYING_IDIOMS = (  # plural after "no": "no problem" is a reply, not a verdict
     r"|(?:not a single|not one|never had an?|never an?) "
     r"(?:issue|problem|complaint|hiccup|glitch|bug)"
     r"|never (?:once )?(?:had|has|needed) to (?:talk|speak|call|contact|chase|ask|email|worry)"
+    r"|(?:needs?|needed|requires?|required) (?:no|zero|little|minimal) "
+    r"(?:training|setup|set-up|onboarding|configuration)|no (?:training|setup) (?:needed|required)"
+    r"|(?:no|zero|little|minimal|little to no) learning curve"
 )
 CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|except|until)\b", re.IGNORECASE)
 DENIED_FAILURE = re.compile(
     rf"\b(?:{DENIAL}\s+(?:{'|'.join(FAILURES)}|{LOSS})|{DENYING_IDIOMS})\b", re.IGNORECASE
+)
+
+
+# a failure put right, and soon ("both fixed within the hour", "support quickly resolved it"),
+# not asked for or doubted ("I would like it resolved quickly", "can't be resolved quickly")
+SOON = (
+    r"(?:within (?:the|an|a|\d+|minutes|hours|a few)\b[^.!?,;]{0,15}|in (?:no time|minutes|hours"
+    r"|a few \w+|\d+ \w+)|(?:on )?the same day|same day|right away|immediately|quickly"
+    r"|promptly|overnight)"
+)
+QUICK_FIX = re.compile(
+    rf"\b(?:{REMEDY}(?: (?:it|them|the \w+|my \w+|our \w+|everything))?(?: for (?:us|me))? {SOON}"
+    rf"|(?:quickly|promptly|immediately) {REMEDY})\b",
+    re.IGNORECASE,
+)
+# a failure in a "when" clause that the main clause puts right: "When our import failed, their
+# support team re-ran it overnight", "After the outage, they restored everything within an hour"
+RECOVERY = re.compile(
+    r"^(?:when|after|once|whenever|each time|every time|the (?:one|only|few) times?)\b"
+    r"[^,;]{0,60}\b(?:fail(?:ed|s)?|broke|crashed|went (?:down|wrong)|stopped|errors?|bugs?"
+    r"|issues?|problems?|outages?|incidents?)\b[^,;]{0,40},"
+    rf"[^;]{{0,40}}?\b(?:{REMEDY}|helped|walked (?:us|me) through|jumped on)\b",
+    re.IGNORECASE,
+)
+DENYING = re.compile(r"\b(?:no|not|never|nobody|no one)\b|n't\b", re.IGNORECASE)
+UNSURE = re.compile(
+    r"\b(?:please|can'?t|cannot|couldn'?t|could|can|not|never|neither|nor|wish|hope|expect\w*"
+    r"|would|want|should|needs? to|have to|has to|if)\b[^.!?;,]{0,25}$",
+    re.IGNORECASE,
 )
 
 
@@ -171,12 +215,26 @@ def denies_a_problem(text: str) -> bool:
     )
 
 
+def remedies_a_problem(text: str) -> bool:
+    """One sentence, not a question nor a contrast, that tells of a failure put right soon or by
+    the vendor: "Two incidents this year, both fixed within the hour", "When our import failed,
+    their support team re-ran it overnight". Reviewers praise this; the model reads the failure."""
+    text = (text or "").strip()
+    if len(sentence_spans(text)) != 1 or text.endswith("?") or CONTRAST.search(text):
+        return False
+    fix = QUICK_FIX.search(text)
+    if fix and not UNSURE.search(text[: fix.start()]):
+        return True
+    recovery = RECOVERY.search(text)
+    return bool(recovery) and not DENYING.search(text[text.index(",") : recovery.end()])
+
+
 def read_problem_statements(
     texts: list[str], results: list[SentimentResult]
 ) -> list[SentimentResult]:
     """The model's results, with a positive one that ``states_a_problem`` read as negative and
-    a negative one that ``denies_a_problem`` read as positive (its probabilities mirrored: the
-    score changes sign, the confidence stays)."""
+    a negative one that ``denies_a_problem`` or ``remedies_a_problem`` read as positive (its
+    probabilities mirrored: the score changes sign, the confidence stays)."""
     return [read_problem_statement(text, result)
             for text, result in zip(texts, results, strict=True)]  # fmt: skip
 
@@ -184,6 +242,6 @@ def read_problem_statements(
 def read_problem_statement(text: str, result: SentimentResult) -> SentimentResult:
     if result.label == "positive" and states_a_problem(text):
         return replace(result, label="negative", score=-result.score)
-    if result.label == "negative" and denies_a_problem(text):
+    if result.label == "negative" and (denies_a_problem(text) or remedies_a_problem(text)):
         return replace(result, label="positive", score=-result.score)
     return result

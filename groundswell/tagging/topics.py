@@ -363,9 +363,11 @@ _LEADING_CONTRAST = re.compile(
     r"^(?:but|however|although|though|whereas|except that|nevertheless|on the other hand)\b[,\s]*",
     re.IGNORECASE,
 )
+# "but not while/when/if ..." takes the clause before it back under a condition ("We love the
+# features, but not while everything lags"): not a cut, the two are read together
 _CONTRAST = re.compile(
-    r"\s*(?:;|\s[-–—]\s|,?\s+(?=(?:but|however|although|though|whereas|except that|"
-    r"nevertheless|on the other hand)\b))\s*",
+    r"\s*(?:;|\s[-–—]\s|,?\s+(?=(?:but(?! not (?:while|when|if|with|until|as long as)\b)"
+    r"|however|although|though|whereas|except that|nevertheless|on the other hand)\b))\s*",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[$€£¥]")
