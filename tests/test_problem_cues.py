@@ -45,6 +45,8 @@ def test_failures_stated_are_problems():
         "I used to love this tool. Since the redesign everything is slow.",
         "Was good, now slow. Reports take minutes to load.",
         "Uploads are slow. We love the features, but not while everything lags like this.",
+        "Integrations are half-baked I manage support for a payments startup.",
+        "The mobile app has been glitchy since the last update.",
     ):
         assert states_a_problem(text), text
 
