@@ -47,6 +47,7 @@ def test_failures_stated_are_problems():
         "Uploads are slow. We love the features, but not while everything lags like this.",
         "Integrations are half-baked I manage support for a payments startup.",
         "The mobile app has been glitchy since the last update.",
+        "There is no native Slack app, so we pay for a third-party bridge.",
     ):
         assert states_a_problem(text), text
 

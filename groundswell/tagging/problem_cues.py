@@ -80,6 +80,8 @@ FAILURES = (
     r"flaky",
     r"half-?baked",
     r"(?:poorly|badly) (?:designed|implemented|documented|integrated)",
+    r"there (?:is|'s) no (?:way|option|setting|native)",
+    r"no native \w+",
     r"cluttered",
     r"scattered",
     r"barely (?:works|helps|usable)",
