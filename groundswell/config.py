@@ -419,6 +419,11 @@ class Config(Section):
             raise ValueError(f"names must be unique; repeated: {', '.join(duplicated)}")
         return entries
 
+    def vendor_accounts(self) -> list[str]:
+        """Every configured vendor account: each source's and ``[community] vendor_accounts``."""
+        names = {a for source in self.source for a in source.vendor_accounts}
+        return sorted(names | set(self.community.vendor_accounts))
+
     def source_named(self, name: str) -> SourceConfig:
         for source in self.source:
             if source.name == name:

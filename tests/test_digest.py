@@ -215,6 +215,31 @@ def test_needs_response_comes_from_the_alerts_table_when_it_exists(planted, tmp_
     )
 
 
+def test_the_vendors_own_posts_are_not_counted(planted, tmp_path):
+    """A reply from the vendor's support account is not what customers say: with it named in
+    ``vendor_accounts`` it leaves the volume, topics, tag cloud and share of voice."""
+    db = sqlite_utils.Database(copy_db(planted, tmp_path))
+    ids = [row["id"] for row in db.query(
+        "select m.id from mentions m join mention_monitors mm on mm.mention_id = m.id "
+        "where m.published_at >= '2026-11-16' and m.duplicate_of is null and mm.monitor = 'acme' "
+        "and m.id in (select mention_id from mention_topics where topic = 'performance') "
+        "order by m.id limit 3")]  # fmt: skip
+    db.execute(f"update mentions set author = 'Acme_Support' where id in {tuple(ids)}")
+    db.conn.commit()
+    counted = build_digest(db, make_config(), week=TARGET_WEEK.label).data
+    vendor = Config.model_validate(
+        {"monitor": MONITORS, "community": {"vendor_accounts": ["acme_support"]}}
+    )
+    left_out = build_digest(db, vendor, week=TARGET_WEEK.label).data
+    assert counted.current.volume == 49 and left_out.current.volume == 46
+    voice = {s.monitor: s.mentions for s in left_out.share_of_voice}
+    assert voice["acme"] == 46
+    rising = {t.topic: t.count for t in left_out.topics_rising}
+    assert rising["performance"] == 11
+    words = {w.word: w.count for w in left_out.cloud_words}
+    assert words["performance"] == 11
+
+
 def test_monitor_narrows_the_digest_and_an_unknown_monitor_is_named(planted):
     db = sqlite_utils.Database(planted[0])
     data = build_digest(db, make_config(), week="2026-W47", monitor="tickettiger").data

@@ -41,16 +41,10 @@ class CommunityReport:
         )
 
 
-def vendor_accounts(config) -> list[str]:
-    """Every configured vendor account: each source's and ``[community] vendor_accounts``."""
-    names = {a for source in config.source for a in source.vendor_accounts}
-    return sorted(names | set(config.community.vendor_accounts))
-
-
 def run_community_pass(db: sqlite_utils.Database, config,
                        now: datetime | None = None) -> CommunityReport:  # fmt: skip
     settings = config.community
-    vendors = vendor_accounts(config)
+    vendors = config.vendor_accounts()
     now = now or datetime.now(timezone.utc)
     steps: dict[str, float] = {}
 

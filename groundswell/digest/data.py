@@ -321,20 +321,34 @@ def average(values: Iterable[float | None]) -> float | None:
 # --- scope and loading ---------------------------------------------------------------------
 
 
-def scope_clause(monitor: str | None) -> tuple[str, list]:
-    """SQL (over alias ``m``) for the mentions a digest counts, and its parameters."""
-    counted = "(m.duplicate_of is null or m.duplicate_of = '')"
+def scope_clause(monitor: str | None, vendors: Sequence[str] = ()) -> tuple[str, list]:
+    """SQL (over alias ``m``) for the mentions a digest counts, and its parameters: not
+    duplicates, and not written by a vendor account (``vendors``: a reply from the vendor's own
+    support is not what customers say)."""
+    counted, params = customer_clause(vendors)
     if monitor:
         return (
             f"{counted} and m.id in (select mention_id from mention_monitors where monitor = ?)",
-            [monitor],
+            [*params, monitor],
         )
     ours = (
         "(not exists (select 1 from mention_monitors x where x.mention_id = m.id)"
         " or exists (select 1 from mention_monitors x where x.mention_id = m.id"
         " and coalesce(x.competitor, 0) = 0))"
     )
-    return f"{counted} and {ours}", []
+    return f"{counted} and {ours}", params
+
+
+def customer_clause(vendors: Sequence[str] = ()) -> tuple[str, list]:
+    """SQL (over alias ``m``) for a mention that is no duplicate and no vendor account's."""
+    counted = "(m.duplicate_of is null or m.duplicate_of = '')"
+    if not vendors:
+        return counted, []
+    marks = ", ".join("?" * len(vendors))
+    return (
+        f"{counted} and lower(coalesce(m.author, '')) not in ({marks})",
+        [v.strip().lower() for v in vendors],
+    )
 
 
 def period_clause(start: date, end: date) -> tuple[str, list]:
@@ -356,9 +370,10 @@ def mention_from_row(row: dict) -> Mention:
 
 
 def load_mentions(
-    db: sqlite_utils.Database, start: date, end: date, monitor: str | None
-) -> list[Mention]:
-    scope, scope_params = scope_clause(monitor)
+    db: sqlite_utils.Database, start: date, end: date, monitor: str | None,
+    vendors: Sequence[str] = (),
+) -> list[Mention]:  # fmt: skip
+    scope, scope_params = scope_clause(monitor, vendors)
     period, period_params = period_clause(start, end)
     sql = (
         f"select {mention_columns()} from mentions m where {period} and {scope} "
@@ -381,10 +396,11 @@ def mention_columns(prefix: str = "") -> str:
 
 
 def load_tag_rows(
-    db: sqlite_utils.Database, table: str, term: str, start: date, end: date, monitor: str | None
-) -> list[dict]:
+    db: sqlite_utils.Database, table: str, term: str, start: date, end: date, monitor: str | None,
+    vendors: Sequence[str] = (),
+) -> list[dict]:  # fmt: skip
     """``(mention_id, term[, sentiment])`` rows of ``table`` for the counted mentions."""
-    scope, scope_params = scope_clause(monitor)
+    scope, scope_params = scope_clause(monitor, vendors)
     period, period_params = period_clause(start, end)
     extra = ", t.sentiment as tag_sentiment" if table == "mention_topics" else ""
     sql = (
@@ -594,8 +610,8 @@ def cloud_words(
 # --- share of voice ------------------------------------------------------------------------
 
 
-def share_of_voice(db: sqlite_utils.Database, monitors: dict[str, bool],
-                   week: IsoWeek) -> list[VoiceShare]:  # fmt: skip
+def share_of_voice(db: sqlite_utils.Database, monitors: dict[str, bool], week: IsoWeek,
+                   vendors: Sequence[str] = ()) -> list[VoiceShare]:  # fmt: skip
     """Each monitor's share of the week's monitored mentions (``monitors``: ``known_monitors``).
 
     Empty without a competitor monitor, or when no mention of either week matched a monitor.
@@ -604,14 +620,15 @@ def share_of_voice(db: sqlite_utils.Database, monitors: dict[str, bool],
         return []
     previous = week.shifted(-1)
     period, params = period_clause(previous.start, week.end)
+    counted, counted_params = customer_clause(vendors)
     sql = (
         "select mm.monitor, m.id, m.published_at, m.sentiment, m.rating_sentiment, m.rating "
         "from mention_monitors mm join mentions m on m.id = mm.mention_id "
-        f"where {period} and (m.duplicate_of is null or m.duplicate_of = '')"
+        f"where {period} and {counted}"
     )
     now: dict[str, list[str | None]] = defaultdict(list)
     before: Counter = Counter()
-    for row in db.query(sql, params):
+    for row in db.query(sql, params + counted_params):
         if in_week(row["published_at"], week):
             now[row["monitor"]].append(effective_sentiment(row)[0])
         else:
@@ -756,12 +773,14 @@ def collect_digest_data(
     settings = config.digest
     trend_weeks = [week.shifted(-back) for back in range(settings.trend_weeks - 1, -1, -1)]
     window_start = min(trend_weeks[0], week.shifted(-NEGATIVITY_BASELINE_WEEKS))
-    mentions = load_mentions(db, window_start.start, week.end, monitor)
+    vendors = config.vendor_accounts()
+    mentions = load_mentions(db, window_start.start, week.end, monitor, vendors)
     by_id = {m.id: m for m in mentions}
     grouped = mentions_by_week(mentions)
     topic_rows = load_tag_rows(db, "mention_topics", "topic", window_start.start, week.end,
-                               monitor)  # fmt: skip
-    keyphrase_rows = load_tag_rows(db, "keyphrases", "phrase", week.start, week.end, monitor)
+                               monitor, vendors)  # fmt: skip
+    keyphrase_rows = load_tag_rows(db, "keyphrases", "phrase", week.start, week.end, monitor,
+                                   vendors)  # fmt: skip
     rising, falling = topic_changes(topic_rows, by_id, week)
     if alerts_usable(db):
         pending, pending_from = pending_from_alerts(db, week, monitor, now), "alerts"
@@ -775,7 +794,7 @@ def collect_digest_data(
         sources=source_stats(grouped.get(week, []), grouped.get(week.shifted(-1), [])),
         topics_rising=rising, topics_falling=falling,
         new_negativity=new_negativity(mentions, topic_rows, by_id, week),
-        share_of_voice=share_of_voice(db, monitors, week),
+        share_of_voice=share_of_voice(db, monitors, week, vendors),
         needs_response=pending[: settings.list_limit], needs_response_total=len(pending),
         needs_response_overdue=sum(1 for item in pending if item.overdue),
         needs_response_from=pending_from,
