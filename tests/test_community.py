@@ -491,6 +491,29 @@ def test_the_intent_stage_tags_and_keeps_vectors_for_questions_and_requests(db):
     assert space == "student"
 
 
+def test_a_vendor_accounts_post_is_other_whatever_its_tone(db):
+    """The vendor's support answering ("Glad the sync works now, happy to help!") is not a
+    customer's praise, and a vendor account's "please add" does not seed an idea."""
+    from groundswell.config import Config
+    from groundswell.tagging.tagger import Tagger, tag_untagged
+
+    texts = {
+        "reply": "Glad the Slack sync works for you now, happy to help any time! Dana, Acme",
+        "ask": "Please add a dark mode to the inbox, we would love it for night shifts.",
+    }
+    rows = [mention(key, text) for key, text in texts.items()]
+    for row in rows:
+        row["author"] = "Acme_Support"
+    save_mentions(db, rows)
+    config = Config.model_validate({"community": {"vendor_accounts": ["acme_support"]}})
+    tag_untagged(db, Tagger(config, db=db))
+    assert dict(db.execute("select id, intent from mentions")) == {"reply": "other", "ask": "other"}
+    db.execute("update mentions set tagged_at = null, intent = null")
+    tag_untagged(db, Tagger(Config(), db=db))
+    assert dict(db.execute("select id, intent from mentions")) == {
+        "reply": "praise", "ask": "feature_request"}  # fmt: skip
+
+
 def test_an_idea_is_named_by_its_own_phrases_not_the_brand_every_idea_names():
     from collections import Counter
 

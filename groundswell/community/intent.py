@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -187,16 +188,23 @@ def decide(classes: list[str], probabilities: np.ndarray, question: bool,
     return label, round(float(probabilities[best]), 4)
 
 
+def by_vendor(mention: dict, vendors: frozenset[str]) -> bool:
+    """Written by a vendor account (``vendors``: lower-case names)."""
+    return (mention.get("author") or "").strip().lower() in vendors
+
+
 def predict_intents(
     head: IntentHead,
     encoded: list,
     mentions: list[dict],
     sentiments: list | None = None,
     asked: list[bool] | None = None,
+    vendors: Iterable[str] = (),
 ) -> list[tuple[str, float]]:
     """(intent, confidence) per mention, from its ``EncodedText`` and its text sentiment
     (``sentiments``, the sentiment stage's; by default the pass's own reading); ``asked``:
-    ``asks`` of each mention, when the caller has it."""
+    ``asks`` of each mention, when the caller has it. A post by one of the ``vendors`` (the
+    vendor's own support answering) is ``other``: not a customer's praise or request."""
     if not encoded:
         return []
     probabilities = head.probabilities(np.stack([intent_features(e) for e in encoded]))
@@ -204,8 +212,9 @@ def predict_intents(
         sentiments = [sentiment_result(e.sentiment_probabilities()) for e in encoded]
     if asked is None:
         asked = [asks(m) for m in mentions]
+    vendors = frozenset(v.strip().lower() for v in vendors)
     return [
-        ("other", 1.0) if shares_a_link(m) else
+        ("other", 1.0) if shares_a_link(m) or by_vendor(m, vendors) else
         decide(head.classes, p, question, head.thresholds, asks_how(m), asks_for_something(m),
                opinion_polarity(m, reading))
         for p, m, reading, question in zip(probabilities, mentions, sentiments, asked, strict=True)

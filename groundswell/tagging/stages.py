@@ -161,8 +161,9 @@ class IntentStage:
         encoded = self.tagger.encode(batch)
         sentiments = batch.sentiments or read_sentiments(self.tagger, batch)
         asked = [asks(mention) for mention in batch.mentions]
+        vendors = self.tagger.config.vendor_accounts()
         batch.intents = predict_intents(
-            load_intent_head(), encoded, batch.mentions, sentiments, asked
+            load_intent_head(), encoded, batch.mentions, sentiments, asked, vendors
         )
         for mention, (intent, _), text, question in zip(
             batch.mentions, batch.intents, encoded, asked, strict=True
