@@ -18,7 +18,7 @@ message", "not had a single outage", "never lets us down": ``denies_a_problem``)
 a failure put right soon or by the vendor ("both fixed within the hour", "When our import failed,
 their support team re-ran it overnight": ``remedies_a_problem``). Measured on
 the dev split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
-problem_cues = false`` turns both off.
+problem_cues = false`` turns them off.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ RECOVERY = re.compile(
     rf"[^;]{{0,40}}?\b(?:{REMEDY}|helped|walked (?:us|me) through|jumped on)\b",
     re.IGNORECASE,
 )
-DENYING = re.compile(r"\b(?:no|not|never|nobody|no one)\b|n't\b", re.IGNORECASE)
+ANY_NEGATION = re.compile(r"\b(?:no|not|never|nobody|no one)\b|n't\b", re.IGNORECASE)
 UNSURE = re.compile(
     r"\b(?:please|can'?t|cannot|couldn'?t|could|can|not|never|neither|nor|wish|hope|expect\w*"
     r"|would|want|should|needs? to|have to|has to|if)\b[^.!?;,]{0,25}$",
@@ -206,33 +206,36 @@ def states_a_problem(text: str) -> bool:
     return bool(problem_sentences(text)) and not PRAISE.search(NOT_PRAISE.sub(" ", text or ""))
 
 
-def denies_a_problem(text: str) -> bool:
+def one_plain_sentence(text: str) -> bool:
     """One sentence (a clause, a short post), not a question nor a contrast ("no issues, but it
-    failed after a year"), that denies a failure and states none: "In two months we have not had
-    a single outage", "Email has never dropped a message", "Never lets us down". A longer text
-    the model reads whole, and reads right more often."""
+    failed after a year"): what the mirror rules read. A longer text the model reads whole, and
+    reads right more often."""
+    return len(sentence_spans(text)) == 1 and not text.endswith("?") and not CONTRAST.search(text)
+
+
+def denies_a_problem(text: str) -> bool:
+    """One plain sentence that denies a failure and states none: "In two months we have not had
+    a single outage", "Email has never dropped a message", "Never lets us down"."""
     text = (text or "").strip()
     return (
-        len(sentence_spans(text)) == 1
-        and not text.endswith("?")
-        and not CONTRAST.search(text)
+        one_plain_sentence(text)
         and bool(DENIED_FAILURE.search(text))
         and not problem_sentences(text)
     )
 
 
 def remedies_a_problem(text: str) -> bool:
-    """One sentence, not a question nor a contrast, that tells of a failure put right soon or by
-    the vendor: "Two incidents this year, both fixed within the hour", "When our import failed,
-    their support team re-ran it overnight". Reviewers praise this; the model reads the failure."""
+    """One plain sentence that tells of a failure put right soon or by the vendor: "Two incidents
+    this year, both fixed within the hour", "When our import failed, their support team re-ran it
+    overnight". Reviewers praise this; the model reads the failure."""
     text = (text or "").strip()
-    if len(sentence_spans(text)) != 1 or text.endswith("?") or CONTRAST.search(text):
+    if not one_plain_sentence(text):
         return False
     fix = QUICK_FIX.search(text)
     if fix and not UNSURE.search(text[: fix.start()]):
         return True
     recovery = RECOVERY.search(text)
-    return bool(recovery) and not DENYING.search(text[text.index(",") : recovery.end()])
+    return bool(recovery) and not ANY_NEGATION.search(text[text.index(",") : recovery.end()])
 
 
 def read_problem_statements(
