@@ -139,6 +139,11 @@ def test_one_sentence_that_denies_a_failure_denies_a_problem():
         "We never had to talk to a salesperson to understand the bill.",
         "Building a macro takes a minute and needs no training.",
         "Almost zero learning curve.",
+        "You really can't go wrong with the basic plan.",
+        "I could not be happier with how the migration went.",
+        "This place never disappoints.",
+        "Try the reporting add-on, you won't be disappointed.",
+        "Hard to beat at this price.",
     ):
         assert denies_a_problem(text), text
     for text in (
@@ -150,6 +155,7 @@ def test_one_sentence_that_denies_a_failure_denies_a_problem():
         "It never crashes. Support is slow, though.",  # two sentences: the model reads them
         "It never crashes, but the search times out constantly.",
         "I never had to wait this long for a refund.",
+        "If you can't beat the bottom teams, who do you beat?",  # a question, not an idiom
     ):
         assert not denies_a_problem(text), text
 

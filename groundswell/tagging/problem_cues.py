@@ -152,6 +152,11 @@ DENYING_IDIOMS = (  # plural after "no": "no problem" is a reply, not a verdict
     r"|(?:needs?|needed|requires?|required) (?:no|zero|little|minimal) "
     r"(?:training|setup|set-up|onboarding|configuration)|no (?:training|setup) (?:needed|required)"
     r"|(?:no|zero|little|minimal|little to no) learning curve"
+    r"|(?:can'?t|cannot|couldn'?t|won'?t) go wrong|(?:couldn'?t|could not|can'?t) be (?:happier"
+    r"|more (?:pleased|satisfied|happy))|can'?t complain|nothing to complain about"
+    r"|(?:not|never|wasn'?t|won'?t be|weren'?t|aren'?t|isn'?t) disappointed|never disappoints?"
+    r"|(?:hard|tough) to beat|(?:can'?t|cannot) beat (?:the|a|an|it|that|this)|second to none"
+    r"|no regrets|can'?t say enough good|can'?t recommend (?:\w+ )?enough"
 )
 CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|except|until)\b", re.IGNORECASE)
 DENIED_FAILURE = re.compile(
