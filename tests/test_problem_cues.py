@@ -48,6 +48,12 @@ def test_failures_stated_are_problems():
         "Integrations are half-baked I manage support for a payments startup.",
         "The mobile app has been glitchy since the last update.",
         "There is no native Slack app, so we pay for a third-party bridge.",
+        "Never again!",
+        "Save your money and pay for something that works.",
+        "Stay away from the enterprise plan.",
+        "Not worth the price.",
+        "What a waste of time.",
+        "The new editor is not so good, and it lags.",  # praise denied: a problem and no praise
     ):
         assert states_a_problem(text), text
 

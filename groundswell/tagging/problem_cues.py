@@ -6,7 +6,8 @@ words describe code more often than a product. For a listening tool a customer's
 slow again" is a complaint. This rule reads a text the model calls positive as negative when one
 of its sentences states a failure (``FAILURES``: timeouts, slowness, freezes, crashes, outages,
 things not loading, syncing or staying connected, lost or dropped data, days or weeks to get
-something done, nobody following up, new charges, outdated or confusing screens), not negated
+something done, nobody following up, new charges, outdated or confusing screens, and warnings:
+"never again", "save your money", "stay away", "not worth it"), not negated
 ("never crashes", "no lag") nor said to be fixed ("fixed within the hour"), and no word in the text
 praises (``PRAISE``; "a good share of", "good to know", "glad it is not just us", comparisons,
 "better than", "handled this better", "hard to recommend", "used to love" and "love it, but not
@@ -82,6 +83,12 @@ FAILURES = (
     r"(?:poorly|badly) (?:designed|implemented|documented|integrated)",
     r"there (?:is|'s) no (?:way|option|setting|native)",
     r"no native \w+",
+    r"(?:what a|total|complete) waste of (?:time|money)",
+    r"save your money",
+    r"stay away",
+    r"avoid (?:at all costs|this|it|them)",
+    r"never again",
+    r"not worth (?:it|the|a|your)",
     r"cluttered",
     r"scattered",
     r"barely (?:works|helps|usable)",
@@ -116,8 +123,9 @@ PRAISE = re.compile(
 # praise words that do not praise: a quantity, an acknowledgement, shared misery, a comparison
 # ("Zenlytics looked better in our trial than Acme", "the old tool handled this better"), a
 # recommendation withheld ("hard to recommend", "can't recommend", not "can't recommend enough"),
-# praise in the past ("used to love", "used to be really good", "Was good, now slow") or taken
-# back under a condition ("We love the features, but not while everything lags")
+# praise in the past ("used to love", "used to be really good", "Was good, now slow"), denied
+# ("not so good", "isn't very helpful", "never happy") or taken back under a condition ("We love
+# the features, but not while everything lags")
 NOT_PRAISE = re.compile(
     r"\bgood (?:share|deal|number|part|chunk|portion|few) of\b|\bgood to know\b"
     r"|\bhard to recommend\b|\b(?:can'?t|cannot|couldn'?t|wouldn'?t|won'?t|do not|don'?t|not) "
@@ -127,6 +135,8 @@ NOT_PRAISE = re.compile(
     r"|\b(?:handled|did|does|do|works?|worked)\b[^.!?]{0,20}\bbetter\b"
     r"|\bused to (?:be (?:so |really |very |pretty )?|(?:really )?)\w+"
     r"|\b(?:was|were) (?:so |really |very |pretty )?\w+,? (?:but |and )?now\b"
+    r"|(?:\bnot|n't|\bnever) (?:so |very |that |really |too |as )?(?:good|great|nice|happy|worth"
+    r"|easy|impressed|reliable|fast|helpful|friendly|satisfied|pleased)\b"
     r"|\b(?:lov(?:e[sd]?|ing)|like[sd]?|enjoy(?:s|ed)?)\b[^.!?]{0,60}"
     r"\bbut not (?:while|when|if|with|until|as long as)\b",
     re.IGNORECASE,
