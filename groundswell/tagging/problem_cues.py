@@ -232,11 +232,7 @@ def denies_a_problem(text: str) -> bool:
     """One plain sentence that denies a failure and states none: "In two months we have not had
     a single outage", "Email has never dropped a message", "Never lets us down"."""
     text = (text or "").strip()
-    return (
-        one_plain_sentence(text)
-        and bool(DENIED_FAILURE.search(text))
-        and not problem_sentences(text)
-    )
+    return one_plain_sentence(text) and denies(text)
 
 
 def remedies_a_problem(text: str) -> bool:
@@ -244,13 +240,21 @@ def remedies_a_problem(text: str) -> bool:
     this year, both fixed within the hour", "When our import failed, their support team re-ran it
     overnight". Reviewers praise this; the model reads the failure."""
     text = (text or "").strip()
-    if not one_plain_sentence(text):
-        return False
-    fix = QUICK_FIX.search(text)
-    if fix and not UNSURE.search(text[: fix.start()]):
+    return one_plain_sentence(text) and remedies(text)
+
+
+def denies(sentence: str) -> bool:
+    return bool(DENIED_FAILURE.search(sentence)) and not problem_sentences(sentence)
+
+
+def remedies(sentence: str) -> bool:
+    fix = QUICK_FIX.search(sentence)
+    if fix and not UNSURE.search(sentence[: fix.start()]):
         return True
-    recovery = RECOVERY.search(text)
-    return bool(recovery) and not ANY_NEGATION.search(text[text.index(",") : recovery.end()])
+    recovery = RECOVERY.search(sentence)
+    return bool(recovery) and not ANY_NEGATION.search(
+        sentence[sentence.index(",") : recovery.end()]
+    )
 
 
 def read_problem_statements(
@@ -266,6 +270,11 @@ def read_problem_statements(
 def read_problem_statement(text: str, result: SentimentResult) -> SentimentResult:
     if result.label == "positive" and states_a_problem(text):
         return replace(result, label="negative", score=-result.score)
-    if result.label == "negative" and (denies_a_problem(text) or remedies_a_problem(text)):
+    plain = (text or "").strip()
+    if (
+        result.label == "negative"
+        and one_plain_sentence(plain)
+        and (denies(plain) or remedies(plain))
+    ):
         return replace(result, label="positive", score=-result.score)
     return result
