@@ -150,6 +150,8 @@ def test_one_sentence_that_denies_a_failure_denies_a_problem():
         "This place never disappoints.",
         "Try the reporting add-on, you won't be disappointed.",
         "Hard to beat at this price.",
+        "We were pleasantly surprised by the mobile app.",
+        "Acme Helpdesk exceeded our expectations.",
     ):
         assert denies_a_problem(text), text
     for text in (

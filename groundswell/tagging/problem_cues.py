@@ -167,6 +167,8 @@ DENYING_IDIOMS = (  # plural after "no": "no problem" is a reply, not a verdict
     r"|(?:not|never|wasn'?t|won'?t be|weren'?t|aren'?t|isn'?t) disappointed|never disappoints?"
     r"|(?:hard|tough) to beat|(?:can'?t|cannot) beat (?:the|a|an|it|that|this)|second to none"
     r"|no regrets|can'?t say enough good|can'?t recommend (?:\w+ )?enough"
+    r"|pleasantly surprised|exceeded (?:my|our|all) (?:\w+ )?expectations|skeptical at first"
+    r"|(?:worries|fears|doubts) (?:were|was) (?:unfounded|for nothing|misplaced)"
 )
 CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|except|until)\b", re.IGNORECASE)
 DENIED_FAILURE = re.compile(
