@@ -145,7 +145,8 @@ NOT_PRAISE = re.compile(
 
 # a failure denied, straight after the denial ("never crashes", "have not had a single outage",
 # "no lag", "never dropped a message"), and idioms that deny one ("never lets us down", "no issues",
-# "needs no training", "zero learning curve")
+# "needs no training", "zero learning curve") or praise through a denial or a fear proved wrong
+# ("can't go wrong", "could not be happier", "never disappoints", "exceeded my expectations")
 DENIAL = (
     r"(?:never(?: once| ever| even| really)?|no|zero|not (?:a single|one|once|a|any)"
     r"|without(?: a| any)?|not had(?: a single| a| any)?"
