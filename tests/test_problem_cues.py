@@ -102,14 +102,20 @@ def test_the_tagger_applies_the_rule_unless_the_config_turns_it_off():
     assert Tagger(Config()).predict_sentiment([text])[0].label == "negative"
 
 
+def topic_sentiments(texts: list[str]) -> dict[bool, list[dict[str, str]]]:
+    """Each text's topics and their sentiments, without (False) and with (True) the rules."""
+    found = {}
+    for cues in (False, True):
+        tagger = Tagger(Config.model_validate({"model": {"problem_cues": cues}}))
+        found[cues] = [{h.name: h.sentiment for h in hits} for hits in tagger.topics.tag(texts)]
+    return found
+
+
 def test_a_topics_clause_that_states_a_failure_reads_negative_too():
     """Aspect sentiment reads the clause that carries the topic: the same rule applies there,
     so a 'performance' complaint is not counted as praise of performance in the digest."""
     text = "Confirmed here too. Acme Helpdesk search times out on anything older than a year."
-    sentiments = {}
-    for cues in (False, True):
-        tagger = Tagger(Config.model_validate({"model": {"problem_cues": cues}}))
-        sentiments[cues] = {hit.name: hit.sentiment for hit in tagger.topics.tag([text])[0]}
+    sentiments = {cues: found[0] for cues, found in topic_sentiments([text]).items()}
     assert sentiments[False] and "positive" in sentiments[False].values()
     assert set(sentiments[True]) == set(sentiments[False])
     assert set(sentiments[True].values()) == {"negative"}
@@ -220,12 +226,7 @@ def test_a_topics_clause_that_denies_a_failure_reads_positive():
         "Even during our holiday peak the platform stayed up. "
         "Email ingestion has never dropped a message for us.",
     ]
-    sentiments = {}
-    for cues in (False, True):
-        tagger = Tagger(Config.model_validate({"model": {"problem_cues": cues}}))
-        sentiments[cues] = [
-            {h.name: h.sentiment for h in hits} for hits in tagger.topics.tag(texts)
-        ]
+    sentiments = topic_sentiments(texts)
     assert sentiments[False][0]["reliability"] != "positive"
     assert "negative" in sentiments[False][1].values()
     assert sentiments[True][0]["reliability"] == "positive"
@@ -241,12 +242,7 @@ def test_a_topics_clause_that_tells_of_a_remedy_or_takes_praise_back_reads_so():
         "Reports take minutes to load. We love the Acme Helpdesk features, but not while "
         "everything lags like this.",
     ]
-    sentiments = {}
-    for cues in (False, True):
-        tagger = Tagger(Config.model_validate({"model": {"problem_cues": cues}}))
-        sentiments[cues] = [
-            {h.name: h.sentiment for h in hits} for hits in tagger.topics.tag(texts)
-        ]
+    sentiments = topic_sentiments(texts)
     assert sentiments[False][0]["support"] == "negative"
     assert sentiments[True][0]["support"] == "positive"
     assert sentiments[False][1]["features"] == "positive"
