@@ -10,6 +10,7 @@ import logging
 import re
 import tomllib
 import typing
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -420,7 +421,8 @@ class Config(Section):
         return entries
 
     def vendor_accounts(self) -> list[str]:
-        """Every configured vendor account: each source's and ``[community] vendor_accounts``."""
+        """Every configured vendor account: each source's and ``[community] vendor_accounts``
+        (as written; ``account_names`` compares them with authors)."""
         names = {a for source in self.source for a in source.vendor_accounts}
         return sorted(names | set(self.community.vendor_accounts))
 
@@ -431,6 +433,11 @@ class Config(Section):
         names = [s.name for s in self.source]
         known = ", ".join(names) or "none configured"
         raise ConfigError(f"no source named {name!r}{did_you_mean(name, names)} (sources: {known})")
+
+
+def account_names(accounts: Iterable[str]) -> frozenset[str]:
+    """Account names as authors are compared with them: trimmed, lower-case."""
+    return frozenset(a.strip().lower() for a in accounts)
 
 
 def format_location(loc: tuple) -> str:

@@ -30,6 +30,7 @@ import sqlite_utils
 from groundswell.community.positive import reads_positive_sql
 from groundswell.community.reach import mention_reach
 from groundswell.community.tables import replace_rows
+from groundswell.config import account_names
 
 EVIDENCE_LIMIT = 20
 POSITIVE_SQL = f"""
@@ -123,7 +124,7 @@ def advocate_row(key: tuple, entry: Tally) -> dict:
 
 
 def find_advocates(db: sqlite_utils.Database, vendor_accounts=(), min_acts: int = 2) -> list[dict]:
-    vendors = frozenset(a.strip().lower() for a in vendor_accounts)
+    vendors = account_names(vendor_accounts)
     rows = [
         advocate_row(key, entry)
         for key, entry in tallies(db, vendors).items()

@@ -19,6 +19,7 @@ import sqlite_utils
 
 from groundswell.community.tables import replace_rows
 from groundswell.community.vectors import load_vectors
+from groundswell.config import account_names
 from groundswell.store.schema import utc_now
 
 SIMILAR_LIMIT = 10
@@ -79,7 +80,7 @@ def experts_for(question: str, asker: str, similar: list[tuple[str, float]], ans
 
 def find_experts(db: sqlite_utils.Database, vendor_accounts=(), min_similarity: float = 0.5,
                  per_question: int = 3) -> list[dict]:  # fmt: skip
-    vendors = frozenset(a.strip().lower() for a in vendor_accounts)
+    vendors = account_names(vendor_accounts)
     open_ids, open_vectors, space = load_vectors(db, OPEN)
     answered_ids, answered_vectors, answered_space = load_vectors(db, ANSWERED)
     if not open_ids or not answered_ids or space != answered_space:

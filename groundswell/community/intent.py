@@ -36,7 +36,9 @@ from pathlib import Path
 
 import numpy as np
 
+from groundswell.community.interactions import is_staff
 from groundswell.community.positive import CONFIDENT_POSITIVE
+from groundswell.config import account_names
 from groundswell.models import ARTIFACTS
 from groundswell.models.sentiment import SentimentResult, sentiment_result
 
@@ -188,11 +190,6 @@ def decide(classes: list[str], probabilities: np.ndarray, question: bool,
     return label, round(float(probabilities[best]), 4)
 
 
-def by_vendor(mention: dict, vendors: frozenset[str]) -> bool:
-    """Written by a vendor account (``vendors``: lower-case names)."""
-    return (mention.get("author") or "").strip().lower() in vendors
-
-
 def predict_intents(
     head: IntentHead,
     encoded: list,
@@ -212,9 +209,9 @@ def predict_intents(
         sentiments = [sentiment_result(e.sentiment_probabilities()) for e in encoded]
     if asked is None:
         asked = [asks(m) for m in mentions]
-    vendors = frozenset(v.strip().lower() for v in vendors)
+    vendors = account_names(vendors)
     return [
-        ("other", 1.0) if shares_a_link(m) or by_vendor(m, vendors) else
+        ("other", 1.0) if shares_a_link(m) or is_staff(m.get("author"), vendor_accounts=vendors) else
         decide(head.classes, p, question, head.thresholds, asks_how(m), asks_for_something(m),
                opinion_polarity(m, reading))
         for p, m, reading, question in zip(probabilities, mentions, sentiments, asked, strict=True)

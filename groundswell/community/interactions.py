@@ -22,6 +22,7 @@ from collections import defaultdict
 import sqlite_utils
 
 from groundswell.community.tables import replace_rows
+from groundswell.config import account_names
 
 MENTION_HANDLE = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_.-]{1,38}[A-Za-z0-9_])")
 
@@ -107,7 +108,7 @@ def quotes(row: dict, addressed: str, participants: dict, vendors: frozenset[str
 
 
 def find_interactions(db: sqlite_utils.Database, vendor_accounts=()) -> list[dict]:
-    vendors = frozenset(a.strip().lower() for a in vendor_accounts)
+    vendors = account_names(vendor_accounts)
     posts = discourse_targets(db)
     participants = thread_participants(db)
     rows: list[dict] = []

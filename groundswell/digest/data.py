@@ -23,6 +23,7 @@ from statistics import mean
 
 import sqlite_utils
 
+from groundswell.config import account_names
 from groundswell.digest.community import CommunitySection, collect_community
 from groundswell.errors import GroundswellError
 
@@ -344,11 +345,9 @@ def customer_clause(vendors: Sequence[str] = ()) -> tuple[str, list]:
     counted = "(m.duplicate_of is null or m.duplicate_of = '')"
     if not vendors:
         return counted, []
-    marks = ", ".join("?" * len(vendors))
-    return (
-        f"{counted} and lower(coalesce(m.author, '')) not in ({marks})",
-        [v.strip().lower() for v in vendors],
-    )
+    names = sorted(account_names(vendors))
+    marks = ", ".join("?" * len(names))
+    return f"{counted} and lower(coalesce(m.author, '')) not in ({marks})", names
 
 
 def period_clause(start: date, end: date) -> tuple[str, list]:
