@@ -1,5 +1,6 @@
 """The intent stage's rules on labelled app reviews: the shipped head alone, then with the
-request-cue rule and the opinion-polarity rule (``groundswell.community.intent``).
+request-cue rule, the opinion-polarity rule and the trouble rule (no bug report on a text read
+positive that names no trouble) (``groundswell.community.intent``).
 
 Scores the maalej app reviews (``../shared/data/topics/maalej_app_reviews``) on the same
 hash split as ``training/train_intent.py``: the 80% "fit" part the head was fitted and its
@@ -27,6 +28,7 @@ from groundswell.community.intent import (  # noqa: E402
     decide,
     load_intent_head,
     opinion_polarity,
+    reports_trouble,
 )
 from groundswell.models.sentiment import sentiment_result  # noqa: E402
 from groundswell.tagging.problem_cues import read_problem_statements  # noqa: E402
@@ -47,11 +49,18 @@ def variants(review: dict, p: np.ndarray, sentiment: np.ndarray, head) -> dict:
     text_polarity = opinion_polarity({}, reading)
     star_polarity = opinion_polarity(mention, reading)
     args = (head.classes, p, False, head.thresholds)
+    trouble = reports_trouble(mention, reading)
     return {
         "head alone": decide(*args)[0],
         "+ request cue": decide(*args, requests=cue)[0],
         "+ request cue + text polarity": decide(*args, requests=cue, polarity=text_polarity)[0],
         "+ request cue + star polarity": decide(*args, requests=cue, polarity=star_polarity)[0],
+        "+ cue + text polarity + trouble (shipped)": decide(
+            *args, requests=cue, polarity=text_polarity, trouble=trouble
+        )[0],
+        "+ cue + star polarity + trouble": decide(
+            *args, requests=cue, polarity=star_polarity, trouble=trouble
+        )[0],
     }
 
 

@@ -550,6 +550,26 @@ def test_a_feature_request_must_ask_for_something():
         assert not asks_for_something({"title": text}), text
 
 
+def test_a_bug_report_must_name_trouble():
+    """The demo's "Two incidents this year, both fixed within the hour" was a bug report: a
+    text read positive that names no trouble is not one; "Great app, but..." still is."""
+    from groundswell.community.intent import reports_trouble
+    from groundswell.models.sentiment import sentiment_result
+
+    classes = ["feature_request", "bug_report", "praise", "complaint", "other"]
+    bug = np.array([0.1, 0.6, 0.2, 0.05, 0.05])
+    assert decide(classes, bug, False, trouble=True)[0] == "bug_report"
+    assert decide(classes, bug, False, trouble=False)[0] == "praise"
+    positive = sentiment_result(np.array([0.05, 0.1, 0.85]))
+    negative = sentiment_result(np.array([0.85, 0.1, 0.05]))
+    fixed = "Two incidents this year that we noticed, both fixed within the hour."
+    assert not reports_trouble({"body": fixed}, positive)
+    assert reports_trouble({"body": fixed}, negative)
+    for text in ("Great app, but it won't open since the update", "Love it. Crashes on login",
+                 "Search times out constantly", "Great app until the latest update"):  # fmt: skip
+        assert reports_trouble({"title": "Five stars", "body": text}, positive), text
+
+
 @pytest.mark.parametrize(
     ("rating", "sentiment", "expected"),
     [(5, [0.8, 0.1, 0.1], "praise"), (1, [0.1, 0.1, 0.8], "complaint"), (3, [0.1, 0.1, 0.8], "other"),

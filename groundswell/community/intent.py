@@ -14,10 +14,13 @@ blog posts from feeds) are ``other``, and so is a post that is only a title and 
 a link shared on Hacker News or Reddit, whose title is the linked page's headline ("Acme
 Helpdesk introduces a free plan" shares news; it does not praise).
 
-Two more rules keep the head honest where its training data (noisy app-review labels) leads
+Three more rules keep the head honest where its training data (noisy app-review labels) leads
 it astray on forum posts and B2B reviews:
 - a feature request must ask for something (``REQUEST_CUE``: "wish it had", "please add",
   "would be great if", "no way to"...); without such words the next class wins;
+- a bug report must name trouble: a text read positive with no contrast ("but", "until"),
+  no trouble word ("crash", "won't", "not") and no failure the problem rule knows is not one
+  (``reports_trouble``: "Two incidents this year, both fixed within the hour");
 - praise, complaint and other are one opinion class whose polarity is the mention's: the stars
   a reviewer gave (4-5 praise, 1-2 complaint, 3 other), else the text's sentiment as the
   sentiment stage stores it (a stated problem reads negative there), where praise needs a
@@ -41,6 +44,7 @@ from groundswell.community.positive import CONFIDENT_POSITIVE
 from groundswell.config import account_names
 from groundswell.models import ARTIFACTS
 from groundswell.models.sentiment import SentimentResult, sentiment_result
+from groundswell.tagging.problem_cues import problem_sentences
 
 INTENT_DIR = ARTIFACTS / "intent"
 HEAD_FILE = "head.npz"
@@ -132,6 +136,25 @@ def asks_for_something(mention: dict) -> bool:
     return any(REQUEST_CUE.search(mention.get(key) or "") for key in ("title", "body"))
 
 
+# Words that name trouble, or turn from praise to it ("Great app, but it won't open").
+TROUBLE = re.compile(
+    r"\b(?:but|however|although|though|until|except|yet|bugs?|buggy|crash\w*|problems?|"
+    r"issues?|errors?|glitch\w*|won'?t|can'?t|cannot|unable|doesn'?t|does not|not|no longer|"
+    r"fail(?:s|ed)?|stuck)\b",
+    re.IGNORECASE,
+)
+
+
+def reports_trouble(mention: dict, reading: SentimentResult) -> bool:
+    """What a bug report needs: the text is not read positive, or it names trouble (a failure
+    the sentiment stage's problem rule knows, or a word in ``TROUBLE``). "Two incidents this
+    year, both fixed within the hour" reports none."""
+    if reading.label != "positive":
+        return True
+    text = " ".join(mention.get(key) or "" for key in ("title", "body"))
+    return bool(TROUBLE.search(text) or problem_sentences(text))
+
+
 def opinion_polarity(mention: dict, reading: SentimentResult) -> str:
     """positive, negative or neutral: the stars the reviewer gave, else the text's sentiment as
     the sentiment stage reads it (``reading``), positive only when confident."""
@@ -171,14 +194,18 @@ def best_class(classes: list[str], probabilities: np.ndarray,
 
 def decide(classes: list[str], probabilities: np.ndarray, question: bool,
            thresholds: dict[str, float] | None = None, how_to: bool = False,
-           requests: bool = True, polarity: str | None = None) -> tuple[str, float]:  # fmt: skip
+           requests: bool = True, polarity: str | None = None,
+           trouble: bool = True) -> tuple[str, float]:  # fmt: skip
     """The intent and its confidence from the head's probabilities (a class below its
-    threshold gives way to the next), the question rules, and the two rules above: no
-    feature request without ``requests`` (words asking for something), and with a
-    ``polarity`` an opinion takes the mention's own polarity."""
-    if not requests and "feature_request" in classes:
+    threshold gives way to the next), the question rules, and the rules above: no feature
+    request without ``requests`` (words asking for something), no bug report without
+    ``trouble`` (``reports_trouble``), and with a ``polarity`` an opinion takes the
+    mention's own polarity."""
+    ruled_out = [c for c, allowed in (("feature_request", requests), ("bug_report", trouble))
+                 if not allowed and c in classes]  # fmt: skip
+    if ruled_out:
         probabilities = probabilities.copy()
-        probabilities[classes.index("feature_request")] = 0.0
+        probabilities[[classes.index(c) for c in ruled_out]] = 0.0
     best = best_class(classes, probabilities, thresholds)
     label = classes[best]
     if how_to or (question and label not in KEEPS_QUESTION):
@@ -213,6 +240,6 @@ def predict_intents(
     return [
         ("other", 1.0) if shares_a_link(m) or is_staff(m.get("author"), vendor_accounts=vendors) else
         decide(head.classes, p, question, head.thresholds, asks_how(m), asks_for_something(m),
-               opinion_polarity(m, reading))
+               opinion_polarity(m, reading), reports_trouble(m, reading))
         for p, m, reading, question in zip(probabilities, mentions, sentiments, asked, strict=True)
     ]  # fmt: skip
