@@ -54,6 +54,12 @@ def test_failures_stated_are_problems():
         "Not worth the price.",
         "What a waste of time.",
         "The new editor is not so good, and it lags.",  # praise denied: a problem and no praise
+        "Drinks way over priced.",
+        "The enterprise plan is too expensive for a team of ten.",
+        "The mobile app's search is subpar.",
+        "A mediocre release.",
+        "We could do without the pop-ups.",
+        "The office is too loud for calls.",
     ):
         assert states_a_problem(text), text
 
@@ -158,6 +164,14 @@ def test_one_sentence_that_denies_a_failure_denies_a_problem():
         "Hard to beat at this price.",
         "We were pleasantly surprised by the mobile app.",
         "Acme Helpdesk exceeded our expectations.",
+        "The prices cannot be beat for what you get.",
+        "If you need a shared inbox, look no further.",
+        "I cannot imagine a friendlier support team.",
+        "Three years in and not once has an update disappointed.",
+        "The mobile app comes at no extra charge.",
+        "The chocolate cake is to die for.",
+        "The annual plan is an absolute steal.",
+        "Their add-ons are never overpriced.",  # a failure denied
     ):
         assert denies_a_problem(text), text
     for text in (
@@ -170,6 +184,8 @@ def test_one_sentence_that_denies_a_failure_denies_a_problem():
         "It never crashes, but the search times out constantly.",
         "I never had to wait this long for a refund.",
         "If you can't beat the bottom teams, who do you beat?",  # a question, not an idiom
+        "The cake was fine, but not to die for.",
+        "Not a steal at that price.",
     ):
         assert not denies_a_problem(text), text
 

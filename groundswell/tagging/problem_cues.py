@@ -72,11 +72,17 @@ FAILURES = (
     r"costs? extra",
     r"charg(?:e|es|ed|ing) (?:extra|for)",
     r"price (?:hike|increase)s?",
+    r"over-? ?priced",
+    r"too (?:expensive|pricey|pricy|costly)",
     r"rais(?:es|ed|ing) (?:its |their )?(?:per-\w+ )?prices",
     r"out of date",
     r"outdated",
     r"confus(?:ing|es)",
     r"clunky",
+    r"could do without",
+    r"too (?:loud|noisy|crowded|cramped)",
+    r"sub-?par",
+    r"mediocre",
     r"glitchy",
     r"flaky",
     r"half-?baked",
@@ -170,6 +176,10 @@ DENYING_IDIOMS = (  # plural after "no": "no problem" is a reply, not a verdict
     r"|no regrets|can'?t say enough good|can'?t recommend (?:\w+ )?enough"
     r"|pleasantly surprised|exceeded (?:my|our|all) (?:\w+ )?expectations|skeptical at first"
     r"|(?:worries|fears|doubts) (?:were|was) (?:unfounded|for nothing|misplaced)"
+    r"|(?:can'?t|cannot|couldn'?t) be beat(?:en)?|look no further"
+    r"|(?:can'?t|cannot|couldn'?t) imagine (?:a |an )?(?:better|friendlier|nicer|more \w+)"
+    r"|not once [^.!?]{0,40}disappoint(?:ed|s)?|(?:at )?no extra (?:charge|cost)"
+    r"|(?<!not )(?:to die for|(?:is|was|an?) (?:absolute |real |total )?steal)"
 )
 CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|except|until)\b", re.IGNORECASE)
 DENIED_FAILURE = re.compile(
