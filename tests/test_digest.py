@@ -126,6 +126,25 @@ def test_tag_cloud_words_carry_counts_and_sentiment(week47):
     assert counts == sorted(counts, reverse=True)
 
 
+def test_tag_cloud_breaks_ties_by_relevance_not_the_alphabet():
+    """In a quiet week most phrases are said once; the alphabet picked "40-person support desk"
+    and "accounts" for the demo's cloud over what the keyphrase stage found most relevant."""
+    from groundswell.digest.data import IsoWeek, Mention, cloud_words
+
+    week = IsoWeek(2026, 49)
+    mentions = {f"m{i}": Mention(f"m{i}", "forum", "post", None, None, None, "text", None,
+                                 "2026-12-01T10:00:00Z", "neutral", 0.0, False, False, False, 0,
+                                 week) for i in range(3)}  # fmt: skip
+    rows = [{"mention_id": "m0", "term": "40-person support desk", "score": 0.3},
+            {"mention_id": "m1", "term": "accounts", "score": 0.4},
+            {"mention_id": "m2", "term": "search timeouts", "score": 0.8},
+            {"mention_id": "m0", "term": "slow inbox", "score": 0.5},
+            {"mention_id": "m1", "term": "slow inbox", "score": 0.2},
+            {"mention_id": "m2", "term": "run Acme Helpdesk's", "score": 0.9}]  # fmt: skip
+    words = [w.word for w in cloud_words(rows, [], mentions, week, 3, ["acme helpdesk"])]
+    assert words == ["slow inbox", "search timeouts", "accounts"]  # "run": 0.9 / 3
+
+
 def test_tag_cloud_leaves_brand_names_out(tmp_path):
     """Every mention of a brand says its name: in the cloud it crowded out what was said."""
     db, _ = make_digest_db(tmp_path / "brands.db")

@@ -398,12 +398,13 @@ def load_tag_rows(
     db: sqlite_utils.Database, table: str, term: str, start: date, end: date, monitor: str | None,
     vendors: Sequence[str] = (),
 ) -> list[dict]:  # fmt: skip
-    """``(mention_id, term[, sentiment])`` rows of ``table`` for the counted mentions."""
+    """``(mention_id, term, score[, sentiment])`` rows of ``table`` for the counted mentions
+    (``score``: the topic's or the keyphrase's relevance, 0-1)."""
     scope, scope_params = scope_clause(monitor, vendors)
     period, period_params = period_clause(start, end)
     extra = ", t.sentiment as tag_sentiment" if table == "mention_topics" else ""
     sql = (
-        f"select t.mention_id, t.{term} as term{extra} from {table} t "
+        f"select t.mention_id, t.{term} as term, t.score{extra} from {table} t "
         f"join mentions m on m.id = t.mention_id where {period} and {scope}"
     )
     return [row for row in db.query(sql, period_params + scope_params) if row["term"]]
@@ -584,25 +585,32 @@ def cloud_words(
     limit: int, brands: Sequence[str] = (),
 ) -> list[CloudWord]:  # fmt: skip
     """Keyphrases and topics of the week, brand names left out: mentions per word and their
-    average sentiment."""
+    average sentiment. The ``limit`` most mentioned words; among words mentioned as often, the
+    more relevant (summed keyphrase or topic score) first: in a quiet week most words are
+    mentioned once, and the alphabet would pick them ("40-person support desk", "accounts"); a
+    phrase that lost a brand name keeps the share of its relevance its remaining words had."""
     seen: set[tuple[str, str]] = set()
     forms: dict[str, Counter] = defaultdict(Counter)
     scores: dict[str, list[float]] = defaultdict(list)
     counts: Counter = Counter()
+    relevance: Counter = Counter()
     for row in [*topic_rows, *keyphrase_rows]:
         mention = by_id.get(row["mention_id"])
-        word = without_brand(" ".join(str(row["term"]).split()), brands)
+        term = " ".join(str(row["term"]).split())
+        word = without_brand(term, brands)
         key = word.lower()
         if mention is None or mention.week != week or not key or (mention.id, key) in seen:
             continue
         seen.add((mention.id, key))
         counts[key] += 1
+        # what is left of "run Acme Helpdesk's" ("run") keeps its share of the phrase's relevance
+        relevance[key] += (row.get("score") or 0.0) * len(word.split()) / len(term.split())
         forms[key][word] += 1
         tagged = row.get("tag_sentiment")
         score = SENTIMENT_VALUES[tagged] if tagged in SENTIMENT_VALUES else mention.sentiment_score
         if score is not None:
             scores[key].append(score)
-    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    top = sorted(counts.items(), key=lambda item: (-item[1], -relevance[item[0]], item[0]))[:limit]
     return [CloudWord(forms[key].most_common(1)[0][0], n, average(scores[key])) for key, n in top]
 
 
