@@ -1193,15 +1193,19 @@ TOPIC_GUIDE: dict[str, tuple[str, tuple[str, ...]]] = {
         ("price", "pricing", "plan", "per agent", "invoice", "renewal", "seats", "billing"),
     ),
     # not "support team": the demo's reviewers run support teams of their own ("Our support team
-    # at a payments startup lives in Acme Helpdesk all day"), which is not the vendor's support
+    # at a payments startup lives in Acme Helpdesk all day"), which is not the vendor's support;
+    # nor "escalation" or "reply": in a helpdesk they are the product ("SLA timers and escalation
+    # rules", "AI reply suggestions"), not its vendor's support ("Support takes three days to reply")
     "support": (
         "The vendor's own customer support: response times, escalation, account managers.",
         (
             "their support",
             "support ticket",
-            "escalation",
+            "support takes",
+            "to reply",
+            "reach a human",
+            "escalation path",
             "account manager",
-            "reply",
             "chatbot",
             "phone support",
         ),
