@@ -550,6 +550,26 @@ def test_a_feature_request_must_ask_for_something():
         assert not asks_for_something({"title": text}), text
 
 
+def test_vendor_posts_are_marked_as_the_config_names_them(tmp_path):
+    """``by_vendor`` follows ``vendor_accounts``: trimmed, any case; an account added or removed
+    later re-marks the old posts; a second pass changes nothing."""
+    from groundswell.community.vendor_posts import mark_vendor_posts
+    from groundswell.store import open_db
+
+    db = open_db(tmp_path / "v.db")
+    db["mentions"].insert_all([{"id": "a", "author": "Acme_Support"}, {"id": "b", "author": "kim"},
+                               {"id": "c", "author": None}, {"id": "d", "author": " acme_support "}])  # fmt: skip
+
+    def marked() -> dict:
+        return {r["id"]: r["by_vendor"] for r in db.query("select id, by_vendor from mentions")}
+
+    assert mark_vendor_posts(db, ["acme_support "]) == 2
+    assert marked() == {"a": 1, "b": 0, "c": 0, "d": 1}
+    assert mark_vendor_posts(db, ["acme_support", "Kim"]) == 3 and marked()["b"] == 1
+    assert mark_vendor_posts(db, []) == 0 and set(marked().values()) == {0}
+    assert mark_vendor_posts(db, []) == 0
+
+
 def test_a_bug_report_must_name_trouble():
     """The demo's "Two incidents this year, both fixed within the hour" was a bug report: a
     text read positive that names no trouble is not one; "Great app, but..." still is."""

@@ -156,6 +156,20 @@ def test_the_card_page_reads_like_a_message_with_the_reply_link(tmp_path):
     assert "first post groundswell has not stored" in orphan.text
 
 
+def test_the_vendors_own_post_is_marked_in_the_thread_and_the_list(tmp_path):
+    """The demo's support reply read like one more happy customer: marked "vendor" now."""
+    from groundswell.community.vendor_posts import mark_vendor_posts
+
+    db = thread_db(tmp_path)
+    assert mark_vendor_posts(db, [" Ann "]) == 2
+    db.close()
+    card, listed = get_all(tmp_path / "g.db", ["/groundswell/mentions/m20",
+                                               "/groundswell/mentions?source=reddit-acme"])  # fmt: skip
+    for page in (card, listed):
+        assert page.text.count('class="gs-vendor"') == 2, page.url  # m21 and m23, by ann
+        assert re.search(r'by ann <span class="gs-vendor"', page.text)
+
+
 def test_mentions_list_reads_like_messages_and_explains_an_empty_result(tmp_path):
     db_path = seeded_db(tmp_path / "g.db")
     listed, table, empty, monitor = get_all(db_path, [

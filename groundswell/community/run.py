@@ -1,4 +1,5 @@
-"""The community pass: interactions → ties → defences → advocates → experts → ideas.
+"""The community pass: vendor posts → interactions → ties → defences → advocates → experts →
+ideas.
 
 Each step rebuilds its table from the mentions and tags (ideas are the exception: they grow
 incrementally, see ``groundswell.community.ideas``), so running the pass twice changes
@@ -20,6 +21,7 @@ from groundswell.community.experts import build_experts
 from groundswell.community.ideas import build_ideas
 from groundswell.community.interactions import build_interactions
 from groundswell.community.ties import build_ties
+from groundswell.community.vendor_posts import mark_vendor_posts
 
 
 @dataclass
@@ -32,12 +34,15 @@ class CommunityReport:
     ideas: int
     seconds: float
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step
+    vendor_posts: int = 0  # mentions by vendor accounts (mentions.by_vendor)
 
     def summary(self) -> str:
         return (
             f"community: {self.interactions} interactions, {self.ties} ties, "
             f"{self.defences} defences, {self.advocates} candidate advocates, "
-            f"{self.experts} expert suggestions, {self.ideas} ideas ({self.seconds:.1f} s)"
+            f"{self.experts} expert suggestions, {self.ideas} ideas, "
+            f"{self.vendor_posts} vendor post{'' if self.vendor_posts == 1 else 's'} "
+            f"({self.seconds:.1f} s)"
         )
 
 
@@ -54,6 +59,7 @@ def run_community_pass(db: sqlite_utils.Database, config,
         steps[name] = round(time.perf_counter() - started, 3)
         return done
 
+    vendor_posts = timed("vendor posts", mark_vendor_posts, vendors)
     counts = [
         timed("interactions", build_interactions, vendors),
         timed("ties", build_ties, now, settings.half_life_days),
@@ -63,4 +69,5 @@ def run_community_pass(db: sqlite_utils.Database, config,
               settings.experts_per_question),
         timed("ideas", build_ideas, settings.idea_distance, settings.idea_linkage),
     ]  # fmt: skip
-    return CommunityReport(*counts, seconds=sum(steps.values()), steps=steps)
+    return CommunityReport(*counts, seconds=sum(steps.values()), steps=steps,
+                           vendor_posts=vendor_posts)  # fmt: skip

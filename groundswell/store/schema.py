@@ -44,6 +44,7 @@ MENTION_COLUMNS = {
     "answered": int,
     "vendor_responded": int,
     "vendor_response": str,
+    "by_vendor": int,  # written by a vendor account (groundswell.community.vendor_posts)
     "sentiment": str,
     "sentiment_score": float,
     "sentiment_confidence": float,

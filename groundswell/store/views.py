@@ -51,6 +51,7 @@ select
     m.is_question,
     m.answered,
     m.vendor_responded,
+    m.by_vendor,
     m.duplicate_of,
     m.rowid as mention_rowid
 from mentions m

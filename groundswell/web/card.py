@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 MAX_ANCESTORS = 10
 MAX_REPLIES = 100
 MAX_OTHERS = 8
-SUMMARY = "id, title, body, source, kind, author, rating, sentiment, topics, url, published_at"
+SUMMARY = (
+    "id, title, body, source, kind, author, rating, sentiment, topics, url, published_at, by_vendor"
+)
 
 
 @dataclass
