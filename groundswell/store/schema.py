@@ -61,6 +61,7 @@ MENTION_COLUMNS = {
 MENTION_INDEXES = (
     ["published_at"], ["source"], ["kind"], ["sentiment"], ["lang"], ["tagged_at"],
     ["duplicate_of"], ["parent_id"], ["content_hash"], ["intent"],
+    ["thread_url", "parent_id"],  # a thread's root post (community/advocates.py: the asker)
 )  # fmt: skip
 SOURCE_COLUMNS = {"name": str, "kind": str, "url": str, "schedule": str, "enabled": int,
                   "updated_at": str}  # fmt: skip
