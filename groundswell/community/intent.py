@@ -44,7 +44,7 @@ from groundswell.community.positive import CONFIDENT_POSITIVE
 from groundswell.config import account_names
 from groundswell.models import ARTIFACTS
 from groundswell.models.sentiment import SentimentResult, sentiment_result
-from groundswell.tagging.problem_cues import problem_sentences
+from groundswell.tagging.problem_cues import CONTRAST, problem_sentences
 
 INTENT_DIR = ARTIFACTS / "intent"
 HEAD_FILE = "head.npz"
@@ -136,23 +136,23 @@ def asks_for_something(mention: dict) -> bool:
     return any(REQUEST_CUE.search(mention.get(key) or "") for key in ("title", "body"))
 
 
-# Words that name trouble, or turn from praise to it ("Great app, but it won't open").
+# Words that name trouble (besides a contrast, which turns from praise to it: "Great app, but
+# it won't open").
 TROUBLE = re.compile(
-    r"\b(?:but|however|although|though|until|except|yet|bugs?|buggy|crash\w*|problems?|"
-    r"issues?|errors?|glitch\w*|won'?t|can'?t|cannot|unable|doesn'?t|does not|not|no longer|"
-    r"fail(?:s|ed)?|stuck)\b",
+    r"\b(?:bugs?|buggy|crash\w*|problems?|issues?|errors?|glitch\w*|won'?t|can'?t|cannot|unable|"
+    r"doesn'?t|does not|not|no longer|fail(?:s|ed)?|stuck)\b",
     re.IGNORECASE,
 )
 
 
 def reports_trouble(mention: dict, reading: SentimentResult) -> bool:
-    """What a bug report needs: the text is not read positive, or it names trouble (a failure
-    the sentiment stage's problem rule knows, or a word in ``TROUBLE``). "Two incidents this
-    year, both fixed within the hour" reports none."""
+    """What a bug report needs: the text is not read positive, or it names trouble (a contrast,
+    a word in ``TROUBLE``, or a failure the sentiment stage's problem rule knows). "Two
+    incidents this year, both fixed within the hour" reports none."""
     if reading.label != "positive":
         return True
     text = " ".join(mention.get(key) or "" for key in ("title", "body"))
-    return bool(TROUBLE.search(text) or problem_sentences(text))
+    return bool(CONTRAST.search(text) or TROUBLE.search(text) or problem_sentences(text))
 
 
 def opinion_polarity(mention: dict, reading: SentimentResult) -> str:
