@@ -7,6 +7,7 @@ from groundswell.config import Config
 from groundswell.models.sentiment import SentimentResult
 from groundswell.tagging.problem_cues import (
     denies_a_problem,
+    lukewarm,
     problem_sentences,
     read_problem_statements,
     remedies_a_problem,
@@ -62,6 +63,10 @@ def test_failures_stated_are_problems():
         "The office is too loud for calls.",
         "The lounge was mediocre at best.",  # "best" does not praise here
         "The food could have been a lot better, and the drinks were overpriced.",
+        "Automation rules are documented on a single page with no examples.",
+        "We have had no response to three emails.",
+        "The integration stopped syncing without any warning.",
+        "Our plan was changed without notice.",
     ):
         assert states_a_problem(text), text
 
@@ -81,6 +86,7 @@ def test_negated_fixed_or_praised_failures_are_not():
         "We got lost in the old tool's menus; Acme is a relief and we recommend it.",
         "The app used to crash, but now it is great.",
         "We love the features, but search is slow on big inboxes.",
+        "It works out of the box with no instructions needed.",
     ):
         assert not states_a_problem(text), text
 
@@ -265,3 +271,51 @@ def test_a_topics_clause_that_tells_of_a_remedy_or_takes_praise_back_reads_so():
     assert sentiments[True][0]["support"] == "positive"
     assert sentiments[False][1]["features"] == "positive"
     assert sentiments[True][1]["features"] == "negative"
+
+
+def test_a_lukewarm_verdict_is_neither_praise_nor_complaint():
+    for text in [
+        "The service was ok.",
+        "Support is okay.",
+        "Food is average.",
+        "The onboarding was just alright.",
+        "The food was so-so.",
+        "The reports were nothing out of the ordinary.",
+        "Service and food is what anyone would expect for that money.",
+    ]:
+        assert lukewarm(text), text
+    for text in [
+        "The service is not ok.",  # negated: a complaint
+        "The food is above average for midtown.",  # a verdict
+        "It was ok, great staff.",  # praise beside it
+        "Search is just ok and times out twice a day.",  # a failure beside it
+        "Ok, here is how we set it up.",  # an interjection, no verdict
+        "Everything is ok now.",  # put right: the model reads it
+    ]:
+        assert not lukewarm(text), text
+
+
+def test_a_one_sentence_lukewarm_reading_is_neutral():
+    texts = [
+        "The service was ok.",
+        "The service was ok.",
+        "The service was ok, but the food was great.",
+    ]
+    results = [
+        SentimentResult("positive", 0.8, 0.9, "m"),
+        SentimentResult("negative", -0.6, 0.7, "m"),
+        SentimentResult("positive", 0.5, 0.6, "m"),
+    ]
+    read = read_problem_statements(texts, results)
+    assert read[:2] == [SentimentResult("neutral", 0.0, 0.9, "m"),
+                        SentimentResult("neutral", 0.0, 0.7, "m")]  # fmt: skip
+    assert read[2] == results[2]  # a contrast: the model reads the whole
+
+
+def test_a_topics_lukewarm_clause_reads_neutral():
+    """'Pricing is average' is no complaint about pricing (the model alone reads it negative;
+    SemEval-2014 calls 'Service is average' neutral)."""
+    text = "We have used Acme Helpdesk for a year. Pricing is average."
+    sentiments = {cues: found[0] for cues, found in topic_sentiments([text]).items()}
+    assert sentiments[False].get("pricing") == "negative"
+    assert sentiments[True].get("pricing") == "neutral"

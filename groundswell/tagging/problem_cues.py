@@ -17,7 +17,9 @@ carries a topic too (aspect sentiment). Its mirror image reads one sentence the 
 negative as positive when it denies a failure and states none ("Email has never dropped a
 message", "not had a single outage", "never lets us down": ``denies_a_problem``), or tells of
 a failure put right soon or by the vendor ("both fixed within the hour", "When our import failed,
-their support team re-ran it overnight": ``remedies_a_problem``). Measured on
+their support team re-ran it overnight": ``remedies_a_problem``); and one sentence whose verdict
+is lukewarm ("The service was ok", "Food is average", "nothing special": ``lukewarm``) as
+neutral, whatever the model reads. Measured on
 the dev split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
 problem_cues = false`` turns them off.
 """
@@ -88,6 +90,10 @@ FAILURES = (
     r"(?:poorly|badly) (?:designed|implemented|documented|integrated)",
     r"there (?:is|'s) no (?:way|option|setting|native)",
     r"no native \w+",
+    r"(?:with|has|have|had|there (?:is|are|was|were)) (?:no|zero) (?:real |useful |clear )?"
+    r"(?:examples?|documentation|docs|explanations?|instructions?|warning|notice|repl(?:y|ies)"
+    r"|response|answers?|follow-?up)(?! (?:needed|required))",
+    r"without (?:any |a |prior )?(?:warning|notice|explanation|examples?|instructions?)",
     r"(?:what a|total|complete) waste of (?:time|money)",
     r"save your money",
     r"stay away",
@@ -216,6 +222,23 @@ UNSURE = re.compile(
 )
 
 
+# a verdict that is neither praise nor complaint ("The service was ok", "Food is average", "It's
+# just O.K. pizza", "nothing out of the ordinary", "what one might expect"): not after a
+# negation ("not ok") nor "above" or "below" ("above average"), which are verdicts
+LUKEWARM_WORD = (
+    r"(?:ok|okay|o\.k\.?|alright|all right|average|so-so|passable|nothing special"
+    r"|nothing (?:out of the ordinary|to write home about))"
+)
+LUKEWARM = re.compile(
+    r"\b(?:(?:is|was|were|are|'s|seemed|seems|tasted|tastes|felt|feels|looked|looks)"
+    rf"(?: (?:just|only|pretty|fairly|rather|kind of|sort of))? {LUKEWARM_WORD}"
+    rf"|(?:just|only) {LUKEWARM_WORD}|nothing special|nothing (?:out of the ordinary|to write"
+    r" home about)|(?:is|was|were|are) (?:about |pretty much |exactly )?what (?:one|you|anyone"
+    r"|any one|we|i|most people) (?:might |would |could |'?d )?expect)(?![\w-])(?! now\b)",
+    re.IGNORECASE,
+)
+
+
 def problem_sentences(text: str) -> list[str]:
     """The sentences of ``text`` that state a failure, not negated or said to be fixed."""
     found = []
@@ -260,6 +283,18 @@ def denies(sentence: str) -> bool:
     return bool(DENIED_FAILURE.search(sentence)) and not problem_sentences(sentence)
 
 
+def lukewarm(sentence: str) -> bool:
+    """A verdict neither good nor bad (``LUKEWARM``), not negated, with no praise and no failure
+    beside it: "The service was ok", "Food is average" (not "ok and incredibly slow")."""
+    verdict = LUKEWARM.search(sentence)
+    return (
+        bool(verdict)
+        and not NEGATED.search(sentence[: verdict.start()])
+        and not PRAISE.search(NOT_PRAISE.sub(" ", sentence))
+        and not problem_sentences(sentence)
+    )
+
+
 def remedies(sentence: str) -> bool:
     fix = QUICK_FIX.search(sentence)
     if fix and not UNSURE.search(sentence[: fix.start()]):
@@ -275,7 +310,8 @@ def read_problem_statements(
 ) -> list[SentimentResult]:
     """The model's results, with a positive one that ``states_a_problem`` read as negative and
     a negative one that ``denies_a_problem`` or ``remedies_a_problem`` read as positive (its
-    probabilities mirrored: the score changes sign, the confidence stays)."""
+    probabilities mirrored: the score changes sign, the confidence stays), and one plain
+    sentence that is ``lukewarm`` read as neutral (score 0, the confidence stays)."""
     return [read_problem_statement(text, result)
             for text, result in zip(texts, results, strict=True)]  # fmt: skip
 
@@ -290,4 +326,6 @@ def read_problem_statement(text: str, result: SentimentResult) -> SentimentResul
         and (denies(plain) or remedies(plain))
     ):
         return replace(result, label="positive", score=-result.score)
+    if result.label != "neutral" and one_plain_sentence(plain) and lukewarm(plain):
+        return replace(result, label="neutral", score=0.0)
     return result
