@@ -590,6 +590,27 @@ def test_a_bug_report_must_name_trouble():
         assert reports_trouble({"title": "Five stars", "body": text}, positive), text
 
 
+def test_a_question_read_neutral_must_name_trouble_to_be_a_bug_report():
+    """The demo's "Redacting card numbers in Zenlytics tickets? ... Can Zenlytics mask them
+    automatically?" was a bug report: a question that names no trouble asks."""
+    from groundswell.community.intent import reports_trouble
+    from groundswell.models.sentiment import sentiment_result
+
+    neutral = sentiment_result(np.array([0.1, 0.8, 0.1]))
+    negative = sentiment_result(np.array([0.8, 0.1, 0.1]))
+    asking = {"title": "Redacting card numbers?", "body": "Can Zenlytics mask them automatically?"}
+    trouble = {"title": "Notifications?", "body": "Since Monday alerts are not arriving. Anyone?"}
+    assert not reports_trouble(asking, neutral, question=True)
+    assert reports_trouble(asking, neutral, question=False)  # the head decides, as before
+    assert reports_trouble(asking, negative, question=True)
+    assert reports_trouble(trouble, neutral, question=True)
+    classes = ["feature_request", "bug_report", "praise", "complaint", "other"]
+    bug = np.array([0.05, 0.6, 0.15, 0.1, 0.1])
+    trouble_named = reports_trouble(asking, neutral, question=True)
+    assert decide(classes, bug, True, requests=False, trouble=trouble_named)[0] == "question"
+    assert decide(classes, bug, True, requests=False, trouble=True)[0] == "bug_report"
+
+
 @pytest.mark.parametrize(
     ("rating", "sentiment", "expected"),
     [(5, [0.8, 0.1, 0.1], "praise"), (1, [0.1, 0.1, 0.8], "complaint"), (3, [0.1, 0.1, 0.8], "other"),

@@ -18,9 +18,10 @@ Three more rules keep the head honest where its training data (noisy app-review 
 it astray on forum posts and B2B reviews:
 - a feature request must ask for something (``REQUEST_CUE``: "wish it had", "please add",
   "would be great if", "no way to"...); without such words the next class wins;
-- a bug report must name trouble: a text read positive with no contrast ("but", "until"),
-  no trouble word ("crash", "won't", "not") and no failure the problem rule knows is not one
-  (``reports_trouble``: "Two incidents this year, both fixed within the hour");
+- a bug report must name trouble: a text read positive (or a question read neutral) with no
+  contrast ("but", "until"), no trouble word ("crash", "won't", "not") and no failure the
+  problem rule knows is not one (``reports_trouble``: "Two incidents this year, both fixed
+  within the hour", "Can Zenlytics mask card numbers automatically?");
 - praise, complaint and other are one opinion class whose polarity is the mention's: the stars
   a reviewer gave (4-5 praise, 1-2 complaint, 3 other), else the text's sentiment as the
   sentiment stage stores it (a stated problem reads negative there), where praise needs a
@@ -145,11 +146,12 @@ TROUBLE = re.compile(
 )
 
 
-def reports_trouble(mention: dict, reading: SentimentResult) -> bool:
-    """What a bug report needs: the text is not read positive, or it names trouble (a contrast,
-    a word in ``TROUBLE``, or a failure the sentiment stage's problem rule knows). "Two
-    incidents this year, both fixed within the hour" reports none."""
-    if reading.label != "positive":
+def reports_trouble(mention: dict, reading: SentimentResult, question: bool = False) -> bool:
+    """What a bug report needs: the text is read negative, or neutral and not a ``question``,
+    or it names trouble (a contrast, a word in ``TROUBLE``, or a failure the sentiment stage's
+    problem rule knows). "Two incidents this year, both fixed within the hour" reports none, nor
+    does "Can Zenlytics mask card numbers automatically?"."""
+    if reading.label == "negative" or (reading.label == "neutral" and not question):
         return True
     text = " ".join(mention.get(key) or "" for key in ("title", "body"))
     return bool(CONTRAST.search(text) or TROUBLE.search(text) or problem_sentences(text))
@@ -240,6 +242,6 @@ def predict_intents(
     return [
         ("other", 1.0) if shares_a_link(m) or is_staff(m.get("author"), vendor_accounts=vendors) else
         decide(head.classes, p, question, head.thresholds, asks_how(m), asks_for_something(m),
-               opinion_polarity(m, reading), reports_trouble(m, reading))
+               opinion_polarity(m, reading), reports_trouble(m, reading, question))
         for p, m, reading, question in zip(probabilities, mentions, sentiments, asked, strict=True)
     ]  # fmt: skip
