@@ -152,12 +152,14 @@ def test_tag_cloud_leaves_brand_names_out(tmp_path):
         "select id from mentions where published_at >= '2026-11-16' and published_at < '2026-11-23'"
     )]  # fmt: skip
     rows = [{"mention_id": i, "phrase": phrase, "score": 0.9} for i in week_ids
-            for phrase in ("Acme", "acme iPhone app", "TicketTiger", "Zenlytics")]  # fmt: skip
+            for phrase in ("Acme", "acme iPhone app", "TicketTiger", "Zenlytics", "Acme app",
+                           "acme customers")]  # fmt: skip
     db["keyphrases"].insert_all(rows, pk=("mention_id", "phrase"), replace=True)
     data = build_digest(db, make_config(), TARGET_WEEK.label).data
     words = {w.word: w.count for w in data.cloud_words}
     assert words["iPhone app"] == data.current.volume == max(words.values())
     assert not {"acme", "tickettiger", "zenlytics"} & {w.lower() for w in words}
+    assert not {"app", "customers"} & set(words)  # too vague alone, once the brand is gone
     assert words["slow dashboard"] == 12  # the rest as before
 
 

@@ -26,6 +26,7 @@ import sqlite_utils
 from groundswell.config import account_names
 from groundswell.digest.community import CommunitySection, collect_community
 from groundswell.errors import GroundswellError
+from groundswell.tagging.keyphrases import VAGUE_ALONE
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -588,7 +589,8 @@ def cloud_words(
     average sentiment. The ``limit`` most mentioned words; among words mentioned as often, the
     more relevant (summed keyphrase or topic score) first: in a quiet week most words are
     mentioned once, and the alphabet would pick them ("40-person support desk", "accounts"); a
-    phrase that lost a brand name keeps the share of its relevance its remaining words had."""
+    phrase that lost a brand name keeps the share of its relevance its remaining words had,
+    unless all that is left is a word too vague to stand alone ("app", "customers")."""
     seen: set[tuple[str, str]] = set()
     forms: dict[str, Counter] = defaultdict(Counter)
     scores: dict[str, list[float]] = defaultdict(list)
@@ -600,6 +602,8 @@ def cloud_words(
         word = without_brand(term, brands)
         key = word.lower()
         if mention is None or mention.week != week or not key or (mention.id, key) in seen:
+            continue
+        if word != term and key in VAGUE_ALONE:  # "Acme Helpdesk app" is no tag as "app"
             continue
         seen.add((mention.id, key))
         counts[key] += 1
