@@ -319,3 +319,24 @@ def test_a_topics_lukewarm_clause_reads_neutral():
     sentiments = {cues: found[0] for cues, found in topic_sentiments([text]).items()}
     assert sentiments[False].get("pricing") == "negative"
     assert sentiments[True].get("pricing") == "neutral"
+
+
+def test_a_question_that_praises_nothing_is_not_read_positive():
+    """The demo's pre-sales question ("Does Acme Helpdesk offer phone support on the Starter
+    plan? Before we sign, I would like to know whether...") was shown positive in the inbox."""
+    asking = [
+        "Does Acme Helpdesk offer phone support on the Starter plan? Before we sign, I would "
+        "like to know whether it picks up the phone when something breaks.",
+        "Can I change the billing date without losing my discount?",
+    ]
+    kept = [
+        "Is the enterprise plan worth it for a team of ten?",  # a praise word: the model decides
+        "This looks fine, but could the retry count be a setting?",
+        "Love it. Any plans for a dark mode?",  # not only questions
+    ]
+    positive = SentimentResult("positive", 0.7, 0.8, "m")
+    read = read_problem_statements(asking + kept, [positive] * 5)
+    assert read[:2] == [SentimentResult("neutral", 0.0, 0.8, "m")] * 2
+    assert read[2:] == [positive] * 3
+    negative = SentimentResult("negative", -0.7, 0.8, "m")
+    assert read_problem_statements(asking[:1], [negative]) == [negative]

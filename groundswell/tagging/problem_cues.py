@@ -19,7 +19,8 @@ message", "not had a single outage", "never lets us down": ``denies_a_problem``)
 a failure put right soon or by the vendor ("both fixed within the hour", "When our import failed,
 their support team re-ran it overnight": ``remedies_a_problem``); and one sentence whose verdict
 is lukewarm ("The service was ok", "Food is average", "nothing special": ``lukewarm``) as
-neutral, whatever the model reads. Measured on
+neutral, whatever the model reads, and a text read positive that only asks and praises nothing
+(``only_asks``) as neutral too. Measured on
 the dev split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
 problem_cues = false`` turns them off.
 """
@@ -239,6 +240,18 @@ LUKEWARM = re.compile(
 )
 
 
+# a sentence that asks without a question mark: "I would like to know whether it is chat only"
+ASKING = re.compile(
+    r"\b(?:(?:would|'d) like to know|wonder(?:ing)? (?:if|whether)|does anyone know)\b",
+    re.IGNORECASE,
+)
+
+
+# what also says a question is asked in good humour, or after approval ("looks fine, but ...?")
+SMILE = re.compile(r"[:;]-?[)D]|\bhaha", re.IGNORECASE)
+FINE = re.compile(r"\b(?:fine|useful)\b", re.IGNORECASE)
+
+
 def problem_sentences(text: str) -> list[str]:
     """The sentences of ``text`` that state a failure, not negated or said to be fixed."""
     found = []
@@ -254,7 +267,12 @@ def problem_sentences(text: str) -> list[str]:
 
 def states_a_problem(text: str) -> bool:
     """A failure is stated and nothing is praised."""
-    return bool(problem_sentences(text)) and not PRAISE.search(NOT_PRAISE.sub(" ", text or ""))
+    return bool(problem_sentences(text)) and not praises(text)
+
+
+def praises(text: str) -> bool:
+    """A praise word that praises (``PRAISE`` outside ``NOT_PRAISE``)."""
+    return bool(PRAISE.search(NOT_PRAISE.sub(" ", text or "")))
 
 
 def one_plain_sentence(text: str) -> bool:
@@ -290,8 +308,18 @@ def lukewarm(sentence: str) -> bool:
     return (
         bool(verdict)
         and not NEGATED.search(sentence[: verdict.start()])
-        and not PRAISE.search(NOT_PRAISE.sub(" ", sentence))
+        and not praises(sentence)
         and not problem_sentences(sentence)
+    )
+
+
+def only_asks(text: str) -> bool:
+    """Every sentence asks ("Can I change the billing date without losing my discount?", "Does
+    it offer phone support? I would like to know whether it is chat only")."""
+    spans = sentence_spans(text)
+    return bool(spans) and all(
+        text[start:end].rstrip().endswith("?") or ASKING.search(text[start:end])
+        for start, end in spans
     )
 
 
@@ -327,5 +355,12 @@ def read_problem_statement(text: str, result: SentimentResult) -> SentimentResul
     ):
         return replace(result, label="positive", score=-result.score)
     if result.label != "neutral" and one_plain_sentence(plain) and lukewarm(plain):
+        return replace(result, label="neutral", score=0.0)
+    if (
+        result.label == "positive"
+        and only_asks(plain)
+        and not praises(plain)
+        and not (SMILE.search(plain) or FINE.search(plain))
+    ):
         return replace(result, label="neutral", score=0.0)
     return result
