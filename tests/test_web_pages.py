@@ -79,6 +79,34 @@ def test_dashboard_numbers_for_the_brand(tmp_path):
     assert board.voice.categories[0] == "acme" and "globex (competitor)" in board.voice.categories
 
 
+def test_the_vendors_own_posts_are_not_counted_on_the_dashboard(tmp_path):
+    """Its support answering is not customer voice (mentions.by_vendor): no figure, trend,
+    topic or share of voice counts it, for every mention and for a monitor."""
+    db = open_db(seeded_db(tmp_path / "g.db"))
+    now = datetime.now(timezone.utc)
+
+    def totals(board) -> tuple:
+        trend = sum(sum(v or 0 for v in s.values) for s in board.trend.series)
+        topics = sum(sum(v or 0 for v in s.values) for s in board.topics.series)
+        return board.kpis[0].value, board.kpis[1].value, trend, topics
+
+    def acme_share() -> float:
+        voice = build_dashboard(db.conn, None, now).voice
+        if voice is None:
+            return 0.0
+        return dict(zip(voice.categories, voice.series[0].values, strict=True))["acme"]
+
+    before = {scope: totals(build_dashboard(db.conn, scope, now)) for scope in (None, "acme")}
+    assert acme_share() > 0
+    db.execute("update mentions set by_vendor = 1 where id = 'm3'")  # 5 stars, a topic, acme
+    for scope in (None, "acme"):
+        mentions, rating, trend, topics = totals(build_dashboard(db.conn, scope, now))
+        assert (mentions, rating) == ("2", "1.50 ★")  # (2 + 1) / 2
+        assert trend == before[scope][2] - 1 and topics < before[scope][3]
+    db.execute("update mentions set by_vendor = 1 where id in ('m1', 'm2')")
+    assert acme_share() == 0.0  # none of the week's acme mentions is a customer's
+
+
 def test_an_empty_monitor_says_why(tmp_path):
     db = open_db(seeded_db(tmp_path / "g.db"))
     old = mention(40, published_at="2019-07-04T10:00:00Z", title="Old one")

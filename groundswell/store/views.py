@@ -213,9 +213,9 @@ BROWSING_INDEXES = (
         "mention_topics (week, topic, sentiment, duplicate_of) where duplicate_of is null",
     ),
     (
-        "idx_mention_topics_published",
+        "idx_mention_topics_published_2",
         "mention_topics",
-        "mention_topics (published_at, topic, sentiment, source, rating, duplicate_of) "
+        "mention_topics (published_at, topic, sentiment, source, rating, duplicate_of, mention_id) "
         "where duplicate_of is null",
     ),
     (
@@ -238,16 +238,17 @@ BROWSING_INDEXES = (
     # a mention's card: the author's other mentions
     ("idx_mentions_author", "mentions", "mentions (author, published_at)"),
     # the dashboard: mentions per week by sentiment (the trend), every mention's or a
-    # monitor's, and a monitor's by date (duplicate_of, null in each, makes them covering)
+    # monitor's, and a monitor's by date (duplicate_of, null in each, makes them covering;
+    # mention_id, so that the vendor's own posts are left out from the index alone)
     (
         "idx_mentions_week_sentiment",
         "mentions",
         "mentions (week, sentiment, duplicate_of) where duplicate_of is null",
     ),
     (
-        "idx_mention_monitors_trend",
+        "idx_mention_monitors_trend_2",
         "mention_monitors",
-        "mention_monitors (monitor, week, mention_sentiment, duplicate_of) "
+        "mention_monitors (monitor, week, mention_sentiment, duplicate_of, mention_id) "
         "where duplicate_of is null",
     ),
     (
@@ -256,6 +257,8 @@ BROWSING_INDEXES = (
         "mention_monitors (monitor, published_at, mention_sentiment, rating, mention_id, "
         "duplicate_of) where duplicate_of is null",
     ),
+    # the vendor's own posts (community/vendor_posts.py), which the dashboard leaves out
+    ("idx_mentions_vendor_posts", "mentions", "mentions (id) where by_vendor = 1"),
     # source health: last ok crawl, failures in the last 7 days
     ("idx_crawl_runs_source_status", "crawl_runs", "crawl_runs (source, status, started_at)"),
 )
@@ -265,6 +268,8 @@ BROWSING_INDEXES = (
 OBSOLETE_INDEXES = (
     "idx_mentions_iso_week",  # the view reads the stored week now
     "idx_mentions_needs_reply",  # before a 4-5 star review whose text complains was in
+    "idx_mention_topics_published",  # before the dashboard left the vendor's posts out
+    "idx_mention_monitors_trend",  # the same
 )
 
 

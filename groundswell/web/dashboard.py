@@ -66,6 +66,13 @@ class Dashboard:
         return f"“{self.monitor}”" if self.monitor else "all mentions"
 
 
+# The vendor's own posts (mentions.by_vendor, set by the community pass): its support answering
+# is not customer voice, so no count, trend, topic or share of voice here includes them (the
+# digest leaves them out too). Read from each covering index's id, so the indexes stay covering.
+VENDOR_POSTS = "(select id from mentions where by_vendor = 1)"
+VENDOR_ROWIDS = "(select rowid from mentions where by_vendor = 1)"
+
+
 @dataclass
 class Scope:
     """Where a monitor's (or every) mention's date, sentiment and rating are read from."""
@@ -75,8 +82,11 @@ class Scope:
     @property
     def rows(self) -> str:
         if self.monitor:
-            return "mention_monitors where monitor = :monitor and duplicate_of is null"
-        return "mentions where likely(duplicate_of is null)"
+            return (
+                "mention_monitors where monitor = :monitor and duplicate_of is null"
+                f" and mention_id not in {VENDOR_POSTS}"
+            )
+        return f"mentions where likely(duplicate_of is null) and id not in {VENDOR_POSTS}"
 
     @property
     def sentiment(self) -> str:
@@ -181,13 +191,15 @@ def weekly_sentiment(conn, scope: Scope, first_monday: date) -> dict[date, dict[
     a (monitor,) week, sentiment index, grouped as it is read."""
     year, week, _ = first_monday.isocalendar()
     if scope.monitor:
-        sql = """select week, mention_sentiment, count(*) from mention_monitors
-                 where monitor = :monitor and duplicate_of is null and week >= :week
-                 group by week, mention_sentiment"""
+        sql = f"""select week, mention_sentiment, count(*) from mention_monitors
+                  where monitor = :monitor and duplicate_of is null and week >= :week
+                    and mention_id not in {VENDOR_POSTS}
+                  group by week, mention_sentiment"""
     else:  # without INDEXED BY, SQLite takes the duplicate_of index for "is null"
-        sql = """select week, sentiment, count(*) from mentions
-                 indexed by idx_mentions_week_sentiment
-                 where duplicate_of is null and week >= :week group by week, sentiment"""
+        sql = f"""select week, sentiment, count(*) from mentions
+                  indexed by idx_mentions_week_sentiment
+                  where duplicate_of is null and week >= :week and rowid not in {VENDOR_ROWIDS}
+                  group by week, sentiment"""
     weeks: dict[date, dict[str, int]] = {}
     params = {"monitor": scope.monitor, "week": f"{year}-W{week:02d}"}
     for label, sentiment, count in conn.execute(sql, params):
@@ -222,14 +234,16 @@ def trend_chart(conn, scope: Scope, today: date, label: str) -> tuple[Chart, int
 
 def topic_counts(conn, scope: Scope, since: str) -> dict[str, dict[str, int]]:
     if scope.monitor:
-        sql = """select t.topic, t.sentiment, count(*) from mention_monitors mm
-                 join mention_topics t on t.mention_id = mm.mention_id
-                 where mm.monitor = :monitor and mm.duplicate_of is null
-                   and mm.published_at >= :since
-                 group by t.topic, t.sentiment"""
+        sql = f"""select t.topic, t.sentiment, count(*) from mention_monitors mm
+                  join mention_topics t on t.mention_id = mm.mention_id
+                  where mm.monitor = :monitor and mm.duplicate_of is null
+                    and mm.published_at >= :since and mm.mention_id not in {VENDOR_POSTS}
+                  group by t.topic, t.sentiment"""
     else:
-        sql = """select topic, sentiment, count(*) from mention_topics
-                 where published_at >= :since and duplicate_of is null group by +topic, sentiment"""
+        sql = f"""select topic, sentiment, count(*) from mention_topics
+                  where published_at >= :since and duplicate_of is null
+                    and mention_id not in {VENDOR_POSTS}
+                  group by +topic, sentiment"""
     topics: dict[str, dict[str, int]] = {}
     for topic, sentiment, count in conn.execute(sql, {"monitor": scope.monitor, "since": since}):
         bucket = topics.setdefault(topic, {})
@@ -253,8 +267,9 @@ def topics_chart(conn, scope: Scope, since: str) -> tuple[Chart | None, list[tup
 
 
 def voice_chart(conn, monitors: list[tuple[str, bool]], since: str) -> Chart | None:
-    sql = """select count(*) from mention_monitors
-             where monitor = :monitor and duplicate_of is null and published_at >= :since"""
+    sql = f"""select count(*) from mention_monitors
+              where monitor = :monitor and duplicate_of is null and published_at >= :since
+                and mention_id not in {VENDOR_POSTS}"""
     counts = {name: conn.execute(sql, {"monitor": name, "since": since}).fetchone()[0]
               for name, _ in monitors}  # fmt: skip
     total = sum(counts.values())
