@@ -29,17 +29,12 @@ sys.path.insert(0, str(ROOT))
 from groundswell.config import parse_config  # noqa: E402
 from groundswell.demo.content import (  # noqa: E402
     ACME,
-    TOPIC_GUIDE,
     TOPIC_SENTENCES,
     ZENLYTICS,
+    demo_topics,
     make_slots,
 )
 from groundswell.tagging.tagger import Tagger  # noqa: E402
-
-
-def demo_taxonomy() -> list[dict]:
-    return [{"name": name, "description": description, "keywords": list(keywords)}
-            for name, (description, keywords) in TOPIC_GUIDE.items()]  # fmt: skip
 
 
 def written_sentences(seed: int) -> list[tuple[str, str, str]]:
@@ -55,7 +50,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7, help="slot values' draw")
     parser.add_argument("--show", action="store_true", help="print every miss")
     args = parser.parse_args()
-    config = parse_config({"topic": demo_taxonomy()}, ROOT / "groundswell.toml")
+    config = parse_config({"topic": demo_topics()}, ROOT / "groundswell.toml")
     tagger = Tagger(config)
     tagger.load_models()
     rows = written_sentences(args.seed)

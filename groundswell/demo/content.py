@@ -1245,6 +1245,12 @@ TOPIC_GUIDE: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+def demo_topics() -> list[dict]:
+    """The demo configuration's ``[[topic]]`` tables, from ``TOPIC_GUIDE``."""
+    return [{"name": name, "description": description, "keywords": list(keywords)}
+            for name, (description, keywords) in TOPIC_GUIDE.items()]  # fmt: skip
+
+
 # --- community: a defender, one idea asked in different words, experts ------------------------
 # Planted by groundswell.demo.community; tests/test_demo.py checks the community pass finds them.
 

@@ -1971,10 +1971,8 @@ def demo_config_lines(base_url: str, db_path: Path | str) -> list[str]:
             values["vendor_accounts"] = [content.VENDOR_HANDLE]
         lines += toml_table("[[source]]", values)
     lines.append("# Topics the tagger looks for; the demo data talks about all of them.")
-    for name, (description, keywords) in content.TOPIC_GUIDE.items():
-        lines += toml_table(
-            "[[topic]]", {"name": name, "description": description, "keywords": list(keywords)}
-        )
+    for topic in content.demo_topics():
+        lines += toml_table("[[topic]]", topic)
     lines += [
         *toml_table("[digest]", {"weekday": "mon", "time": "08:00"}),
         *demo_alert_lines(),

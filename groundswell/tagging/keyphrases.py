@@ -62,7 +62,7 @@ IRREGULAR_PAST = frozenset(
     chose""".split()
 )
 # Verbs in the present that a plural noun almost never spells ("automation helps", "it works",
-# "including"): a common -s verb cannot be told from a plural noun by its ending.
+# "including"): a common -s verb cannot be told from a plural noun by its ending. In no phrase.
 PRESENT_VERBS = frozenset(
     """helps works makes takes gets lets seems feels allows provides includes including saves
     comes goes says keeps gives brings tries""".split()
@@ -104,13 +104,13 @@ def stopwords() -> frozenset[str]:
 
 def is_boundary_word(token: str) -> bool:
     """A word a phrase may hold but not start or end with: a stopword, an opinion, a -ly
-    adverb, a verb in the past or a common one in the present."""
+    adverb, a verb in the past, a time or vague word (a common verb in the present is in no
+    phrase at all: ``candidate_spans``)."""
     return (
         token in stopwords()
         or token in EVALUATIVE_WORDS
         or token.endswith("ly")
         or is_past_tense(token)
-        or token in PRESENT_VERBS
         or token in VAGUE_WORDS
     )
 
