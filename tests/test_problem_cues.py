@@ -96,11 +96,10 @@ def test_only_the_sentences_that_state_the_failure_are_returned():
     assert problem_sentences(text) == ["The dashboard times out after lunch."]
 
 
-def test_only_a_positive_reading_is_turned_and_its_score_mirrored():
-    texts = ["The sync has been broken since Friday."] * 3 + ["Thanks, it works now."]
+def test_a_positive_reading_is_turned_and_its_score_mirrored():
+    texts = ["The sync has been broken since Friday."] * 2 + ["Thanks, it works now."]
     results = [
         SentimentResult("positive", 0.4, 0.6, "m"),
-        SentimentResult("neutral", 0.1, 0.5, "m"),
         SentimentResult("negative", -0.7, 0.8, "m"),
         SentimentResult("positive", 0.9, 0.9, "m"),
     ]
@@ -109,11 +108,50 @@ def test_only_a_positive_reading_is_turned_and_its_score_mirrored():
     assert read[1:] == results[1:]
 
 
+def test_a_neutral_reading_of_a_stated_failure_reads_negative():
+    """Press and forum posts state failures flatly ("A database migration left search timing
+    out for some accounts"): the model reads them neutral, a marketer reads bad news. The neutral
+    and negative probabilities swap: the label is negative, the confidence stays."""
+    neutral = SentimentResult("neutral", 0.1, 0.5, "m")  # P(neg) 0.2, P(neutral) 0.5, P(pos) 0.3
+    read = read_problem_statements(
+        ["A database migration left Acme search timing out for some EU accounts."], [neutral]
+    )
+    assert read[0].label == "negative" and read[0].confidence == 0.5
+    assert abs(read[0].score - (0.3 - 0.5)) < 1e-9
+
+
+def test_a_neutral_reading_is_kept_when_the_failure_is_asked_about_or_played_down():
+    neutral = SentimentResult("neutral", 0.1, 0.5, "m")
+    for text in (
+        "Does the new release fix this crash?",
+        "We have been on TicketTiger for a year and I remember one short outage.",
+        "While everyone is out in the freezing cold, I sit here with the new release notes.",
+        "The docs explain that the retry setting can be used to avoid it.",
+        "Setup is slow, but the support team was great.",
+    ):
+        assert read_problem_statements([text], [neutral]) == [neutral], text
+
+
 def test_the_tagger_applies_the_rule_unless_the_config_turns_it_off():
     text = "Acme search times out constantly"  # the model alone reads this positive
     alone = Tagger(Config.model_validate({"model": {"problem_cues": False}}))
     assert alone.predict_sentiment([text])[0].label == "positive"
     assert Tagger(Config()).predict_sentiment([text])[0].label == "negative"
+
+
+def test_the_tagger_reads_flat_news_of_a_failure_negative():
+    """The model alone reads these neutral; a marketer reads bad news (and a failure played down
+    as neutral)."""
+    texts = [
+        "Acme Helpdesk's navigation overhaul confuses administrators. Settings moved into three "
+        "separate menus in the latest release.",
+        "A database migration left Acme Helpdesk search timing out for some accounts in the EU.",
+        "We have been on TicketTiger for a year and I remember one short outage.",
+    ]
+    alone = Tagger(Config.model_validate({"model": {"problem_cues": False}}))
+    assert [r.label for r in alone.predict_sentiment(texts)] == ["neutral"] * 3
+    read = Tagger(Config()).predict_sentiment(texts)
+    assert [r.label for r in read] == ["negative", "negative", "neutral"]
 
 
 def topic_sentiments(texts: list[str]) -> dict[bool, list[dict[str, str]]]:

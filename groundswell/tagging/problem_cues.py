@@ -11,9 +11,11 @@ something done, nobody following up, new charges, outdated or confusing screens,
 ("never crashes", "no lag") nor said to be fixed ("fixed within the hour"), and no word in the text
 praises (``PRAISE``; "a good share of", "good to know", "glad it is not just us", comparisons,
 "better than", "handled this better", "hard to recommend", "used to love" and "love it, but not
-while it lags" do not praise): a review with pros and cons keeps the model's label, and so does
-a text the model reads neutral or negative. The topic stage applies it to the clause that
-carries a topic too (aspect sentiment). Its mirror image reads one sentence the model calls
+while it lags" do not praise): a review with pros and cons keeps the model's label. A text the
+model reads neutral is read negative on the same terms when the failure is stated outside a
+question and not by a cue that news and chat use of other things (``AMBIGUOUS``: a plane crash,
+a broken nose, a timeout in a game): "A database migration left search timing out". The topic
+stage applies it to the clause that carries a topic too (aspect sentiment). Its mirror image reads one sentence the model calls
 negative as positive when it denies a failure and states none ("Email has never dropped a
 message", "not had a single outage", "never lets us down": ``denies_a_problem``), or tells of
 a failure put right soon or by the vendor ("both fixed within the hour", "When our import failed,
@@ -41,7 +43,7 @@ FAILURES = (
     r"time-?outs?",
     r"(?:slow|sluggish|laggy)(?:er|ness|downs?)?",
     r"lag(?:s|ging)?",
-    r"freez(?:es|ing)",
+    r"freez(?:es|ing)(?! (?:cold|weather|temperatures?|rain|fog|outside)\b)",
     r"froze",
     r"hangs",
     r"crash(?:es|ed|ing)?",
@@ -98,7 +100,7 @@ FAILURES = (
     r"(?:what a|total|complete) waste of (?:time|money)",
     r"save your money",
     r"stay away",
-    r"avoid (?:at all costs|this|it|them)",
+    r"(?<!to )avoid (?:at all costs|this|it|them)",
     r"never again",
     r"not worth (?:it|the|a|your)",
     r"cluttered",
@@ -107,12 +109,16 @@ FAILURES = (
     r"hard to (?:find|use|navigate|learn)",
 )
 FAILURE = re.compile(r"\b(?:" + "|".join(FAILURES) + r")\b", re.IGNORECASE)
+# failures that news and chat tell of other things as often: a plane crash, a broken nose, a
+# timeout in a game ("Rams call timeout with 1:04 left")
+AMBIGUOUS = re.compile(r"(?:crash\w*|time-?outs?|broken)$", re.IGNORECASE)
 # a negation shortly before the cue, in the same clause: "never crashes", "no lag at all"; not
 # the "not" of a condition, which takes praise back ("love it, but not while everything lags")
 NEGATED = re.compile(
     r"\b(?:no|not(?! (?:while|when|if|with|until|as long as)\b)|never|without|hardly|rarely"
     r"|barely|nor|zero|no longer)\b[^.!?;,]{0,25}$"
-    r"|n't\b[^.!?;,]{0,25}$",
+    r"|n't\b[^.!?;,]{0,25}$"
+    r"|\b(?:one|a single|a|the) (?:short|brief|minor)\s+$",
     re.IGNORECASE,
 )
 # a failure said to be fixed ("an outage in May, fixed within the hour"); and what puts one
@@ -252,12 +258,15 @@ SMILE = re.compile(r"[:;]-?[)D]|\bhaha", re.IGNORECASE)
 FINE = re.compile(r"\b(?:fine|useful)\b", re.IGNORECASE)
 
 
-def problem_sentences(text: str) -> list[str]:
-    """The sentences of ``text`` that state a failure, not negated or said to be fixed."""
+def problem_sentences(text: str, ambiguous: bool = True) -> list[str]:
+    """The sentences of ``text`` that state a failure, not negated or said to be fixed; without
+    ``ambiguous``, not by a cue that news and chat use of other things (``AMBIGUOUS``)."""
     found = []
     for start, end in sentence_spans(text):
         sentence = text[start:end]
         for cue in FAILURE.finditer(sentence):
+            if not ambiguous and AMBIGUOUS.match(cue.group(0)):
+                continue
             negated = NEGATED.search(sentence[: cue.start()])
             if not negated and not RESOLVED.search(sentence[cue.end() :]):
                 found.append(sentence)
@@ -344,9 +353,24 @@ def read_problem_statements(
             for text, result in zip(texts, results, strict=True)]  # fmt: skip
 
 
+def states_a_problem_plainly(text: str) -> bool:
+    """A failure is stated outside a question ("Does the update fix the sync?" asks), by a cue
+    that is not ``AMBIGUOUS``, and nothing is praised."""
+    stated = [s for s in problem_sentences(text, ambiguous=False) if not s.rstrip().endswith("?")]
+    return bool(stated) and not praises(text)
+
+
+def with_negative_for_neutral(result: SentimentResult) -> SentimentResult:
+    """A neutral result read as negative: its neutral and negative probabilities swapped."""
+    positive = (1.0 - result.confidence + result.score) / 2
+    return replace(result, label="negative", score=positive - result.confidence)
+
+
 def read_problem_statement(text: str, result: SentimentResult) -> SentimentResult:
     if result.label == "positive" and states_a_problem(text):
         return replace(result, label="negative", score=-result.score)
+    if result.label == "neutral" and states_a_problem_plainly(text):
+        return with_negative_for_neutral(result)
     plain = (text or "").strip()
     if (
         result.label == "negative"
