@@ -19,6 +19,11 @@ from groundswell.tagging.tagger import Tagger
 def test_failures_stated_are_problems():
     for text in (
         "The export page times out every single morning.",
+        "Acme Helpdesk sunsets its classic reporting module",
+        "Acme Helpdesk discontinues its free plan for small teams.",
+        "The vendor ends support for the Android app in March.",
+        "Acme Helpdesk retires its legacy mobile app.",
+        "The Outlook add-in is no longer supported.",
         "Since the update the app crashes when I attach a PDF.",
         "Our calendar is not syncing with Outlook anymore.",
         "Opening a report takes 40 seconds.",
@@ -81,6 +86,8 @@ def test_negated_fixed_or_praised_failures_are_not():
         "The reporting is not confusing at all.",
         "Good to know! The export no longer times out for us.",
         "They dropped the price of the starter plan.",
+        "Acme Helpdesk drops the minimum seat count on annual contracts.",
+        "The closer retires the side in order in the ninth.",
         "Setup took 10 minutes and we never lost a message.",
         "Slack never disconnects now. I can't recommend Acme Helpdesk enough.",
         "We got lost in the old tool's menus; Acme is a relief and we recommend it.",

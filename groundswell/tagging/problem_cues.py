@@ -6,7 +6,8 @@ words describe code more often than a product. For a listening tool a customer's
 slow again" is a complaint. This rule reads a text the model calls positive as negative when one
 of its sentences states a failure (``FAILURES``: timeouts, slowness, freezes, crashes, outages,
 things not loading, syncing or staying connected, lost or dropped data, days or weeks to get
-something done, nobody following up, new charges, outdated or confusing screens, and warnings:
+something done, nobody following up, new charges, outdated or confusing screens, something taken
+away (a module sunset, a plan discontinued, an app retired, support ended), and warnings:
 "never again", "save your money", "stay away", "not worth it"), not negated
 ("never crashes", "no lag") nor said to be fixed ("fixed within the hour"), and no word in the text
 praises (``PRAISE``; "a good share of", "good to know", "glad it is not just us", comparisons,
@@ -107,6 +108,12 @@ FAILURES = (
     r"scattered",
     r"barely (?:works|helps|usable)",
     r"hard to (?:find|use|navigate|learn)",
+    r"(?:sunset|discontinu|deprecat)(?:e|es|ed|ing|s)? (?:its|their|the|our|support)",
+    r"retir(?:es|ed|ing) (?:its|their|our)",
+    r"(?:ends?|ended|ending|drops?|dropped|dropping|pulls?|pulled) support for",
+    r"no longer (?:supports?|supported|available|offers?|includes?)",
+    r"(?:removes?|removed|removing|kills?|killed|killing) (?:the |its |their |our )?free",
+    r"shut(?:s|ting)? down (?:its|their|our)",
 )
 FAILURE = re.compile(r"\b(?:" + "|".join(FAILURES) + r")\b", re.IGNORECASE)
 # failures that news and chat tell of other things as often: a plane crash, a broken nose, a
