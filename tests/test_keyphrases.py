@@ -5,7 +5,12 @@ import zlib
 import numpy as np
 import pytest
 
-from groundswell.tagging.keyphrases import extract_keyphrases, phrase_candidates, stopwords
+from groundswell.tagging.keyphrases import (
+    extract_keyphrases,
+    phrase_candidates,
+    stopwords,
+    title_end,
+)
 
 SUPPORT_TEXT = (
     "Slow customer support response times are killing us. We opened three tickets and the "
@@ -70,6 +75,24 @@ def test_no_counts_times_or_vague_words_make_a_tag():
     assert not {"40-person", "week", "morning", "includes"} & words
     assert not {"times", "team", "app"} & candidates
     assert "load times" in phrase_candidates("Load times doubled")
+
+
+def test_no_phrase_runs_from_a_title_into_the_body():
+    """A title has no full stop: "... confuses administrators" + "Settings moved ..." gave the
+    demo's cloud "confuses administrators settings"."""
+    title = "Acme's navigation overhaul confuses administrators"
+    text = title + " Settings moved into three separate menus."
+    candidates = phrase_candidates(text, title_end(title, text))
+    assert {"navigation overhaul", "settings", "separate menus"} <= set(candidates)
+    assert not [c for c in candidates if "administrators settings" in c]
+    assert title_end("Another title", text) is None
+    assert "administrators settings" in phrase_candidates(text)  # a text alone: no title known
+
+
+def test_a_compound_modifier_is_no_tag_alone():
+    candidates = phrase_candidates("After a month-long trial, on-call shifts got a write-up.")
+    assert {"month-long trial", "on-call shifts", "write-up"} <= set(candidates)
+    assert not {"month-long", "on-call"} & set(candidates)
 
 
 def test_no_stopword_only_or_numeric_phrases():

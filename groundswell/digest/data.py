@@ -26,7 +26,7 @@ import sqlite_utils
 from groundswell.config import account_names
 from groundswell.digest.community import CommunitySection, collect_community
 from groundswell.errors import GroundswellError
-from groundswell.tagging.keyphrases import VAGUE_ALONE
+from groundswell.tagging.keyphrases import too_vague_alone
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -603,7 +603,7 @@ def cloud_words(
         key = word.lower()
         if mention is None or mention.week != week or not key or (mention.id, key) in seen:
             continue
-        if word != term and key in VAGUE_ALONE:  # "Acme Helpdesk app" is no tag as "app"
+        if word != term and too_vague_alone(key):  # "Acme Helpdesk app" is no tag as "app"
             continue
         seen.add((mention.id, key))
         counts[key] += 1

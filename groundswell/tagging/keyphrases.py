@@ -28,7 +28,12 @@ not a clause); time words and "things", "people" end none (``VAGUE_WORDS``); and
 "team", "app", "customer(s)", "user(s)" are no phrase alone (``VAGUE_ALONE``): dev 0.420 ->
 0.427 and 0.444 -> 0.451 (the time words 0.419 -> 0.421, "things" / "people" -> 0.424, the
 vague-alone words -> 0.427; "team" as a boundary word and "customers" changed nothing and
-were left out); test 0.442 -> 0.444 and 0.498 -> 0.502.
+were left out); test 0.442 -> 0.444 and 0.498 -> 0.502. Later, from the demo's cloud again
+("confuses administrators settings", "rough edges short", "month-long"): a mention's title
+ends a chunk (the tagger passes where it ends), and a compound modifier ("month-long",
+"first-time", "on-call") is no phrase alone. The bench's sentences have no titles and no such
+word alone: its figures are unchanged; on the demo, 47 phrases that ran across a title or were
+a modifier alone went (and "rough edges", "smooth switch", "security review" came).
 """
 
 from __future__ import annotations
@@ -88,6 +93,11 @@ _TOKEN = re.compile(r"[\w'’&-]+", re.UNICODE)
 _NUMERIC = re.compile(r"^[\d.,:%'’&_-]+$")
 # a count or a size, not a thing: "40-person", "30-day", "5-star"
 _QUANTITY = re.compile(r"^\d[\d.,]*(?:-[a-z]+)+$")
+# a compound modifier, no tag alone ("month-long", "first-time", "on-call"); fine before its
+# noun ("on-call shifts")
+_MODIFIER = re.compile(
+    r"^[a-z]+-(?:long|time|based|like|free|friendly|wide|level|term|call|sized|style|facing)$"
+)
 _URL = re.compile(r"https?://\S+|www\.\S+|@\w+")
 
 
@@ -120,6 +130,11 @@ def is_quantity(token: str) -> bool:
     return bool(_NUMERIC.match(token) or _QUANTITY.match(token))
 
 
+def too_vague_alone(phrase: str) -> bool:
+    """A word that is no tag on its own (``VAGUE_ALONE``, a compound modifier)."""
+    return phrase in VAGUE_ALONE or bool(_MODIFIER.match(phrase))
+
+
 def is_past_tense(token: str) -> bool:
     if token in IRREGULAR_PAST:
         return True
@@ -131,14 +146,16 @@ def blank_links(text: str) -> str:
     return _URL.sub(lambda match: " " * len(match.group()), text)
 
 
-def candidate_spans(text: str) -> dict[str, tuple[int, int]]:
+def candidate_spans(text: str, title_end: int | None = None) -> dict[str, tuple[int, int]]:
     """Lowercase 1-3 word n-grams inside punctuation-free chunks, with no stopword at all and
     no evaluative word at an end, each with the character span of its first occurrence; at
-    most ``MAX_CANDIDATES``, most frequent first."""
+    most ``MAX_CANDIDATES``, most frequent first. ``title_end``, where a mention's title ends
+    in ``text``, ends a chunk too: no phrase runs from a title into the body ("overhaul
+    confuses administrators" + "Settings moved ...")."""
     counts: Counter[str] = Counter()
     first_seen: dict[str, tuple[int, int]] = {}
     stop = stopwords()
-    clean = blank_links(text)
+    clean = with_break_at(blank_links(text), title_end)
     for chunk_start, chunk_end in pieces_between(_CHUNK_BREAK, clean, 0, len(clean)):
         tokens = [(m.start(), m.end(), m.group().lower().strip("'’&-_"))
                   for m in _TOKEN.finditer(clean, chunk_start, chunk_end)]  # fmt: skip
@@ -154,7 +171,7 @@ def candidate_spans(text: str) -> dict[str, tuple[int, int]]:
                 if any(banned[start : last + 1]):
                     continue
                 phrase = " ".join(words[start : last + 1])
-                if len(phrase) >= MIN_CHARS and phrase not in VAGUE_ALONE:
+                if len(phrase) >= MIN_CHARS and not too_vague_alone(phrase):
                     counts[phrase] += 1
                     first_seen.setdefault(phrase, (tokens[start][0], tokens[last][1]))
     order = {phrase: n for n, phrase in enumerate(first_seen)}
@@ -162,9 +179,23 @@ def candidate_spans(text: str) -> dict[str, tuple[int, int]]:
     return {phrase: first_seen[phrase] for phrase in ranked[:MAX_CANDIDATES]}
 
 
-def phrase_candidates(text: str) -> list[str]:
+def with_break_at(text: str, offset: int | None) -> str:
+    """``text`` with the space at ``offset`` a line break (offsets kept); as it is otherwise."""
+    if offset is None or not 0 < offset < len(text) or text[offset] != " ":
+        return text
+    return text[:offset] + "\n" + text[offset + 1 :]
+
+
+def title_end(title: str | None, text: str) -> int | None:
+    """Where ``title`` ends in ``text`` (a mention's title and body joined by a space), or
+    None when the text does not open with it."""
+    title = " ".join((title or "").split())
+    return len(title) if title and text.startswith(title + " ") else None
+
+
+def phrase_candidates(text: str, title_end: int | None = None) -> list[str]:
     """The candidate phrases of ``candidate_spans``, best first."""
-    return list(candidate_spans(text))
+    return list(candidate_spans(text, title_end))
 
 
 def overlaps(words: frozenset[str], chosen: list[frozenset[str]]) -> bool:
@@ -198,18 +229,22 @@ def select_diverse(
 
 
 def extract_keyphrases(
-    texts: list[str], top_n: int = 5, encoder=None, encoded: list | None = None
-) -> list[list[tuple[str, float]]]:
+    texts: list[str], top_n: int = 5, encoder=None, encoded: list | None = None,
+    title_ends: list[int | None] | None = None,
+) -> list[list[tuple[str, float]]]:  # fmt: skip
     """For each text, up to ``top_n`` (lowercase phrase, score 0..1) pairs, best first.
 
     With ``encoded`` (``groundswell.models.shared_encoder.EncodedText`` per text) the text and phrase
     vectors are means of the text's token states: no forward pass of their own. Otherwise
     ``encoder`` (``embed(texts) -> normalised rows``, default: the shared MiniLM encoder) embeds
-    the batch's texts and all their candidates in two calls."""
+    the batch's texts and all their candidates in two calls. ``title_ends``: where each text's
+    title ends (``title_end``), so that no phrase spans title and body."""
+    ends = title_ends if title_ends is not None else [None] * len(texts)
     if encoded is not None:
-        return [keyphrases_in_context(t or "", tokens, top_n)
-                for t, tokens in zip(texts, encoded, strict=True)]  # fmt: skip
-    candidates = [phrase_candidates(t or "") if top_n > 0 else [] for t in texts]
+        return [keyphrases_in_context(t or "", tokens, top_n, end)
+                for t, tokens, end in zip(texts, encoded, ends, strict=True)]  # fmt: skip
+    candidates = [phrase_candidates(t or "", end) if top_n > 0 else []
+                  for t, end in zip(texts, ends, strict=True)]  # fmt: skip
     wanted = [i for i, c in enumerate(candidates) if c]
     if not wanted:
         return [[] for _ in texts]
@@ -228,9 +263,11 @@ def extract_keyphrases(
     return results
 
 
-def keyphrases_in_context(text: str, tokens, top_n: int) -> list[tuple[str, float]]:
+def keyphrases_in_context(
+    text: str, tokens, top_n: int, title_end: int | None = None
+) -> list[tuple[str, float]]:
     """One text's keyphrases, each phrase vector the mean of its tokens' states in the text."""
-    spans = candidate_spans(text) if top_n > 0 else {}
+    spans = candidate_spans(text, title_end) if top_n > 0 else {}
     if not spans:
         return []
     vectors = tokens.span_embeddings(list(spans.values())).astype(np.float32)

@@ -129,13 +129,16 @@ class TopicStage(Stage):
 @stage("keyphrases", model=True)
 class KeyphraseStage(Stage):
     def __call__(self, batch: Batch) -> None:
-        from groundswell.tagging.keyphrases import extract_keyphrases
+        from groundswell.tagging.keyphrases import extract_keyphrases, title_end
 
         if self.tagger.shared is None:
-            batch.keyphrases = extract_keyphrases(batch.texts)
+            texts, encoded = batch.texts, None
         else:
             encoded = self.tagger.encode(batch)
-            batch.keyphrases = extract_keyphrases(batch.prepared, encoded=encoded)
+            texts = batch.prepared
+        mentions = batch.mentions or [{}] * len(texts)  # texts alone: no titles
+        ends = [title_end(m.get("title"), text) for m, text in zip(mentions, texts, strict=True)]
+        batch.keyphrases = extract_keyphrases(texts, encoded=encoded, title_ends=ends)
 
 
 @stage("intent", model=True)
