@@ -165,6 +165,19 @@ def test_the_inbox_page_says_when_a_high_rating_hides_a_complaint(tmp_path):
     assert "5★ but the text complains" in page
 
 
+def test_the_inbox_says_when_the_models_read_a_language_they_do_not_know(tmp_path):
+    db_path = seeded_db(tmp_path / "g.db")
+    db = open_db(db_path)
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    save_mentions(db, [{**review("eins", rating=1.0), "published_at": now,
+                        "title": "Der Export bricht ständig ab"}])  # fmt: skip
+    db["mentions"].update("eins", {"lang": "de", "sentiment": "negative"})
+    db.close()
+    page = asyncio.run(make_datasette(db_path).client.get("/-/groundswell/inbox")).text
+    assert "Der Export bricht ständig ab" in page
+    assert page.count('class="gs-lang"') == 1 and "de · English-only models" in page
+
+
 def test_an_empty_inbox_counts_what_waits_beyond_its_window(tmp_path):
     db = open_db(tmp_path / "g.db")
     save_mentions(db, [{**review("last-year", rating=1.0), "published_at": "2025-09-01T10:00:00Z"}])

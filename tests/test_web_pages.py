@@ -198,6 +198,22 @@ def test_the_vendors_own_post_is_marked_in_the_thread_and_the_list(tmp_path):
         assert re.search(r'by ann <span class="gs-vendor"', page.text)
 
 
+def test_a_mention_not_in_english_says_the_models_read_english_only(tmp_path):
+    """The demo's Spanish question was shown "positive" like any other: the sentiment, topics
+    and intent an English-only model reads in Spanish are a guess, and the pages say so."""
+    db = thread_db(tmp_path)
+    db["mentions"].update("m21", {"lang": "es", "body": "Hola, ¿cómo conecto Shopify?"})
+    db["mentions"].update("m23", {"lang": "en"})
+    db.close()
+    card, thread, listed = get_all(tmp_path / "g.db", ["/groundswell/mentions/m21",
+                                                       "/groundswell/mentions/m20",
+                                                       "/groundswell/mentions?source=reddit-acme"])  # fmt: skip
+    # m21 only: in its card's head and its place in the thread, in the thread, in the list
+    for page, times in ((card, 2), (thread, 1), (listed, 1)):
+        assert page.text.count('class="gs-lang"') == times, page.url
+        assert "es · English-only models" in page.text
+
+
 def test_mentions_list_reads_like_messages_and_explains_an_empty_result(tmp_path):
     db_path = seeded_db(tmp_path / "g.db")
     listed, table, empty, monitor = get_all(db_path, [

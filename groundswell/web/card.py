@@ -16,7 +16,8 @@ MAX_ANCESTORS = 10
 MAX_REPLIES = 100
 MAX_OTHERS = 8
 SUMMARY = (
-    "id, title, body, source, kind, author, rating, sentiment, topics, url, published_at, by_vendor"
+    "id, title, body, source, kind, author, rating, sentiment, topics, url, published_at, "
+    "by_vendor, lang"
 )
 
 
