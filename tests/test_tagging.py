@@ -119,6 +119,8 @@ def test_tags_go_beside_raw_rows(tmp_path):
     }
     assert ("m3", "Zen", 1) in monitors and ("m3", "Acme", 0) in monitors
     assert db["keyphrases"].count > 0
+    # no English keyphrases of German words ("leider nie", "unsere anfragen")
+    assert not list(db["keyphrases"].rows_where("mention_id = 'm4'"))
 
 
 def test_a_killed_run_resumes_where_it_stopped(tmp_path):

@@ -138,7 +138,19 @@ class KeyphraseStage(Stage):
             texts = batch.prepared
         mentions = batch.mentions or [{}] * len(texts)  # texts alone: no titles
         ends = [title_end(m.get("title"), text) for m, text in zip(mentions, texts, strict=True)]
-        batch.keyphrases = extract_keyphrases(texts, encoded=encoded, title_ends=ends)
+        found = extract_keyphrases(texts, encoded=encoded, title_ends=ends)
+        skip = out_of_domain_flags(batch)
+        batch.keyphrases = [[] if s else phrases for phrases, s in zip(found, skip, strict=True)]
+
+
+def out_of_domain_flags(batch: Batch) -> list[bool]:
+    """Which texts are in a language the models do not read (all False without the language
+    stage): their keyphrases would be another language's stopwords ("de cada", "en la")."""
+    from groundswell.tagging.language import is_out_of_domain
+
+    if batch.langs is None:
+        return [False] * len(batch.texts)
+    return [is_out_of_domain(lang) for lang in batch.langs]
 
 
 @stage("intent", model=True)
