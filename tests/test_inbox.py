@@ -150,30 +150,28 @@ def test_corrections_go_to_the_corrections_table(mentions):
         act(mentions, "nope", "acknowledge", "dana")
 
 
-def test_the_inbox_page_says_when_a_high_rating_hides_a_complaint(tmp_path):
+def inbox_page_with_review(tmp_path, key: str, rating: float, title: str, tags: dict) -> str:
+    """The inbox page of a database holding one review published now, tagged with ``tags``."""
     db_path = seeded_db(tmp_path / "g.db")
     db = open_db(db_path)
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    save_mentions(db, [{**review("five-but", rating=5.0), "published_at": now,
-                        "title": "Five stars, but exports keep failing"}])  # fmt: skip
-    db["mentions"].update("five-but", {"sentiment": "positive", "text_sentiment": "negative",
-                                       "sentiment_disagrees": 1})  # fmt: skip
+    save_mentions(db, [{**review(key, rating=rating), "published_at": now, "title": title}])
+    db["mentions"].update(key, tags)
     db.close()
-    ds = make_datasette(db_path)
-    page = asyncio.run(ds.client.get("/-/groundswell/inbox")).text
+    return asyncio.run(make_datasette(db_path).client.get("/-/groundswell/inbox")).text
+
+
+def test_the_inbox_page_says_when_a_high_rating_hides_a_complaint(tmp_path):
+    page = inbox_page_with_review(tmp_path, "five-but", 5.0, "Five stars, but exports keep failing",
+                                  {"sentiment": "positive", "text_sentiment": "negative",
+                                   "sentiment_disagrees": 1})  # fmt: skip
     assert "Five stars, but exports keep failing" in page
     assert "5★ but the text complains" in page
 
 
 def test_the_inbox_says_when_the_models_read_a_language_they_do_not_know(tmp_path):
-    db_path = seeded_db(tmp_path / "g.db")
-    db = open_db(db_path)
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    save_mentions(db, [{**review("eins", rating=1.0), "published_at": now,
-                        "title": "Der Export bricht ständig ab"}])  # fmt: skip
-    db["mentions"].update("eins", {"lang": "de", "sentiment": "negative"})
-    db.close()
-    page = asyncio.run(make_datasette(db_path).client.get("/-/groundswell/inbox")).text
+    page = inbox_page_with_review(tmp_path, "eins", 1.0, "Der Export bricht ständig ab",
+                                  {"lang": "de", "sentiment": "negative"})  # fmt: skip
     assert "Der Export bricht ständig ab" in page
     assert page.count('class="gs-lang"') == 1 and "de · English-only models" in page
 
