@@ -6,9 +6,11 @@ from __future__ import annotations
 from groundswell.config import Config
 from groundswell.models.sentiment import SentimentResult
 from groundswell.tagging.problem_cues import (
+    complains_of_the_aspect,
     denies_a_problem,
     lukewarm,
     problem_sentences,
+    read_aspect_statements,
     read_problem_statements,
     remedies_a_problem,
     states_a_problem,
@@ -385,3 +387,28 @@ def test_a_question_that_praises_nothing_is_not_read_positive():
     assert read[2:] == [positive] * 3
     negative = SentimentResult("negative", -0.7, 0.8, "m")
     assert read_problem_statements(asking[:1], [negative]) == [negative]
+
+
+def test_a_clause_that_calls_a_price_high_or_a_dish_badly_made_complains_of_its_aspect():
+    for clause in ("A little pricey", "For the quality of food, a little too expensive.",
+                   "The buns were stale", "The portions were very small",
+                   "The sides were ok and incredibly salty."):  # fmt: skip
+        assert complains_of_the_aspect(clause), clause
+    for clause in ("Not that expensive for Manhattan", "Is it expensive?",
+                   "Expensive, and worth every penny", "The sauce was never bland",
+                   "The portions were huge"):  # fmt: skip
+        assert not complains_of_the_aspect(clause), clause
+
+
+def test_an_aspect_complaint_reads_negative_in_a_clause_not_in_a_whole_text():
+    """SemEval-2014 calls the price of "Pricey, but worth a try" negative; a review that says so
+    is often glad it went, so the text's own reading keeps the model's label."""
+    positive = SentimentResult("positive", 0.6, 0.7, "m")
+    neutral = SentimentResult("neutral", 0.1, 0.5, "m")
+    negative = SentimentResult("negative", -0.5, 0.6, "m")
+    read = read_aspect_statements(["A little pricey", "The buns were stale",
+                                   "The sides were ok and incredibly salty."],
+                                  [positive, neutral, negative])  # fmt: skip
+    assert [r.label for r in read] == ["negative"] * 3
+    assert read[2] == negative  # not the lukewarm rule's neutral
+    assert read_problem_statements(["A little pricey"], [positive]) == [positive]

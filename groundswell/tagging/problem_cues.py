@@ -23,7 +23,9 @@ a failure put right soon or by the vendor ("both fixed within the hour", "When o
 their support team re-ran it overnight": ``remedies_a_problem``); and one sentence whose verdict
 is lukewarm ("The service was ok", "Food is average", "nothing special": ``lukewarm``) as
 neutral, whatever the model reads, and a text read positive that only asks and praises nothing
-(``only_asks``) as neutral too. Measured on
+(``only_asks``) as neutral too. In a topic's clause (``read_aspect_statements``) a price
+called high or a dish badly made ("A little pricey", "the buns were stale") reads negative too.
+Measured on
 the dev split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
 problem_cues = false`` turns them off.
 """
@@ -358,6 +360,52 @@ def read_problem_statements(
     sentence that is ``lukewarm`` read as neutral (score 0, the confidence stays)."""
     return [read_problem_statement(text, result)
             for text, result in zip(texts, results, strict=True)]  # fmt: skip
+
+
+# What a topic's clause says of a price or a dish that makes its aspect negative ("Pricey", "A
+# little too expensive", "the buns were stale", "portions were very small"): a whole review that
+# says so is often glad it went ("pricey but worth it"), so the text rule does not count these;
+# in a clause they are the aspect's verdict.
+ASPECT_COMPLAINTS = re.compile(
+    r"\b(?:pricey|pricy|expensive|costly|on the (?:high|expensive|pricey) side"
+    r"|bland|salty|soggy|over-?cooked|under-?cooked|greasy|stale|tasteless|flavou?rless|burnt"
+    r"|rubbery|mushy|watery"
+    r"|(?:portions?|servings?|dish(?:es)?) (?:were|was|are|is) (?:very |really |so |too |quite )?"
+    r"(?:small|tiny))\b",
+    re.IGNORECASE,
+)
+
+
+def complains_of_the_aspect(clause: str) -> bool:
+    """The clause calls a price high or a dish badly made (``ASPECT_COMPLAINTS``), not negated
+    ("not that expensive", "never bland") nor asking, and praises nothing ("expensive and
+    worth every penny")."""
+    cue = ASPECT_COMPLAINTS.search(clause)
+    return (
+        bool(cue)
+        and not NEGATED.search(clause[: cue.start()])
+        and not clause.rstrip().endswith("?")
+        and not praises(clause)
+    )
+
+
+def read_aspect_statements(
+    clauses: list[str], results: list[SentimentResult]
+) -> list[SentimentResult]:
+    """``read_problem_statements`` for the clauses that carry topics, where a clause that
+    ``complains_of_the_aspect`` reads negative too."""
+    return [read_aspect_statement(clause, result)
+            for clause, result in zip(clauses, results, strict=True)]  # fmt: skip
+
+
+def read_aspect_statement(clause: str, result: SentimentResult) -> SentimentResult:
+    if not complains_of_the_aspect(clause):
+        return read_problem_statement(clause, result)
+    if result.label == "positive":
+        return replace(result, label="negative", score=-result.score)
+    if result.label == "neutral":
+        return with_negative_for_neutral(result)
+    return result  # negative, and not lukewarm: "The sides were ok and incredibly salty"
 
 
 def states_a_problem_plainly(text: str) -> bool:

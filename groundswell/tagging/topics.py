@@ -41,7 +41,7 @@ import numpy as np
 from groundswell.config import TopicConfig
 from groundswell.models import ARTIFACTS
 from groundswell.models.sentiment import sentiment_result
-from groundswell.tagging.problem_cues import read_problem_statements
+from groundswell.tagging.problem_cues import read_aspect_statements
 from groundswell.tagging.text_spans import Span, pieces_between, sentence_spans
 
 log = logging.getLogger(__name__)
@@ -766,7 +766,7 @@ class TopicTagger:
         clauses = [self.clause(texts, segments, i) for i in wanted]
         results = self.sentiment_model.predict(clauses)
         if self.problem_cues:
-            results = read_problem_statements(clauses, results)
+            results = read_aspect_statements(clauses, results)
         return {i: (r.label, float(r.score)) for i, r in zip(wanted, results, strict=True)}
 
     def sentiments_in_context(
@@ -790,7 +790,7 @@ class TopicTagger:
                 )
         results = {i: sentiment_result(probs) for i, probs in probabilities.items()}
         if self.problem_cues:
-            read = read_problem_statements([clauses[i] for i in results], list(results.values()))
+            read = read_aspect_statements([clauses[i] for i in results], list(results.values()))
             results = dict(zip(results, read, strict=True))
         return {i: (r.label, r.score) for i, r in results.items()}
 
