@@ -392,11 +392,12 @@ def test_a_question_that_praises_nothing_is_not_read_positive():
 def test_a_clause_that_calls_a_price_high_or_a_dish_badly_made_complains_of_its_aspect():
     for clause in ("A little pricey", "For the quality of food, a little too expensive.",
                    "The buns were stale", "The portions were very small",
-                   "The sides were ok and incredibly salty."):  # fmt: skip
+                   "The sides were ok and incredibly salty.", "It is LOUD, HOT and DARK.",
+                   "could be better", "The staff were rude", "asked 4 times but never got it"):  # fmt: skip
         assert complains_of_the_aspect(clause), clause
     for clause in ("Not that expensive for Manhattan", "Is it expensive?",
                    "Expensive, and worth every penny", "The sauce was never bland",
-                   "The portions were huge"):  # fmt: skip
+                   "The portions were huge", "It could not be better", "Never loud"):  # fmt: skip
         assert not complains_of_the_aspect(clause), clause
 
 

@@ -24,7 +24,8 @@ their support team re-ran it overnight": ``remedies_a_problem``); and one senten
 is lukewarm ("The service was ok", "Food is average", "nothing special": ``lukewarm``) as
 neutral, whatever the model reads, and a text read positive that only asks and praises nothing
 (``only_asks``) as neutral too. In a topic's clause (``read_aspect_statements``) a price
-called high or a dish badly made ("A little pricey", "the buns were stale") reads negative too.
+called high, a dish badly made, a room loud or staff rude ("A little pricey", "the buns were
+stale", "could be better") reads negative too.
 Measured on
 the dev split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
 problem_cues = false`` turns them off.
@@ -362,24 +363,27 @@ def read_problem_statements(
             for text, result in zip(texts, results, strict=True)]  # fmt: skip
 
 
-# What a topic's clause says of a price or a dish that makes its aspect negative ("Pricey", "A
-# little too expensive", "the buns were stale", "portions were very small"): a whole review that
-# says so is often glad it went ("pricey but worth it"), so the text rule does not count these;
-# in a clause they are the aspect's verdict.
+# What a topic's clause says that makes its aspect negative: a price called high ("Pricey"), a
+# dish badly made ("the buns were stale", "portions were very small"), a loud or cramped room,
+# rude staff, "could be better", "never came". A whole review that says so is often glad it
+# went ("pricey but worth it"), so the text rule does not count these; in a clause they are the
+# aspect's verdict.
 ASPECT_COMPLAINTS = re.compile(
     r"\b(?:pricey|pricy|expensive|costly|on the (?:high|expensive|pricey) side"
     r"|bland|salty|soggy|over-?cooked|under-?cooked|greasy|stale|tasteless|flavou?rless|burnt"
     r"|rubbery|mushy|watery"
     r"|(?:portions?|servings?|dish(?:es)?) (?:were|was|are|is) (?:very |really |so |too |quite )?"
-    r"(?:small|tiny))\b",
+    r"(?:small|tiny)"
+    r"|loud|noisy|crowded|cramped|dingy|dirty|filthy|smelly|hard to hear|rude|inattentive"
+    r"|could (?:have been|be|use)(?: \w+){0,2} better|never (?:got|came|arrived|brought))\b",
     re.IGNORECASE,
 )
 
 
 def complains_of_the_aspect(clause: str) -> bool:
-    """The clause calls a price high or a dish badly made (``ASPECT_COMPLAINTS``), not negated
-    ("not that expensive", "never bland") nor asking, and praises nothing ("expensive and
-    worth every penny")."""
+    """The clause complains of its aspect (``ASPECT_COMPLAINTS``), not negated ("not that
+    expensive", "never bland", "could not be better") nor asking, and praises nothing
+    ("expensive and worth every penny")."""
     cue = ASPECT_COMPLAINTS.search(clause)
     return (
         bool(cue)
