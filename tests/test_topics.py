@@ -125,6 +125,20 @@ def test_keywords_match_inflections_through_stems():
     assert matrix.tolist() == [[1, 0], [1, 0], [0, 1], [0, 0]]
 
 
+def test_a_monitored_brand_reads_as_their_for_the_keywords():
+    """The demo's 1-star "Acme Helpdesk support closed my ticket without reading it" had no
+    topic: the support keyword is "their support"."""
+    topics = [TopicConfig(name="support", keywords=["their support"]),
+              TopicConfig(name="helpdesk", keywords=["helpdesk"])]  # fmt: skip
+    texts = ["Acme Helpdesk support closed my ticket", "Acme Helpdesk's support is slow",
+             "Our support team loves it", "Does Acme support SCIM?"]  # fmt: skip
+    plain = TopicTagger(topics, HashingEncoder()).keyword_hits(texts)
+    branded = TopicTagger(topics, HashingEncoder(), brands=["acme helpdesk", "acme"])
+    assert plain.tolist() == [[0, 1], [0, 1], [0, 0], [0, 0]]  # the name is a "helpdesk" hit
+    # "Does Acme support" is a verb: not "their support"
+    assert branded.keyword_hits(texts).tolist() == [[1, 0], [1, 0], [0, 0], [0, 0]]
+
+
 def test_combine_sentiments_takes_the_majority_and_breaks_ties_by_score():
     assert combine_sentiments(["negative"], [-0.7]) == "negative"
     assert combine_sentiments(["positive", "positive", "negative"], [0.5, 0.6, -0.9]) == "positive"

@@ -537,14 +537,9 @@ def brand_names(monitors: dict[str, bool], config) -> list[str]:
     """What the monitors look for (their names, and the names their queries ask for on their
     own), lowercase, longest first: every mention of a brand says its name, so in the tag
     cloud it would only crowd out what people said about it."""
-    from groundswell.tagging.query import QueryError, brand_terms, parse_query
+    from groundswell.tagging.query import monitor_brand_names
 
-    names = {name.lower() for name in monitors}
-    for monitor in config.monitor:
-        try:
-            names.update(brand_terms(parse_query(monitor.query)))
-        except QueryError:  # `tag` reports it (tagging.monitors); the digest still goes out
-            continue
+    names = {name.lower() for name in monitors} | set(monitor_brand_names(config.monitor))
     return sorted(names, key=lambda name: (-len(name), name))
 
 

@@ -552,3 +552,16 @@ def brand_terms(query: Query) -> list[str]:
         return []  # Not, Field
 
     return list(dict.fromkeys(walk(query.root, True)))
+
+
+def monitor_brand_names(monitors) -> list[str]:
+    """What configured monitors (``MonitorConfig``) look for: their names, and the names their
+    queries ask for on their own (``brand_terms``), lowercase, longest first. A query that does
+    not parse is skipped (``tag`` reports it)."""
+    names = {monitor.name.lower() for monitor in monitors}
+    for monitor in monitors:
+        try:
+            names.update(brand_terms(parse_query(monitor.query)))
+        except QueryError:
+            continue
+    return sorted(names, key=lambda name: (-len(name), name))

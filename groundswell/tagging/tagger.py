@@ -120,15 +120,18 @@ class Tagger:
     def topics(self):
         if self._topics is None:
             from groundswell.models.encoder import load_encoder
+            from groundswell.tagging.query import monitor_brand_names
             from groundswell.tagging.topics import topic_tagger_from_config
 
             cues = self.config.model.problem_cues
+            brands = monitor_brand_names(self.config.monitor)
             if self.shared is not None:
-                self._topics = topic_tagger_from_config(self.config.topic, self.shared, None, cues)
+                self._topics = topic_tagger_from_config(self.config.topic, self.shared, None,
+                                                        cues, brands)  # fmt: skip
             else:
                 encoder = load_encoder(self.config.model.encoder)
                 self._topics = topic_tagger_from_config(
-                    self.config.topic, encoder, self.sentiment, cues
+                    self.config.topic, encoder, self.sentiment, cues, brands
                 )
         return self._topics
 

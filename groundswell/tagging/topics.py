@@ -462,6 +462,27 @@ def keyword_matrix(segments: list[str], keyword_stems: list[tuple[str, ...]]) ->
     return matrix
 
 
+# a brand name after these is the subject of a verb ("Does Acme support SCIM?"), not "their"
+AUXILIARY = (
+    r"(?:does|do|did|can|could|will|would|should|to|doesn't|don't|didn't|won't|can't|cannot)"
+)
+
+
+def brand_pattern(brands: Sequence[str]) -> re.Pattern | None:
+    """One regex finding any of the brand names (and their possessive), or None; group 1 is an
+    auxiliary verb before it, when there is one."""
+    names = sorted({b.strip() for b in brands if b.strip()}, key=len, reverse=True)
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(name) for name in names)
+    return re.compile(rf"(?<!\w)({AUXILIARY}\s+)?(?:{alternatives})(?:['’]s)?(?!\w)", re.IGNORECASE)
+
+
+def as_their(match: re.Match) -> str:
+    """A brand's name as "their", unless a verb's auxiliary comes before it."""
+    return match.group(0) if match.group(1) else "their"
+
+
 @lru_cache(maxsize=256)
 def keyword_pattern(keyword_stems: tuple[str, ...]) -> re.Pattern | None:
     """One regex finding any of a topic's ``" stem "`` strings (None: no keywords)."""
@@ -585,6 +606,7 @@ class TopicTagger:
         centroid_weight: float = SIMILARITY_CENTROID_WEIGHT,
         few_shot: bool = True,
         problem_cues: bool = False,
+        brands: Sequence[str] = (),
     ) -> None:
         if not topics:
             raise ValueError("a topic taxonomy needs at least one topic")
@@ -602,6 +624,7 @@ class TopicTagger:
         known, fallback = thresholds or {}, default_threshold(encoder)
         self.thresholds = np.array([known.get(name, fallback) for name in names], np.float32)
         self.keyword_stems = [stemmed_keywords(t.keywords) for t in self.topics]
+        self.brands = brand_pattern(brands)
         self.prototypes = build_prototypes(self.topics, encoder)
         self.heads = self.usable_heads(heads, names)
         self.head_columns = [names.index(t) for t in self.heads.topics] if self.heads else []
@@ -619,7 +642,10 @@ class TopicTagger:
         self.described = build_prototypes(
             [t.model_copy(update={"examples": []}) for t in self.topics], self.encoder
         )
-        key = topic_heads.cache_key(self.topics, topic_heads.encoder_fingerprint(self.encoder))
+        fingerprint = topic_heads.encoder_fingerprint(self.encoder)
+        if self.brands is not None:  # the examples' keyword hits read brand names as "their"
+            fingerprint += f"|brands:{self.brands.pattern}"
+        key = topic_heads.cache_key(self.topics, fingerprint)
         heads = topic_heads.load_cached(key)
         if heads is None:
             vectors = np.asarray(self.encoder.embed(texts), dtype=np.float32)
@@ -633,7 +659,15 @@ class TopicTagger:
         fitted on an example's similarity to itself would trust that too much) + keyword bonus,
         what few-shot heads read beside the embedding and the words."""
         similarity = vectors @ self.described.centroids.T
-        return similarity + self.keyword_bonus * keyword_matrix(segments, self.keyword_stems)
+        return similarity + self.keyword_bonus * self.keyword_hits(segments)
+
+    def keyword_hits(self, segments: list[str]) -> np.ndarray:
+        """``keyword_matrix`` of the segments, a monitored brand's name read as "their": a
+        customer writes "Acme support closed my ticket" where the keyword says "their support"
+        (and "Acme Helpdesk" is not the keyword "helpdesk")."""
+        if self.brands is not None:
+            segments = [self.brands.sub(as_their, segment) for segment in segments]
+        return keyword_matrix(segments, self.keyword_stems)
 
     def usable_heads(self, heads: TopicHeads | None, names: list[str]) -> TopicHeads | None:
         """``heads`` if they fit this taxonomy and encoder; heads trained on another encoder's
@@ -658,7 +692,7 @@ class TopicTagger:
         if vectors is None:
             vectors = np.asarray(self.encoder.embed(segments), dtype=np.float32)
         similarity = similarity_matrix(vectors, self.prototypes, self.centroid_weight)
-        scores = similarity + self.keyword_bonus * keyword_matrix(segments, self.keyword_stems)
+        scores = similarity + self.keyword_bonus * self.keyword_hits(segments)
         if self.heads is not None:
             votes = self.heads.probabilities(vectors) - 0.5
             scores[:, self.head_columns] += HEAD_WEIGHT * votes
@@ -824,18 +858,21 @@ def topic_tagger_from_config(
     encoder: TextEncoder,
     sentiment_model: SentimentModel | None = None,
     problem_cues: bool = False,
+    brands: Sequence[str] = (),
 ) -> TopicTagger:
     """The tagger for a config's ``[[topic]]`` list, or for ``DEFAULT_TOPICS`` (with their
-    calibrated thresholds and trained heads) when the list is empty."""
+    calibrated thresholds and trained heads) when the list is empty. ``brands``: the monitored
+    names, read as "their" by the keywords (``TopicTagger.keyword_hits``)."""
     if topics:
-        return TopicTagger(topics, encoder, sentiment_model, problem_cues=problem_cues)
-    return default_topic_tagger(encoder, sentiment_model, problem_cues)
+        return TopicTagger(topics, encoder, sentiment_model, problem_cues=problem_cues,
+                           brands=brands)  # fmt: skip
+    return default_topic_tagger(encoder, sentiment_model, problem_cues, brands)
 
 
 def default_topic_tagger(
     encoder: TextEncoder, sentiment_model: SentimentModel | None = None,
-    problem_cues: bool = False,
+    problem_cues: bool = False, brands: Sequence[str] = (),
 ) -> TopicTagger:  # fmt: skip
     thresholds = default_topic_thresholds(encoder)
     return TopicTagger(DEFAULT_TOPICS, encoder, sentiment_model, thresholds, default_heads(),
-                       few_shot=False, problem_cues=problem_cues)  # fmt: skip
+                       few_shot=False, problem_cues=problem_cues, brands=brands)  # fmt: skip
