@@ -16,18 +16,17 @@ while it lags" do not praise): a review with pros and cons keeps the model's lab
 model reads neutral is read negative on the same terms when the failure is stated outside a
 question and not by a cue that news and chat use of other things (``AMBIGUOUS``: a plane crash,
 a broken nose, a timeout in a game): "A database migration left search timing out". The topic
-stage applies it to the clause that carries a topic too (aspect sentiment). Its mirror image reads one sentence the model calls
-negative as positive when it denies a failure and states none ("Email has never dropped a
-message", "not had a single outage", "never lets us down": ``denies_a_problem``), or tells of
-a failure put right soon or by the vendor ("both fixed within the hour", "When our import failed,
-their support team re-ran it overnight": ``remedies_a_problem``); and one sentence whose verdict
-is lukewarm ("The service was ok", "Food is average", "nothing special": ``lukewarm``) as
-neutral, whatever the model reads, and a text read positive that only asks and praises nothing
-(``only_asks``) as neutral too. In a topic's clause (``read_aspect_statements``) a price
-called high, a dish badly made, a room loud or staff rude ("A little pricey", "the buns were
-stale", "could be better") reads negative too.
-Measured on
-the dev split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
+stage applies it to the clause that carries a topic too (aspect sentiment). Its mirror image
+reads one sentence the model calls negative as positive when it denies a failure and states
+none ("Email has never dropped a message", "not had a single outage", "never lets us down":
+``denies_a_problem``), or tells of a failure put right soon or by the vendor ("both fixed within
+the hour", "When our import failed, their support team re-ran it overnight":
+``remedies_a_problem``); and one sentence whose verdict is lukewarm ("The service was ok", "Food
+is average", "nothing special": ``lukewarm``) as neutral, whatever the model reads, and a text
+read positive that only asks and praises nothing (``only_asks``) as neutral too. In a topic's
+clause (``read_aspect_statements``) a price called high, a dish badly made, a room loud or staff
+rude ("A little pricey", "the buns were stale", "could be better") reads negative too. Measured
+on the dev split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
 problem_cues = false`` turns them off.
 """
 
@@ -294,11 +293,15 @@ def praises(text: str) -> bool:
     return bool(PRAISE.search(NOT_PRAISE.sub(" ", text or "")))
 
 
+def is_question(sentence: str) -> bool:
+    return sentence.rstrip().endswith("?")
+
+
 def one_plain_sentence(text: str) -> bool:
     """One sentence (a clause, a short post), not a question nor a contrast ("no issues, but it
     failed after a year"): what the mirror rules read. A longer text the model reads whole, and
     reads right more often."""
-    return len(sentence_spans(text)) == 1 and not text.endswith("?") and not CONTRAST.search(text)
+    return len(sentence_spans(text)) == 1 and not is_question(text) and not CONTRAST.search(text)
 
 
 def denies_a_problem(text: str) -> bool:
@@ -337,8 +340,7 @@ def only_asks(text: str) -> bool:
     it offer phone support? I would like to know whether it is chat only")."""
     spans = sentence_spans(text)
     return bool(spans) and all(
-        text[start:end].rstrip().endswith("?") or ASKING.search(text[start:end])
-        for start, end in spans
+        is_question(text[start:end]) or ASKING.search(text[start:end]) for start, end in spans
     )
 
 
@@ -355,10 +357,11 @@ def remedies(sentence: str) -> bool:
 def read_problem_statements(
     texts: list[str], results: list[SentimentResult]
 ) -> list[SentimentResult]:
-    """The model's results, with a positive one that ``states_a_problem`` read as negative and
-    a negative one that ``denies_a_problem`` or ``remedies_a_problem`` read as positive (its
-    probabilities mirrored: the score changes sign, the confidence stays), and one plain
-    sentence that is ``lukewarm`` read as neutral (score 0, the confidence stays)."""
+    """The model's results, with a positive one that ``states_a_problem`` and a neutral one
+    that ``states_a_problem_plainly`` read as negative (``read_negative``), a negative one that
+    ``denies_a_problem`` or ``remedies_a_problem`` read as positive (its probabilities mirrored:
+    the score changes sign, the confidence stays), and one plain sentence that is ``lukewarm``,
+    or a positive text that ``only_asks``, read as neutral (score 0, the confidence stays)."""
     return [read_problem_statement(text, result)
             for text, result in zip(texts, results, strict=True)]  # fmt: skip
 
@@ -388,7 +391,7 @@ def complains_of_the_aspect(clause: str) -> bool:
     return (
         bool(cue)
         and not NEGATED.search(clause[: cue.start()])
-        and not clause.rstrip().endswith("?")
+        and not is_question(clause)
         and not praises(clause)
     )
 
@@ -403,33 +406,34 @@ def read_aspect_statements(
 
 
 def read_aspect_statement(clause: str, result: SentimentResult) -> SentimentResult:
-    if not complains_of_the_aspect(clause):
-        return read_problem_statement(clause, result)
-    if result.label == "positive":
-        return replace(result, label="negative", score=-result.score)
-    if result.label == "neutral":
-        return with_negative_for_neutral(result)
-    return result  # negative, and not lukewarm: "The sides were ok and incredibly salty"
+    if complains_of_the_aspect(clause):  # negative, not lukewarm: "ok and incredibly salty"
+        return read_negative(result)
+    return read_problem_statement(clause, result)
 
 
 def states_a_problem_plainly(text: str) -> bool:
     """A failure is stated outside a question ("Does the update fix the sync?" asks), by a cue
     that is not ``AMBIGUOUS``, and nothing is praised."""
-    stated = [s for s in problem_sentences(text, ambiguous=False) if not s.rstrip().endswith("?")]
+    stated = [s for s in problem_sentences(text, ambiguous=False) if not is_question(s)]
     return bool(stated) and not praises(text)
 
 
-def with_negative_for_neutral(result: SentimentResult) -> SentimentResult:
-    """A neutral result read as negative: its neutral and negative probabilities swapped."""
-    positive = (1.0 - result.confidence + result.score) / 2
-    return replace(result, label="negative", score=positive - result.confidence)
+def read_negative(result: SentimentResult) -> SentimentResult:
+    """``result`` read as negative: a positive one's probabilities mirrored (the score changes
+    sign), a neutral one's neutral and negative probabilities swapped; the confidence stays."""
+    if result.label == "positive":
+        return replace(result, label="negative", score=-result.score)
+    if result.label == "neutral":
+        positive = (1.0 - result.confidence + result.score) / 2
+        return replace(result, label="negative", score=positive - result.confidence)
+    return result
 
 
 def read_problem_statement(text: str, result: SentimentResult) -> SentimentResult:
-    if result.label == "positive" and states_a_problem(text):
-        return replace(result, label="negative", score=-result.score)
-    if result.label == "neutral" and states_a_problem_plainly(text):
-        return with_negative_for_neutral(result)
+    if (result.label == "positive" and states_a_problem(text)) or (
+        result.label == "neutral" and states_a_problem_plainly(text)
+    ):
+        return read_negative(result)
     plain = (text or "").strip()
     if (
         result.label == "negative"

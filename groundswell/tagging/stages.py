@@ -136,11 +136,12 @@ class KeyphraseStage(Stage):
         else:
             encoded = self.tagger.encode(batch)
             texts = batch.prepared
+        # a text the models do not read is left blank: no phrases, and no work to find them
+        texts = ["" if skip else text
+                 for text, skip in zip(texts, out_of_domain_flags(batch), strict=True)]  # fmt: skip
         mentions = batch.mentions or [{}] * len(texts)  # texts alone: no titles
         ends = [title_end(m.get("title"), text) for m, text in zip(mentions, texts, strict=True)]
-        found = extract_keyphrases(texts, encoded=encoded, title_ends=ends)
-        skip = out_of_domain_flags(batch)
-        batch.keyphrases = [[] if s else phrases for phrases, s in zip(found, skip, strict=True)]
+        batch.keyphrases = extract_keyphrases(texts, encoded=encoded, title_ends=ends)
 
 
 def out_of_domain_flags(batch: Batch) -> list[bool]:
