@@ -326,13 +326,17 @@ def denies(sentence: str) -> bool:
 def lukewarm(sentence: str) -> bool:
     """A verdict neither good nor bad (``LUKEWARM``), not negated, with no praise and no failure
     beside it: "The service was ok", "Food is average" (not "ok and incredibly slow")."""
-    verdict = LUKEWARM.search(sentence)
     return (
-        bool(verdict)
-        and not NEGATED.search(sentence[: verdict.start()])
+        said_unnegated(LUKEWARM, sentence)
         and not praises(sentence)
         and not problem_sentences(sentence)
     )
+
+
+def said_unnegated(cue: re.Pattern, text: str) -> bool:
+    """``cue``'s first match in ``text`` has no negation shortly before it (``NEGATED``)."""
+    found = cue.search(text)
+    return bool(found) and not NEGATED.search(text[: found.start()])
 
 
 def only_asks(text: str) -> bool:
@@ -387,10 +391,8 @@ def complains_of_the_aspect(clause: str) -> bool:
     """The clause complains of its aspect (``ASPECT_COMPLAINTS``), not negated ("not that
     expensive", "never bland", "could not be better") nor asking, and praises nothing
     ("expensive and worth every penny")."""
-    cue = ASPECT_COMPLAINTS.search(clause)
     return (
-        bool(cue)
-        and not NEGATED.search(clause[: cue.start()])
+        said_unnegated(ASPECT_COMPLAINTS, clause)
         and not is_question(clause)
         and not praises(clause)
     )
