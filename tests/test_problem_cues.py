@@ -100,6 +100,31 @@ def test_negated_fixed_or_praised_failures_are_not():
         assert not states_a_problem(text), text
 
 
+def test_praise_that_held_only_until_something_changed_is_a_problem():
+    """A decline: the praise is in the past and something ended it ("was great until the last
+    update"). The model reads the praise; the reviewer is complaining."""
+    for text in (
+        "It was the best tool we had, until they removed the free plan.",
+        "App was working great until the recent update.",
+        "Everything was good until the household policy came up.",
+        "Acme Helpdesk used to be great.",
+        "I used to love this app.",
+        "The mobile app used to work perfectly.",
+        "Reporting has gone downhill since the redesign.",
+        "The inbox gets worse with every release.",
+    ):
+        assert states_a_problem(text), text
+    for text in (
+        "I got used to the new layout in a day and now love it.",
+        "The tag field is used to route tickets.",
+        "The party was great until 2 in the morning, then we went home.",
+        "Great from the first call until the end of the migration.",
+        "It helps with all the chores I used to enjoy.",
+        "Was great until the update, but the fix came fast and it is excellent again.",
+    ):
+        assert not states_a_problem(text), text
+
+
 def test_only_the_sentences_that_state_the_failure_are_returned():
     text = "We moved from a spreadsheet last year. The dashboard times out after lunch."
     assert problem_sentences(text) == ["The dashboard times out after lunch."]

@@ -7,7 +7,8 @@ slow again" is a complaint. This rule reads a text the model calls positive as n
 of its sentences states a failure (``FAILURES``: timeouts, slowness, freezes, crashes, outages,
 things not loading, syncing or staying connected, lost or dropped data, days or weeks to get
 something done, nobody following up, new charges, outdated or confusing screens, something taken
-away (a module sunset, a plan discontinued, an app retired, support ended), and warnings:
+away (a module sunset, a plan discontinued, an app retired, support ended), a decline ("was great
+until the last update", "used to love it", "gone downhill": ``DECLINE``), and warnings:
 "never again", "save your money", "stay away", "not worth it"), not negated
 ("never crashes", "no lag") nor said to be fixed ("fixed within the hour"), and no word in the text
 praises (``PRAISE``; "a good share of", "good to know", "glad it is not just us", comparisons,
@@ -41,6 +42,27 @@ from groundswell.tagging.text_spans import sentence_spans
 if TYPE_CHECKING:
     from groundswell.models.sentiment import SentimentResult
 
+# praise that held only until something changed: "used to be great", "used to love it", "was
+# working great until the last update", "the best tool we had, until they removed the free plan",
+# "has gone downhill", "gets worse with every update"; not "got used to it" or "is used to store"
+GOOD = (
+    r"(?:great|good|fine|perfect(?:ly)?|well|amazing|excellent|awesome|fantastic|wonderful"
+    r"|smooth(?:ly)?|flawless(?:ly)?|reliable|solid|the best|best)"
+)
+NOT_A_TIME = (  # "until the end", "noise until 2 in the morning" tell when, not what changed
+    r"(?! (?:the (?:very )?end|\d|midnight|morning|late|closing|close)\b)"
+)
+DECLINE = (
+    r"(?<!\bget )(?<!\bgot )(?<!\bgets )(?<!\bgetting )(?<!\bam )(?<!'m )(?<!\bis )(?<!\bare )"
+    r"(?<!\bwas )(?<!\bwere )(?<!\bbe )(?<!\bbeen )(?<!\bbecome )"
+    rf"used to (?:be (?:so |really |very |pretty |quite |a )?{GOOD}|(?:really )?(?:love|like|enjoy)"
+    r"(?= \w)"  # an object: not "the activities I used to enjoy."
+    r"|work(?: (?:so |really |very |pretty |quite )?(?:well|great|fine|perfectly))?)"
+    rf"|{GOOD}(?: \w+){{0,6}},? until\b{NOT_A_TIME}"
+    r"|(?:gone|going|went|goes) downhill"
+    r"|(?:gotten|getting|got|gets|become|becoming|became) (?:so much |much |a lot |even )?worse"
+    r"|worse (?:and worse|with (?:every|each)|since|after)"
+)
 FAILURES = (
     r"tim(?:e|es|ed|ing) out",
     r"time-?outs?",
@@ -116,6 +138,7 @@ FAILURES = (
     r"no longer (?:supports?|supported|available|offers?|includes?)",
     r"(?:removes?|removed|removing|kills?|killed|killing) (?:the |its |their |our )?free",
     r"shut(?:s|ting)? down (?:its|their|our)",
+    DECLINE,
 )
 FAILURE = re.compile(r"\b(?:" + "|".join(FAILURES) + r")\b", re.IGNORECASE)
 # failures that news and chat tell of other things as often: a plane crash, a broken nose, a
@@ -161,7 +184,8 @@ NOT_PRAISE = re.compile(
     r"|\bbetter\b[^.!?]{0,40}\bthan\b|\bat best\b"
     r"|\bcould (?:have been|be|use)\b[^.!?]{0,20}\bbetter\b"
     r"|\b(?:handled|did|does|do|works?|worked)\b[^.!?]{0,20}\bbetter\b"
-    r"|\bused to (?:be (?:so |really |very |pretty )?|(?:really )?)\w+"
+    r"|\bused to (?:work (?:so |really |very )?|be (?:so |really |very |pretty )?|(?:really )?)\w+"
+    rf"|\b{GOOD}(?: \w+){{0,6}},? until\b{NOT_A_TIME}"
     r"|\b(?:was|were) (?:so |really |very |pretty )?\w+,? (?:but |and )?now\b"
     r"|(?:\bnot|n't|\bnever) (?:so |very |that |really |too |as )?(?:good|great|nice|happy|worth"
     r"|easy|impressed|reliable|fast|helpful|friendly|satisfied|pleased)\b"
