@@ -29,6 +29,7 @@ from groundswell.community.intent import (  # noqa: E402
     load_intent_head,
     opinion_polarity,
     reports_trouble,
+    waives_the_cue,
 )
 from groundswell.models.sentiment import sentiment_result  # noqa: E402
 from groundswell.tagging.problem_cues import read_problem_statements  # noqa: E402
@@ -50,6 +51,7 @@ def variants(review: dict, p: np.ndarray, sentiment: np.ndarray, head) -> dict:
     star_polarity = opinion_polarity(mention, reading)
     args = (head.classes, p, False, head.thresholds)
     trouble = reports_trouble(mention, reading)
+    waived = waives_the_cue(mention, p[head.classes.index("feature_request")], reading)
     return {
         "head alone": decide(*args)[0],
         "+ request cue": decide(*args, requests=cue)[0],
@@ -60,6 +62,12 @@ def variants(review: dict, p: np.ndarray, sentiment: np.ndarray, head) -> dict:
         )[0],
         "+ cue + star polarity + trouble": decide(
             *args, requests=cue, polarity=star_polarity, trouble=trouble
+        )[0],
+        "+ cue or sure + text pol. + trouble": decide(
+            *args, requests=cue or waived, polarity=text_polarity, trouble=trouble
+        )[0],
+        "+ cue or sure + star pol. + trouble": decide(
+            *args, requests=cue or waived, polarity=star_polarity, trouble=trouble
         )[0],
     }
 

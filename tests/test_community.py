@@ -550,6 +550,22 @@ def test_a_feature_request_must_ask_for_something():
         assert not asks_for_something({"title": text}), text
 
 
+def test_a_rated_review_the_head_is_sure_of_needs_no_request_words():
+    """App reviews ask in words the cue does not know ("Needs update"); for a review with stars
+    the head's sure feature request (SURE_REQUEST) waives the cue, unless the text reads
+    positive. A forum post never waives it."""
+    from groundswell.community.intent import SURE_REQUEST, waives_the_cue
+    from groundswell.models.sentiment import SentimentResult
+
+    neutral = SentimentResult("neutral", 0.0, 0.6, "m")
+    positive = SentimentResult("positive", 0.8, 0.8, "m")
+    review = {"body": "Add simple photo function", "rating": 3}
+    assert waives_the_cue(review, SURE_REQUEST, neutral)
+    assert not waives_the_cue(review, SURE_REQUEST - 0.01, neutral)
+    assert not waives_the_cue(review, 0.9, positive)
+    assert not waives_the_cue({"body": "comments not syncing back", "kind": "post"}, 0.9, neutral)
+
+
 def test_vendor_posts_are_marked_as_the_config_names_them(tmp_path):
     """``by_vendor`` follows ``vendor_accounts``: trimmed, any case; an account added or removed
     later re-marks the old posts; a second pass changes nothing."""
