@@ -115,6 +115,25 @@ def test_segments_are_sentences_cut_at_contrast_words():
     assert split_segments("") == []
 
 
+def test_a_concessive_opening_is_a_clause_of_its_own():
+    """ "While the ambiance was great, the food could have been better": the food's clause is
+    the second, and reads negative only when the praise stays in the first."""
+    assert split_segments(
+        "While the ambiance was great, the food and service could have been a lot better."
+    ) == ["While the ambiance was great", "the food and service could have been a lot better."]
+    assert split_segments("Other than being a bit overpriced, the food was good!") == [
+        "Other than being a bit overpriced",
+        "the food was good!",
+    ]
+    # no comma, or a comma straight after the word: one clause
+    assert split_segments("Although the food was good I would not return.") == [
+        "Although the food was good I would not return."
+    ]
+    assert split_segments("Although, one night it was super cheesy.") == [
+        "Although, one night it was super cheesy."
+    ]
+
+
 def test_keywords_match_inflections_through_stems():
     assert stem_word("crashes") == stem_word("crashing") == stem_word("crashed") == "crash"
     assert stem_word("prices") == stem_word("pricing") == stem_word("priced") == stem_word("price")

@@ -42,7 +42,7 @@ from groundswell.config import TopicConfig
 from groundswell.models import ARTIFACTS
 from groundswell.models.sentiment import sentiment_result
 from groundswell.tagging.problem_cues import read_aspect_statements
-from groundswell.tagging.text_spans import Span, pieces_between, sentence_spans
+from groundswell.tagging.text_spans import Span, pieces_between, sentence_spans, stripped_span
 
 log = logging.getLogger(__name__)
 
@@ -373,16 +373,37 @@ _CONTRAST = re.compile(
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[$€£¥]")
 
 
+# a sentence that opens with a concession or an exception, up to its first comma: "While the
+# ambiance was great, the food could have been better", "Other than being a bit overpriced, ..."
+_CONCESSIVE_OPENING = re.compile(
+    r"\s*(?:while|whilst|although|though|even though|whereas|granted|other than|apart from"
+    r"|aside from|despite|in spite of)\b[^,;.!?]{2,120},",
+    re.IGNORECASE,
+)
+
+
 def clause_spans(text: str, sentence: Span) -> list[Span]:
-    """Cut a sentence before contrast words; a cut-off piece too short to stand alone is merged
-    into the clause before it."""
+    """Cut a sentence after a concessive opening and before contrast words; a cut-off piece too
+    short to stand alone is merged into the clause before it."""
     clauses: list[Span] = []
-    for start, end in pieces_between(_CONTRAST, text, *sentence):
-        if clauses and len(_WORD.findall(text[start:end].lower())) < MIN_SEGMENT_WORDS:
-            clauses[-1] = (clauses[-1][0], end)
-        else:
-            clauses.append((start, end))
+    for part in opening_spans(text, sentence):
+        for start, end in pieces_between(_CONTRAST, text, *part):
+            if clauses and len(_WORD.findall(text[start:end].lower())) < MIN_SEGMENT_WORDS:
+                clauses[-1] = (clauses[-1][0], end)
+            else:
+                clauses.append((start, end))
     return clauses
+
+
+def opening_spans(text: str, sentence: Span) -> list[Span]:
+    """A sentence that opens with a concessive clause (``_CONCESSIVE_OPENING``) as that clause
+    and the rest; any other sentence as itself."""
+    start, end = sentence
+    opening = _CONCESSIVE_OPENING.match(text, start, end)
+    if not opening or opening.end() >= end:
+        return [sentence]
+    parts = [stripped_span(text, start, opening.end() - 1), stripped_span(text, opening.end(), end)]
+    return [(a, b) for a, b in parts if b > a]
 
 
 def without_leading_contrast(text: str, span: Span) -> Span:
