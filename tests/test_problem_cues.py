@@ -438,3 +438,29 @@ def test_an_aspect_complaint_reads_negative_in_a_clause_not_in_a_whole_text():
     assert [r.label for r in read] == ["negative"] * 3
     assert read[2] == negative  # not the lukewarm rule's neutral
     assert read_problem_statements(["A little pricey"], [positive]) == [positive]
+
+
+def test_a_clause_that_tells_the_reader_to_have_it_or_leave_it_reads_so():
+    """ "Try sushimi cucumber roll" recommends the food (the model read it negative); "You should
+    pass on the calamari" warns against it. Clauses only; asked, or with a failure beside it,
+    the advice is not read."""
+    from groundswell.tagging.problem_cues import advises
+
+    for clause in ("Try sushimi cucumber roll.", "Make sure you have the Spicy Scallop roll.",
+                   "Do not miss the tiramisu", "Check out the secret back room."):  # fmt: skip
+        assert advises(clause) == "positive", clause
+    for clause in ("You should pass on the calamari.", "Skip the desserts"):
+        assert advises(clause) == "negative", clause
+    for clause in ("Try to snag an outside table.", "Try again later, the site times out.",
+                   "Order the fish?", "Try the soup if you like it bland",
+                   "We tried the soup."):  # fmt: skip
+        assert advises(clause) is None, clause
+    negative = SentimentResult("negative", -0.4, 0.6, "m")
+    neutral = SentimentResult("neutral", 0.1, 0.5, "m")  # P(neg) 0.2, P(neutral) 0.5, P(pos) 0.3
+    read = read_aspect_statements(["Try sushimi cucumber roll.", "Try the olive cream cheese",
+                                   "You should pass on the calamari."],
+                                  [negative, neutral, neutral])  # fmt: skip
+    assert read[0] == SentimentResult("positive", 0.4, 0.6, "m")
+    assert read[1].label == "positive" and abs(read[1].score - (0.5 - 0.2)) < 1e-9
+    assert read[2].label == "negative"
+    assert read_problem_statements(["Try sushimi cucumber roll."], [negative]) == [negative]

@@ -26,7 +26,9 @@ the hour", "When our import failed, their support team re-ran it overnight":
 is average", "nothing special": ``lukewarm``) as neutral, whatever the model reads, and a text
 read positive that only asks and praises nothing (``only_asks``) as neutral too. In a topic's
 clause (``read_aspect_statements``) a price called high, a dish badly made, a room loud or staff
-rude ("A little pricey", "the buns were stale", "could be better") reads negative too. Measured
+rude ("A little pricey", "the buns were stale", "could be better") reads negative too, and one
+that tells the reader to have the thing ("Try the olive cream cheese") or leave it ("You should
+pass on the calamari") reads so (``advises``). Measured
 on the dev split, held-out reviews and SemEval aspect polarity in docs/tagging.md; ``[model]
 problem_cues = false`` turns them off.
 """
@@ -431,8 +433,56 @@ def read_aspect_statements(
             for clause, result in zip(clauses, results, strict=True)]  # fmt: skip
 
 
+# A clause that tells the reader to have the thing ("Try the olive cream cheese", "Make sure you
+# have the Spicy Scallop roll", "Don't miss the back room") recommends it; one that tells them
+# to leave it ("You should pass on the calamari", "Skip the desserts") warns against it.
+RECOMMENDS = re.compile(
+    r"^\W*(?:(?:you (?:should|must|have to|need to|gotta) |be sure to |make sure (?:you |to )"
+    r"|definitely |do |just )?(?:try(?! (?:again|to|later|and|it again|restarting|reinstalling"
+    r"|clearing|turning|logging|signing|another))|order|check out|go for|sample)"
+    r"|(?:do not|don'?t) (?:miss|pass up|leave without (?:trying|ordering))"
+    r"|make sure (?:you |to )?(?:have|get|order|try))\b",
+    re.IGNORECASE,
+)
+DISSUADES = re.compile(
+    r"^\W*(?:(?:you (?:should|must|may want to|might want to) |i'?d |i would |just )?"
+    r"(?:pass on|skip|stay away from|steer clear of))\b",
+    re.IGNORECASE,
+)
+
+
+def advises(clause: str) -> str | None:
+    """What a clause advises: "positive" when it tells the reader to have the thing
+    (``RECOMMENDS``), "negative" when it tells them to leave it (``DISSUADES``), else None; not
+    read in a question, nor beside a failure ("try the soup if you like it cold and bland")."""
+    clause = (clause or "").strip()
+    if is_question(clause) or problem_sentences(clause) or ASPECT_COMPLAINTS.search(clause):
+        return None
+    if DISSUADES.search(clause):
+        return "negative"
+    if RECOMMENDS.search(clause):
+        return "positive"
+    return None
+
+
+def read_positive(result: SentimentResult) -> SentimentResult:
+    """``result`` read as positive: a negative one's probabilities mirrored, a neutral one's
+    neutral and positive probabilities swapped; the confidence stays."""
+    if result.label == "negative":
+        return replace(result, label="positive", score=-result.score)
+    if result.label == "neutral":
+        negative = (1.0 - result.confidence - result.score) / 2
+        return replace(result, label="positive", score=result.confidence - negative)
+    return result
+
+
 def read_aspect_statement(clause: str, result: SentimentResult) -> SentimentResult:
     if complains_of_the_aspect(clause):  # negative, not lukewarm: "ok and incredibly salty"
+        return read_negative(result)
+    advice = advises(clause)
+    if advice == "positive":
+        return read_positive(result)
+    if advice == "negative":
         return read_negative(result)
     return read_problem_statement(clause, result)
 
@@ -466,7 +516,7 @@ def read_problem_statement(text: str, result: SentimentResult) -> SentimentResul
         and one_plain_sentence(plain)
         and (denies(plain) or remedies(plain))
     ):
-        return replace(result, label="positive", score=-result.score)
+        return read_positive(result)
     if result.label != "neutral" and one_plain_sentence(plain) and lukewarm(plain):
         return replace(result, label="neutral", score=0.0)
     if (
