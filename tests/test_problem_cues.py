@@ -453,6 +453,7 @@ def test_a_clause_that_tells_the_reader_to_have_it_or_leave_it_reads_so():
         assert advises(clause) == "negative", clause
     for clause in ("Try to snag an outside table.", "Try again later, the site times out.",
                    "Order the fish?", "Try the soup if you like it bland",
+                   "Order was wrong and late", "Check out is on the second floor",
                    "We tried the soup."):  # fmt: skip
         assert advises(clause) is None, clause
     negative = SentimentResult("negative", -0.4, 0.6, "m")

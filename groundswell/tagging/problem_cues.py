@@ -439,7 +439,8 @@ def read_aspect_statements(
 RECOMMENDS = re.compile(
     r"^\W*(?:(?:you (?:should|must|have to|need to|gotta) |be sure to |make sure (?:you |to )"
     r"|definitely |do |just )?(?:try(?! (?:again|to|later|and|it again|restarting|reinstalling"
-    r"|clearing|turning|logging|signing|another))|order|check out|go for|sample)"
+    r"|clearing|turning|logging|signing|another))|go for"
+    r"|(?:order|check out|sample) (?:the|a|an|their|one|some|any|this|these|it|them)(?= ))"
     r"|(?:do not|don'?t) (?:miss|pass up|leave without (?:trying|ordering))"
     r"|make sure (?:you |to )?(?:have|get|order|try))\b",
     re.IGNORECASE,
