@@ -110,12 +110,14 @@ def test_praise_that_held_only_until_something_changed_is_a_problem():
         "Acme Helpdesk used to be great.",
         "I used to love this app.",
         "The mobile app used to work perfectly.",
+        "The export used to work, now it returns blank files.",
         "Reporting has gone downhill since the redesign.",
         "The inbox gets worse with every release.",
     ):
         assert states_a_problem(text), text
     for text in (
         "I got used to the new layout in a day and now love it.",
+        "We used to work with spreadsheets before we moved to Acme.",
         "The tag field is used to route tickets.",
         "The party was great until 2 in the morning, then we went home.",
         "Great from the first call until the end of the migration.",
