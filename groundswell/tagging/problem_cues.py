@@ -54,18 +54,24 @@ GOOD = (
 NOT_A_TIME = (  # "until the end", "noise until 2 in the morning" tell when, not what changed
     r"(?! (?:the (?:very )?end|\d|midnight|morning|late|closing|close)\b)"
 )
+# "got used to", "is used to" (checked once "used to" is found: cheaper than at every position)
+NOT_HABIT = "".join(
+    rf"(?<!\b{word} used to)"
+    for word in ("get", "got", "gets", "getting", "am", "'m", "is", "are", "was", "were", "be",
+                 "been", "become")
+)  # fmt: skip
 DECLINE = (
-    r"(?<!\bget )(?<!\bgot )(?<!\bgets )(?<!\bgetting )(?<!\bam )(?<!'m )(?<!\bis )(?<!\bare )"
-    r"(?<!\bwas )(?<!\bwere )(?<!\bbe )(?<!\bbeen )(?<!\bbecome )"
-    rf"used to (?:be (?:so |really |very |pretty |quite |a )?{GOOD}|(?:really )?(?:love|like|enjoy)"
+    rf"used to{NOT_HABIT} (?:be (?:so |really |very |pretty |quite |a )?{GOOD}|(?:really )?(?:love|like|enjoy)"
     r"(?= \w)"  # an object: not "the activities I used to enjoy."
     r"|work(?: (?:so |really |very |pretty |quite )?(?:well|great|fine|perfectly)"
     r"|(?=\s*(?:[.,;!]|$|but\b|and now\b|until\b|before the\b))))"  # not "used to work with"
-    rf"|{GOOD}(?: \w+){{0,6}},? until\b{NOT_A_TIME}"
     r"|(?:gone|going|went|goes) downhill"
     r"|(?:gotten|getting|got|gets|become|becoming|became) (?:so much |much |a lot |even )?worse"
     r"|worse (?:and worse|with (?:every|each)|since|after)"
 )
+# praise that held until something changed ("was working great until the recent update"): a
+# failure, and not praise; searched only in a text that says "until" (it is slow to look for)
+GOOD_UNTIL = re.compile(rf"\b{GOOD}(?: \w+){{0,6}},? until\b{NOT_A_TIME}", re.IGNORECASE)
 FAILURES = (
     r"tim(?:e|es|ed|ing) out",
     r"time-?outs?",
@@ -188,7 +194,6 @@ NOT_PRAISE = re.compile(
     r"|\bcould (?:have been|be|use)\b[^.!?]{0,20}\bbetter\b"
     r"|\b(?:handled|did|does|do|works?|worked)\b[^.!?]{0,20}\bbetter\b"
     r"|\bused to (?:work (?:so |really |very )?|be (?:so |really |very |pretty )?|(?:really )?)\w+"
-    rf"|\b{GOOD}(?: \w+){{0,6}},? until\b{NOT_A_TIME}"
     r"|\b(?:was|were) (?:so |really |very |pretty )?\w+,? (?:but |and )?now\b"
     r"|(?:\bnot|n't|\bnever) (?:so |very |that |really |too |as )?(?:good|great|nice|happy|worth"
     r"|easy|impressed|reliable|fast|helpful|friendly|satisfied|pleased)\b"
@@ -300,7 +305,7 @@ def problem_sentences(text: str, ambiguous: bool = True) -> list[str]:
     found = []
     for start, end in sentence_spans(text):
         sentence = text[start:end]
-        for cue in FAILURE.finditer(sentence):
+        for cue in failure_cues(sentence):
             if not ambiguous and AMBIGUOUS.match(cue.group(0)):
                 continue
             negated = NEGATED.search(sentence[: cue.start()])
@@ -315,9 +320,20 @@ def states_a_problem(text: str) -> bool:
     return bool(problem_sentences(text)) and not praises(text)
 
 
+def failure_cues(sentence: str) -> list[re.Match]:
+    """Where ``sentence`` names a failure (``FAILURE``, and ``GOOD_UNTIL`` when it says until)."""
+    cues = list(FAILURE.finditer(sentence))
+    if "until" in sentence.lower():
+        cues += GOOD_UNTIL.finditer(sentence)
+    return cues
+
+
 def praises(text: str) -> bool:
-    """A praise word that praises (``PRAISE`` outside ``NOT_PRAISE``)."""
-    return bool(PRAISE.search(NOT_PRAISE.sub(" ", text or "")))
+    """A praise word that praises (``PRAISE`` outside ``NOT_PRAISE`` and ``GOOD_UNTIL``)."""
+    text = NOT_PRAISE.sub(" ", text or "")
+    if "until" in text.lower():
+        text = GOOD_UNTIL.sub(" ", text)
+    return bool(PRAISE.search(text))
 
 
 def is_question(sentence: str) -> bool:
