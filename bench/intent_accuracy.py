@@ -1,6 +1,7 @@
 """The intent stage's rules on labelled app reviews: the shipped head alone, then with the
-request-cue rule, the opinion-polarity rule and the trouble rule (no bug report on a text read
-positive that names no trouble) (``groundswell.community.intent``).
+request-cue rule (waived for a rated review the head is sure of, ``waives_the_cue``), the
+opinion-polarity rule and the trouble rule (no bug report on a text read positive that names no
+trouble) (``groundswell.community.intent``).
 
 Scores the maalej app reviews (``../shared/data/topics/maalej_app_reviews``) on the same
 hash split as ``training/train_intent.py``: the 80% "fit" part the head was fitted and its
@@ -57,13 +58,13 @@ def variants(review: dict, p: np.ndarray, sentiment: np.ndarray, head) -> dict:
         "+ request cue": decide(*args, requests=cue)[0],
         "+ request cue + text polarity": decide(*args, requests=cue, polarity=text_polarity)[0],
         "+ request cue + star polarity": decide(*args, requests=cue, polarity=star_polarity)[0],
-        "+ cue + text polarity + trouble (shipped)": decide(
+        "+ cue + text polarity + trouble": decide(
             *args, requests=cue, polarity=text_polarity, trouble=trouble
         )[0],
         "+ cue + star polarity + trouble": decide(
             *args, requests=cue, polarity=star_polarity, trouble=trouble
         )[0],
-        "+ cue or sure + text pol. + trouble": decide(
+        "+ cue or sure + text pol. + trouble (shipped)": decide(
             *args, requests=cue or waived, polarity=text_polarity, trouble=trouble
         )[0],
         "+ cue or sure + star pol. + trouble": decide(
