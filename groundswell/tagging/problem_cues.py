@@ -61,8 +61,8 @@ NOT_HABIT = "".join(
                  "been", "become")
 )  # fmt: skip
 DECLINE = (
-    rf"used to{NOT_HABIT} (?:be (?:so |really |very |pretty |quite |a )?{GOOD}|(?:really )?(?:love|like|enjoy)"
-    r"(?= \w)"  # an object: not "the activities I used to enjoy."
+    rf"used to{NOT_HABIT} (?:be (?:so |really |very |pretty |quite |a )?{GOOD}"
+    r"|(?:really )?(?:love|like|enjoy)(?= \w)"  # an object: not "the activities I used to enjoy."
     r"|work(?: (?:so |really |very |pretty |quite )?(?:well|great|fine|perfectly)"
     r"|(?=\s*(?:[.,;!]|$|but\b|and now\b|until\b|before the\b))))"  # not "used to work with"
     r"|(?:gone|going|went|goes) downhill"
@@ -474,13 +474,15 @@ def advises(clause: str) -> str | None:
     (``RECOMMENDS``), "negative" when it tells them to leave it (``DISSUADES``), else None; not
     read in a question, nor beside a failure ("try the soup if you like it cold and bland")."""
     clause = (clause or "").strip()
+    if DISSUADES.search(clause):
+        advice = "negative"
+    elif RECOMMENDS.search(clause):
+        advice = "positive"
+    else:  # most clauses: the failure search below is not needed
+        return None
     if is_question(clause) or problem_sentences(clause) or ASPECT_COMPLAINTS.search(clause):
         return None
-    if DISSUADES.search(clause):
-        return "negative"
-    if RECOMMENDS.search(clause):
-        return "positive"
-    return None
+    return advice
 
 
 def read_positive(result: SentimentResult) -> SentimentResult:
