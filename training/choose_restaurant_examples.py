@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
-import tempfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +22,6 @@ sys.path.insert(0, str(REPO_ROOT / "bench"))
 import topic_accuracy as bench  # noqa: E402
 
 import training.restaurant_examples as examples  # noqa: E402
-from groundswell.config import load_config  # noqa: E402
 from groundswell.models.shared_encoder import load_shared_encoder  # noqa: E402
 from groundswell.tagging.topics import TopicTagger  # noqa: E402
 from training.train_topics import DEFAULT_DATA, is_calibration  # noqa: E402
@@ -47,11 +45,7 @@ def main(argv: list[str] | None = None) -> None:
           f"{ {c: len(s) for c, s in sentences.items()} }")  # fmt: skip
     encoder = load_shared_encoder("student")
     for count in args.counts:
-        toml = examples.taxonomy_toml(examples.HEADER, examples.TOPICS, sentences, count)
-        with tempfile.TemporaryDirectory() as folder:
-            taxonomy = Path(folder) / "topics.toml"
-            taxonomy.write_text(toml, encoding="utf-8")
-            configured = load_config(taxonomy).topic
+        configured = examples.loaded_taxonomy(sentences, count)
         names = [t.name for t in configured if not t.fallback]
         hits = TopicTagger(configured, encoder, None).tag([e.text for e in dev])
         print(f"{count} examples a topic:")

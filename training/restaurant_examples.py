@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -234,6 +235,17 @@ def taxonomy_toml(header: str, topics: list[dict], sentences: dict[str, list[str
         for attribute in topic.get("attributes", []):
             parts += topic_lines(attribute, sentences, per_topic, "[[topic.attributes]]")
     return "\n".join(parts) + "\n"
+
+
+def loaded_taxonomy(sentences: dict[str, list[str]], per_topic: int) -> list:
+    """The SemEval-2014 taxonomy ``taxonomy_toml`` writes for ``sentences``, loaded through the
+    config as the bench loads ``bench/restaurant_topics.toml`` (for trying other examples)."""
+    from groundswell.config import load_config
+
+    with tempfile.TemporaryDirectory() as folder:
+        taxonomy = Path(folder) / "topics.toml"
+        taxonomy.write_text(taxonomy_toml(HEADER, TOPICS, sentences, per_topic), encoding="utf-8")
+        return load_config(taxonomy).topic
 
 
 def opinion_sentences(path: Path) -> dict[str, list[str]]:

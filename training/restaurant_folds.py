@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
-import tempfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +22,6 @@ sys.path.insert(0, str(REPO_ROOT / "bench"))
 import topic_accuracy as bench  # noqa: E402
 
 import training.restaurant_examples as examples  # noqa: E402
-from groundswell.config import load_config  # noqa: E402
 from groundswell.models.shared_encoder import load_shared_encoder  # noqa: E402
 from groundswell.tagging import topic_heads  # noqa: E402
 from groundswell.tagging.topics import TopicTagger  # noqa: E402
@@ -42,11 +40,7 @@ def fold_taxonomy(path: Path, fold: int, one_other: bool) -> list:
         sentences = examples.category_sentences(path, lambda i: fold_of(i) == (fold + 1) % FOLDS)
     else:
         sentences = examples.category_sentences(path, lambda i: fold_of(i) != fold)
-    toml = examples.taxonomy_toml(examples.HEADER, examples.TOPICS, sentences, 100_000)
-    with tempfile.TemporaryDirectory() as folder:
-        taxonomy = Path(folder) / "topics.toml"
-        taxonomy.write_text(toml, encoding="utf-8")
-        return load_config(taxonomy).topic
+    return examples.loaded_taxonomy(sentences, 100_000)
 
 
 def main(argv: list[str] | None = None) -> None:
