@@ -19,8 +19,9 @@ OTHER = "other"
 # (unreadable on white)
 SERIES_COLOURS = ("#0072B2", "#E69F00", "#CC79A7", "#56B4E9", "#8C564B", "#000000")
 OTHER_COLOUR = "#9aa3ad"
+UNREAD = "other language"  # no sentiment: a language the models do not read, and no stars
 SENTIMENT_COLOURS = {"negative": "#d64541", "neutral": "#b7bec6", "positive": "#2e9e5b",
-                     "untagged": "#e3e6ea"}  # fmt: skip
+                     UNREAD: "#e8c98f", "untagged": "#e3e6ea"}  # fmt: skip
 RATING_COLOUR = "#1f3a93"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

@@ -504,6 +504,21 @@ def test_rendered_message_shows_waiting_time_and_deadline(tmp_path, db):
     assert message.subject.startswith("[groundswell] Unanswered question on forum")
 
 
+def test_an_alert_says_when_the_models_do_not_read_the_mentions_language(tmp_path, db):
+    """No sentiment was guessed for a question in Spanish: the alert says why it has none,
+    not "not tagged"; a rated review in German shows the stars' sentiment, said to be theirs."""
+    config = make_config(tmp_path, ALICE_BOB)
+    save_mentions(db, [question("q", hours=30, title="¿Cómo exporto los tickets?"),
+                       review("r", rating=1.0, body="Der Support antwortet nie.")])  # fmt: skip
+    db["mentions"].update("q", {"lang": "es", "out_of_domain": 1, "tagged_at": iso(NOW)})
+    db["mentions"].update("r", {"lang": "de", "out_of_domain": 1, "sentiment": "negative",
+                                "tagged_at": iso(NOW)})  # fmt: skip
+    texts = {a["mention_id"]: render_alert(a, NOW, config.alerts.body_chars).text
+             for a in evaluate_rules(db, config, NOW)}  # fmt: skip
+    assert "Sentiment:  not read (English-only models)" in texts["q"]
+    assert "Sentiment:  negative, from the stars" in texts["r"]
+
+
 # --- config -------------------------------------------------------------------------------
 
 

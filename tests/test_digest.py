@@ -261,6 +261,23 @@ def test_the_vendors_own_posts_are_not_counted(planted, tmp_path):
     assert words["performance"] == 11
 
 
+def test_mentions_the_models_do_not_read_leave_the_sentiment_shares(planted, tmp_path):
+    """Unrated mentions in a language the models do not read have no sentiment: counted in the
+    volume, not as untagged, and not in the shares' denominator; rated ones count by stars."""
+    db = sqlite_utils.Database(copy_db(planted, tmp_path))
+    before = build_digest(db, make_config(), week=TARGET_WEEK.label).data.current
+    ids = [row["id"] for row in db.query(
+        "select id from mentions where published_at >= '2026-11-16' and duplicate_of is null "
+        "and rating is null and sentiment is not null order by id limit 2")]  # fmt: skip
+    db.execute(f"update mentions set sentiment = null, sentiment_score = null, "
+               f"out_of_domain = 1, lang = 'es' where id in {tuple(ids)}")  # fmt: skip
+    db.conn.commit()
+    now = build_digest(db, make_config(), week=TARGET_WEEK.label).data.current
+    assert (now.volume, now.unread, now.untagged) == (before.volume, 2, before.untagged)
+    assert now.tagged == before.tagged - 2
+    assert sum(now.sentiment_counts.values()) == now.tagged
+
+
 def test_monitor_narrows_the_digest_and_an_unknown_monitor_is_named(planted):
     db = sqlite_utils.Database(planted[0])
     data = build_digest(db, make_config(), week="2026-W47", monitor="tickettiger").data

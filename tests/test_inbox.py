@@ -169,11 +169,11 @@ def test_the_inbox_page_says_when_a_high_rating_hides_a_complaint(tmp_path):
     assert "5★ but the text complains" in page
 
 
-def test_the_inbox_says_when_the_models_read_a_language_they_do_not_know(tmp_path):
+def test_the_inbox_says_when_the_models_do_not_read_a_language(tmp_path):
     page = inbox_page_with_review(tmp_path, "eins", 1.0, "Der Export bricht ständig ab",
-                                  {"lang": "de", "sentiment": "negative"})  # fmt: skip
+                                  {"lang": "de", "out_of_domain": 1, "sentiment": "negative"})  # fmt: skip
     assert "Der Export bricht ständig ab" in page
-    assert page.count('class="gs-lang"') == 1 and "de · English-only models" in page
+    assert page.count('class="gs-lang"') == 1 and "de · not read: English-only models" in page
 
 
 def test_an_empty_inbox_counts_what_waits_beyond_its_window(tmp_path):

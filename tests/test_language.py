@@ -6,6 +6,7 @@ from groundswell.tagging.language import (
     detectable_text,
     is_out_of_domain,
     is_plainly_english,
+    unread_flags,
 )
 
 
@@ -70,3 +71,17 @@ def test_plainly_english_texts_skip_lingua_and_others_do_not():
     texts = ["Het is een goede app voor het werk, maar de sync is traag",
              "We moved to it last year and the support is good"]  # fmt: skip
     assert detect_languages(texts) == ["nl", "en"]
+
+
+def test_a_text_is_unread_only_when_lingua_is_sure_of_a_language_the_models_do_not_read():
+    texts = [
+        "Four Stars good prduct",  # lingua: French, unsure
+        "All were broken",  # lingua: Dutch, unsure
+        "Der Kundendienst antwortet nie auf unsere Anfragen, wir kündigen zum Monatsende.",
+        "El soporte no contesta nuestros correos desde hace una semana.",
+        "The support team never answered my ticket.",
+        "",
+    ]
+    langs = detect_languages(texts)
+    assert langs[:2] == ["fr", "nl"] and langs[2:] == ["de", "es", "en", None]
+    assert unread_flags(texts, langs) == [False, False, True, True, False, False]

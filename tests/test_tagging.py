@@ -112,6 +112,9 @@ def test_tags_go_beside_raw_rows(tmp_path):
     assert db["mentions"].get("m1")["duplicate_of"] is None
     german = db["mentions"].get("m4")
     assert german["lang"] == "de" and german["out_of_domain"] == 1
+    # not read: no guess from the English model, and no stars to go by
+    assert (german["sentiment"], german["text_sentiment"], german["sentiment_model"]) == (
+        None, None, None)  # fmt: skip
     topics = list(db["mention_topics"].rows_where("mention_id = 'm1'"))
     assert [(t["topic"], t["sentiment"]) for t in topics] == [("performance", "negative")]
     monitors = {
@@ -198,3 +201,35 @@ def test_the_stars_decide_the_shown_sentiment_and_the_texts_label_stays_beside(t
     # the tag rows' copy of the mention's sentiment follows what is shown
     copies = {r["mention_id"]: r["mention_sentiment"] for r in db["mention_topics"].rows}
     assert copies["five-slow"] == "positive"
+
+
+def test_a_text_the_models_do_not_read_gets_no_guessed_labels(tmp_path):
+    """On 1-2 star reviews lingua was sure were not English, the English model read 24%
+    negative: a Spanish complaint came out positive. Such a text keeps its topics (found by
+    the topic's words) and its form (it asks; the vendor posted it), but no sentiment, topic
+    sentiment or intent is guessed; stars still give the sentiment shown."""
+    from groundswell.config import Config
+
+    db = open_db(tmp_path / "g.db")
+    texts = {
+        "es-q": ("¿Cómo conectar Acme Helpdesk con Shopify? Queremos ver los pedidos de Shopify "
+                 "dentro de cada ticket. No encuentro la opción en el panel de integraciones."),
+        "es": ("La aplicación es lentísima desde la última actualización y el soporte no "
+               "contesta nuestros correos desde hace una semana."),
+        "de": "Der Kundendienst antwortet nie auf unsere Anfragen, wir kündigen zum Monatsende.",
+        "en": "All were broken",  # lingua's guess is Dutch, unsure: read as English
+    }  # fmt: skip
+    rows = [mention(key, text) for key, text in texts.items()]
+    rows[2].update(kind="review", rating=1.0)
+    save_mentions(db, rows)
+    tag_untagged(db, Tagger(Config(), db=db))
+    found = {r["id"]: r for r in db["mentions"].rows}
+    for key in ("es-q", "es", "de"):
+        assert found[key]["out_of_domain"] == 1, key
+        assert found[key]["text_sentiment"] is None and found[key]["sentiment_score"] is None
+    assert [found[k]["sentiment"] for k in ("es-q", "es", "de")] == [None, None, "negative"]
+    assert [found[k]["intent"] for k in ("es-q", "es", "de")] == ["question", None, None]
+    assert found["en"]["out_of_domain"] == 0 and found["en"]["sentiment"] == "negative"
+    assert found["en"]["intent"] is not None
+    topics = list(db["mention_topics"].rows_where("mention_id in ('es-q', 'es', 'de')"))
+    assert topics and all(t["sentiment"] is None for t in topics)

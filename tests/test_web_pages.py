@@ -107,6 +107,20 @@ def test_the_vendors_own_posts_are_not_counted_on_the_dashboard(tmp_path):
     assert acme_share() == 0.0  # none of the week's acme mentions is a customer's
 
 
+def test_the_trend_shows_mentions_the_models_do_not_read_apart_from_untagged(tmp_path):
+    """A mention in a language the models do not read has no sentiment (without stars), as
+    an untagged one has none yet: the trend names which, for every mention and a monitor."""
+    db = open_db(seeded_db(tmp_path / "g.db"))
+    now = datetime.now(timezone.utc)
+    db.execute("update mentions set sentiment = null, rating = null, lang = 'es', "
+               "out_of_domain = 1 where id = 'm2'")  # fmt: skip
+    db.execute("update mentions set sentiment = null, tagged_at = null where id = 'm3'")
+    for scope in (None, "acme"):
+        trend = build_dashboard(db.conn, scope, now).trend
+        last = {s.name: s.values[-1] for s in trend.series}
+        assert last["other language"] == 1 and last["untagged"] == 1, scope
+
+
 def test_an_empty_monitor_says_why(tmp_path):
     db = open_db(seeded_db(tmp_path / "g.db"))
     old = mention(40, published_at="2019-07-04T10:00:00Z", title="Old one")
@@ -198,12 +212,14 @@ def test_the_vendors_own_post_is_marked_in_the_thread_and_the_list(tmp_path):
         assert re.search(r'by ann <span class="gs-vendor"', page.text)
 
 
-def test_a_mention_not_in_english_says_the_models_read_english_only(tmp_path):
-    """The demo's Spanish question was shown "positive" like any other: the sentiment, topics
-    and intent an English-only model reads in Spanish are a guess, and the pages say so."""
+def test_a_mention_the_models_do_not_read_says_so(tmp_path):
+    """The demo's Spanish question was shown "positive" like any other; the English-only models
+    do not read Spanish (out_of_domain), so it has no sentiment and the pages say why. A text
+    lingua only guessed was Dutch ("All were broken", out_of_domain 0) is read: no chip."""
     db = thread_db(tmp_path)
-    db["mentions"].update("m21", {"lang": "es", "body": "Hola, ¿cómo conecto Shopify?"})
-    db["mentions"].update("m23", {"lang": "en"})
+    db["mentions"].update("m21", {"lang": "es", "out_of_domain": 1, "sentiment": None,
+                                  "body": "Hola, ¿cómo conecto Shopify?"})  # fmt: skip
+    db["mentions"].update("m23", {"lang": "nl", "out_of_domain": 0, "body": "All were broken"})
     db.close()
     card, thread, listed = get_all(tmp_path / "g.db", ["/groundswell/mentions/m21",
                                                        "/groundswell/mentions/m20",
@@ -211,7 +227,7 @@ def test_a_mention_not_in_english_says_the_models_read_english_only(tmp_path):
     # m21 only: in its card's head and its place in the thread, in the thread, in the list
     for page, times in ((card, 2), (thread, 1), (listed, 1)):
         assert page.text.count('class="gs-lang"') == times, page.url
-        assert "es · English-only models" in page.text
+        assert "es · not read: English-only models" in page.text
 
 
 def test_mentions_list_reads_like_messages_and_explains_an_empty_result(tmp_path):

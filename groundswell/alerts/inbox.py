@@ -120,6 +120,7 @@ from items
 DETAILS_SQL = """
 select m.id, m.title, m.body, m.source, m.kind, m.author, m.rating, m.sentiment, m.topics,
   m.text_sentiment, m.sentiment_disagrees, m.monitors, m.url, m.published_at, m.is_question, m.lang,
+  m.out_of_domain,
   i.assigned_to, i.acknowledged_by, i.acknowledged_at, i.snoozed_until
 from mentions m left join inbox i on i.mention_id = m.id
 where m.id in (select value from json_each(:ids))

@@ -167,6 +167,10 @@ def mention_rows(facts: dict) -> list[tuple[str, str]]:
     score = facts.get("sentiment_score")
     if sentiment and score is not None:
         sentiment = f"{sentiment} ({score:+.2f})"
+    if facts.get("out_of_domain"):  # the text is in a language the models do not read
+        sentiment = (
+            f"{sentiment}, from the stars" if sentiment else "not read (English-only models)"
+        )
     topics = ", ".join(
         f"{t['topic']} ({t['sentiment']})" if t.get("sentiment") else t["topic"]
         for t in facts.get("topics", [])

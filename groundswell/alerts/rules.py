@@ -27,7 +27,7 @@ WHEN = "coalesce(m.published_at, m.first_seen_at)"
 SQL_CHUNK = 500
 FACT_COLUMNS = (
     "source", "kind", "url", "author", "title", "body", "rating", "published_at", "lang",
-    "sentiment", "sentiment_score",
+    "sentiment", "sentiment_score", "out_of_domain",
 )  # fmt: skip
 
 

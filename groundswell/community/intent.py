@@ -260,9 +260,23 @@ def predict_intents(
     vendors = account_names(vendors)
     request = head.classes.index("feature_request")
     return [
-        ("other", 1.0) if shares_a_link(m) or is_staff(m.get("author"), vendor_accounts=vendors) else
+        ("other", 1.0) if not_a_customer_voice(m, vendors) else
         decide(head.classes, p, question, head.thresholds, asks_how(m),
                asks_for_something(m) or waives_the_cue(m, p[request], reading),
                opinion_polarity(m, reading), reports_trouble(m, reading, question))
         for p, m, reading, question in zip(probabilities, mentions, sentiments, asked, strict=True)
     ]  # fmt: skip
+
+
+def not_a_customer_voice(mention: dict, vendors: Iterable[str]) -> bool:
+    """A shared link, or a post by one of the ``vendors``' own accounts: intent ``other``."""
+    return shares_a_link(mention) or is_staff(mention.get("author"), vendor_accounts=vendors)
+
+
+def unread_intent(mention: dict, asked: bool, vendors: Iterable[str] = ()) -> tuple:
+    """The intent of a text in a language the models do not read: only what its form and
+    author say (it asks: ``question``; a link or the vendor's own post: ``other``), else
+    ``(None, None)`` rather than the English head's guess."""
+    if not_a_customer_voice(mention, account_names(vendors)):
+        return "other", 1.0
+    return ("question", 1.0) if asked else (None, None)

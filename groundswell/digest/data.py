@@ -41,7 +41,7 @@ HELPFUL_KEYS = ("helpful", "helpful_votes", "helpfulCount", "upvotes", "likes", 
 MENTION_FIELDS = (
     "id", "source", "kind", "url", "author", "title", "body", "rating", "published_at",
     "sentiment", "sentiment_score", "rating_sentiment", "is_question", "answered",
-    "vendor_responded", "raw",
+    "vendor_responded", "raw", "out_of_domain",
 )  # fmt: skip
 BODY_CHARS = 1000  # the digest shows excerpts; long bodies are cut when read
 # Column expressions (over alias ``m``) that keep what the digest reads small.
@@ -124,6 +124,7 @@ class Mention:
     vendor_responded: bool
     helpful_votes: int
     week: IsoWeek
+    unread: bool = False  # in a language the models do not read (no sentiment without stars)
 
 
 @dataclass
@@ -132,13 +133,15 @@ class WeekStats:
     volume: int = 0
     sentiment_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SENTIMENTS, 0))
     untagged: int = 0
+    unread: int = 0  # no sentiment: in a language the models do not read, and no stars
     avg_rating: float | None = None
     rated: int = 0
     avg_sentiment: float | None = None
 
     @property
     def tagged(self) -> int:
-        return self.volume - self.untagged
+        """Mentions with a sentiment: the shares' denominator."""
+        return self.volume - self.untagged - self.unread
 
     def share(self, sentiment: str) -> float | None:
         """Fraction of the week's tagged mentions with ``sentiment`` (None when none tagged)."""
@@ -366,6 +369,7 @@ def mention_from_row(row: dict) -> Mention:
         answered=bool(row["answered"]), vendor_responded=bool(row["vendor_responded"]),
         helpful_votes=helpful_votes(row["raw"]),
         week=IsoWeek.containing(date.fromisoformat(published[:10])),
+        unread=bool(row["out_of_domain"]),
     )  # fmt: skip
 
 
@@ -438,7 +442,9 @@ def check_monitor(monitors: dict[str, bool], monitor: str | None) -> None:
 def week_stats(week: IsoWeek, mentions: list[Mention]) -> WeekStats:
     stats = WeekStats(week=week, volume=len(mentions))
     for mention in mentions:
-        if mention.sentiment is None:
+        if mention.sentiment is None and mention.unread:
+            stats.unread += 1
+        elif mention.sentiment is None:
             stats.untagged += 1
         else:
             stats.sentiment_counts[mention.sentiment] += 1

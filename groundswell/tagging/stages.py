@@ -52,6 +52,7 @@ class Batch:
     prepared: list[str] | None = None  # the texts as the models read them
     encoded: list | None = None  # the shared model pass, when the shipped models serve it
     langs: list[str | None] | None = None
+    unread: list[bool] | None = None  # in a language the models do not read (language stage)
     duplicates: dict[str, str | None] = field(default_factory=dict)
     monitors: dict[str, list[dict]] = field(default_factory=dict)
     sentiments: list[Any] | None = None
@@ -77,9 +78,10 @@ class Stage:
 @stage("language")
 class LanguageStage(Stage):
     def __call__(self, batch: Batch) -> None:
-        from groundswell.tagging.language import detect_languages
+        from groundswell.tagging.language import detect_languages, unread_flags
 
         batch.langs = detect_languages(batch.texts)
+        batch.unread = unread_flags(batch.texts, batch.langs)
         for mention, lang in zip(batch.mentions, batch.langs, strict=True):
             mention["lang"] = lang
 
@@ -146,12 +148,9 @@ class KeyphraseStage(Stage):
 
 def out_of_domain_flags(batch: Batch) -> list[bool]:
     """Which texts are in a language the models do not read (all False without the language
-    stage): their keyphrases would be another language's stopwords ("de cada", "en la")."""
-    from groundswell.tagging.language import is_out_of_domain
-
-    if batch.langs is None:
-        return [False] * len(batch.texts)
-    return [is_out_of_domain(lang) for lang in batch.langs]
+    stage): their keyphrases would be another language's stopwords ("de cada", "en la"), and
+    their sentiment, topic sentiments and intent are not guessed (``tagger.tagged_batch``)."""
+    return batch.unread if batch.unread is not None else [False] * len(batch.texts)
 
 
 @stage("intent", model=True)
@@ -169,6 +168,7 @@ class IntentStage:
             asks,
             load_intent_head,
             predict_intents,
+            unread_intent,
         )
 
         shared = self.tagger.shared
@@ -181,6 +181,9 @@ class IntentStage:
         batch.intents = predict_intents(
             load_intent_head(), encoded, batch.mentions, sentiments, asked, vendors
         )
+        for i, unread in enumerate(out_of_domain_flags(batch)):
+            if unread:
+                batch.intents[i] = unread_intent(batch.mentions[i], asked[i], vendors)
         for mention, (intent, _), text, question in zip(
             batch.mentions, batch.intents, encoded, asked, strict=True
         ):

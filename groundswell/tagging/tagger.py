@@ -208,21 +208,24 @@ class Tagger:
 
 def tagged_batch(batch: Batch, now: str) -> TaggedBatch:
     """What the stages found, as the rows ``save_tags`` writes."""
-    from groundswell.tagging.language import is_out_of_domain
+    from groundswell.tagging.stages import out_of_domain_flags
 
     results = []
+    unread = out_of_domain_flags(batch)
     for i, mention in enumerate(batch.mentions):
         mention_id = mention["id"]
         columns = {"tagged_at": now, "rating_sentiment": rating_sentiment(mention.get("rating"))}
         if batch.langs is not None:
             columns["lang"] = batch.langs[i]
-            columns["out_of_domain"] = int(is_out_of_domain(batch.langs[i]))
+            columns["out_of_domain"] = int(unread[i])
         if batch.sentiments is not None:
-            columns.update(sentiment_columns(batch.sentiments[i], mention.get("rating")))
+            columns.update(unread_sentiment_columns(mention.get("rating")) if unread[i] else
+                           sentiment_columns(batch.sentiments[i], mention.get("rating")))  # fmt: skip
         if batch.intents is not None:
             columns["intent"], columns["intent_confidence"] = batch.intents[i]
         topics = [{"mention_id": mention_id, "topic": h.name, "score": round(h.score, 4),
-                   "sentiment": h.sentiment} for h in (batch.topics or [[]] * len(batch.mentions))[i]]  # fmt: skip
+                   "sentiment": None if unread[i] else h.sentiment}
+                  for h in (batch.topics or [[]] * len(batch.mentions))[i]]  # fmt: skip
         phrases = [{"mention_id": mention_id, "phrase": p, "score": round(s, 4)}
                    for p, s in (batch.keyphrases or [[]] * len(batch.mentions))[i]]  # fmt: skip
         results.append(MentionTags(mention_id, columns, topics=topics, keyphrases=phrases,
@@ -242,6 +245,20 @@ def sentiment_columns(sentiment, rating: float | None = None) -> dict:
         "sentiment_confidence": round(sentiment.confidence, 4),
         "sentiment_model": sentiment.model_version,
     }  # fmt: skip
+
+
+def unread_sentiment_columns(rating: float | None = None) -> dict:
+    """A text in a language the models do not read: no text sentiment (on 1-2 star reviews
+    lingua was sure were not English, the English model read 24% negative), and the sentiment
+    shown is what the stars say, or none without stars."""
+    return {
+        "sentiment": rating_sentiment(rating),
+        "text_sentiment": None,
+        "sentiment_disagrees": None,
+        "sentiment_score": None,
+        "sentiment_confidence": None,
+        "sentiment_model": None,
+    }
 
 
 # what the stages read of a stored mention (a tag worker gets these on its stream)

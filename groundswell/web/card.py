@@ -17,7 +17,7 @@ MAX_REPLIES = 100
 MAX_OTHERS = 8
 SUMMARY = (
     "id, title, body, source, kind, author, rating, sentiment, topics, url, published_at, "
-    "by_vendor, lang"
+    "by_vendor, lang, out_of_domain"
 )
 
 

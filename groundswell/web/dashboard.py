@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from groundswell.alerts.inbox import needs_response
 from groundswell.alerts.messages import iso, utc
-from groundswell.chart_style import day_label, iso_week_monday, monday_of, week_labels
+from groundswell.chart_style import UNREAD, day_label, iso_week_monday, monday_of, week_labels
 from groundswell.web.charts import Chart, Series
 
 TREND_WEEKS = 8  # as the digest's trend
@@ -209,7 +209,26 @@ def weekly_sentiment(conn, scope: Scope, first_monday: date) -> dict[date, dict[
         bucket = weeks.setdefault(monday, {})
         key = sentiment if sentiment in SENTIMENTS else "untagged"
         bucket[key] = bucket.get(key, 0) + count
+    for label, count in conn.execute(unread_sql(scope), params):
+        bucket = weeks.get(iso_week_monday(label))
+        if bucket is not None:  # counted above as untagged: no sentiment, its language unread
+            bucket["untagged"] -= count
+            bucket[UNREAD] = count
     return weeks
+
+
+def unread_sql(scope: Scope) -> str:
+    """Mentions per week without a sentiment because they are in a language the models do not
+    read (``out_of_domain``); the mention rows looked up are only those without a sentiment."""
+    unread = "exists (select 1 from mentions u where u.id = {} and u.out_of_domain = 1)"
+    if scope.monitor:
+        return f"""select week, count(*) from mention_monitors
+                   where monitor = :monitor and duplicate_of is null and week >= :week
+                     and mention_sentiment is null and mention_id not in {VENDOR_POSTS}
+                     and {unread.format("mention_id")} group by week"""
+    return f"""select week, count(*) from mentions m indexed by idx_mentions_week_sentiment
+               where duplicate_of is null and week >= :week and sentiment is null
+                 and rowid not in {VENDOR_ROWIDS} and {unread.format("m.id")} group by week"""
 
 
 def trend_chart(conn, scope: Scope, today: date, label: str) -> tuple[Chart, int]:
@@ -219,9 +238,9 @@ def trend_chart(conn, scope: Scope, today: date, label: str) -> tuple[Chart, int
     weeks = weekly_sentiment(conn, scope, mondays[0])
     while len(mondays) > MIN_TREND_WEEKS and mondays[0] not in weeks:
         mondays.pop(0)  # before the first mention: not crawled yet, not "no mentions"
-    names = [*SENTIMENTS, "untagged"]
+    names = [*SENTIMENTS, UNREAD, "untagged"]
     series = [Series(name, [weeks.get(m, {}).get(name, 0) for m in mondays]) for name in names]
-    series = [s for s in series if s.name != "untagged" or any(s.values)]
+    series = [s for s in series if s.name in SENTIMENTS or any(s.values)]
     total = sum(sum(s.values) for s in series)
     chart = Chart("stacked", f"Mentions per week by sentiment, {label}", week_labels(mondays),
                   series, "Week starting (Monday)", "Mentions per week",
