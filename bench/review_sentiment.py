@@ -6,7 +6,9 @@
   score; for the human-labelled forum source, macro recall;
 * the reported half of TweetEval val (the other half is the dev split choices were made on):
   macro recall, accuracy, and the share of gold-neutral tweets read as negative;
-* the contrast and negation set written for issue 14 (``tests/contrast_sentiment.csv``).
+* the contrast and negation set written for issue 14 (``tests/contrast_sentiment.csv``);
+* rated reviews in a language the models do not read, which the tagger leaves unlabelled: how
+  the model reads them anyway, and what leaving them out costs the held-out agreement.
 
     python bench/review_sentiment.py [DATA_DIR] [--student DIR ...] [--threads 2]
 
@@ -150,6 +152,42 @@ def contrast_report(models: list) -> None:
             print(f"      {line}")
 
 
+def unread_report(data: Path, models: list) -> None:
+    """Rated reviews of every source that the tagger leaves unread (a language the models do
+    not read, ``unread_flags``): how the model would read them if it were asked, and what
+    leaving them unlabelled costs the held-out sources' text-only agreement with the stars."""
+    from groundswell.tagging.language import detect_languages, unread_flags
+
+    print("\n=== rated reviews the tagger leaves unread (not English, lingua >= 0.7 sure) ===")
+    score, version = models[0]
+    unread, held_out = [], {}
+    for source, rows in review_rows(data).items():
+        rated = [r for r in rows if r.rating is not None]
+        texts = [r.text for r in rated]
+        flags = unread_flags(texts, detect_languages(texts)) if texts else []
+        unread += [r for r, flag in zip(rated, flags, strict=True) if flag]
+        if source in HELD_OUT_SOURCES and rated:
+            held_out[source] = (rated, flags)
+    labels, _ = score([r.text for r in unread])
+    for stars, want, test in (("1-2", "negative", lambda r: r.rating <= 2),
+                              ("4-5", "positive", lambda r: r.rating >= 4)):  # fmt: skip
+        read = [label for r, label in zip(unread, labels, strict=True) if test(r)]
+        share = read.count(want) / len(read) if read else float("nan")
+        print(
+            f"  {version}: {stars} stars read {want}: {read.count(want)} of {len(read)} "
+            f"({share:.0%})"
+        )
+    for source, (rows, flags) in held_out.items():
+        labels, scores = score([r.text for r in rows])
+        served = [None if flag else label for label, flag in zip(labels, flags, strict=True)]
+        agree, _, n = star_agreement(rows, labels, scores)
+        unlabelled, _, _ = star_agreement(rows, served, scores)
+        print(
+            f"  held out {source:<24} {sum(flags)} unread; stars agree {agree:.3f}, "
+            f"{unlabelled:.3f} with the unread unlabelled (n={n})"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
@@ -166,6 +204,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nreview data not found under {args.data}: held-out figures skipped")
         return
     held_out_report(args.data, models)
+    unread_report(args.data, models)
     tweeteval_report(args.data, models)
     print(f"\n({time.perf_counter() - start:.0f} s)")
 
