@@ -1335,6 +1335,7 @@ TOPIC_GUIDE: dict[str, tuple[str, tuple[str, ...]]] = {
             "customer portal",
             "side conversations",
             "custom fields",
+            "dark mode",
         ),
     ),
 }
