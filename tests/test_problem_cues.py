@@ -74,6 +74,11 @@ def test_failures_stated_are_problems():
         "We have had no response to three emails.",
         "The integration stopped syncing without any warning.",
         "Our plan was changed without notice.",
+        "The status page said everything was fine while our agents could not sign in.",
+        "Since the update I can't log into my account.",
+        "Phone support is only offered on the most expensive plan.",
+        # "good luck" that praises nothing: the failure counts
+        "Good luck reaching a human. Phone support is only offered on the most expensive plan.",
     ):
         assert states_a_problem(text), text
 
@@ -96,6 +101,8 @@ def test_negated_fixed_or_praised_failures_are_not():
         "The app used to crash, but now it is great.",
         "We love the features, but search is slow on big inboxes.",
         "It works out of the box with no instructions needed.",
+        "We have never been locked out, and SSO sign-in is fast.",
+        "I'd be amazed if this code is not working correctly. Good luck!",  # a sign-off praises
     ):
         assert not states_a_problem(text), text
 

@@ -95,6 +95,8 @@ FAILURES = (
     r"took (?:\d+|two|three|four|five|six|several|many) (?:days|weeks|months)",
     r"(?:stopped|stops|keeps? failing|failed|fails?) (?:working|loading|syncing|sending|to \w+)",
     r"(?:stopped|stops) (?:getting|receiving|showing|arriving)",
+    r"(?:could not|couldn'?t|can'?t|cannot|unable to) (?:log|sign) ?(?:in|on)(?:to)?",
+    r"locked out",
     r"missing (?:\w+ )?(?:notifications|emails|messages|alerts|tickets|orders|data)",
     r"please (?:fix|sort out)",
     r"(?:hop(?:e|ing)|wish|until) (?:\w+ ){1,3}(?:fix(?:es)?|sorts? out) (?:this|it|that|the \w+)",
@@ -109,6 +111,8 @@ FAILURES = (
     r"data loss",
     r"went missing",
     r"costs? extra",
+    r"only (?:offered|available|included) (?:on|in|with) (?:the )?(?:most expensive|top|highest"
+    r"|priciest|enterprise|premium)",
     r"charg(?:e|es|ed|ing) (?:extra|for)",
     r"price (?:hike|increase)s?",
     r"over-? ?priced",
@@ -179,7 +183,8 @@ PRAISE = re.compile(
     r"ease of|(?:i|we) (?:really )?like|pros?:)",
     re.IGNORECASE,
 )
-# praise words that do not praise: a quantity, an acknowledgement, shared misery, a comparison
+# praise words that do not praise: a quantity, an acknowledgement, irony ("good luck reaching a
+# human"; not the sign-off "Good luck!"), shared misery, a comparison
 # ("Zenlytics looked better in our trial than Acme", "the old tool handled this better"), a
 # recommendation withheld ("hard to recommend", "can't recommend", not "can't recommend enough"),
 # praise in the past ("used to love", "used to be really good", "Was good, now slow"), denied
@@ -187,6 +192,7 @@ PRAISE = re.compile(
 # the features, but not while everything lags")
 NOT_PRAISE = re.compile(
     r"\bgood (?:share|deal|number|part|chunk|portion|few) of\b|\bgood to know\b"
+    r"|\bgood luck (?:reaching|getting|finding|trying|contacting|talking)\b"
     r"|\bhard to recommend\b|\b(?:can'?t|cannot|couldn'?t|wouldn'?t|won'?t|do not|don'?t|not) "
     r"recommend\b(?![^.!?]{0,30}\benough\b)"
     r"|\bglad (?:it'?s|it is|we'?re|we are|i'?m|i am) not (?:just|the only)\b"
