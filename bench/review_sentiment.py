@@ -90,8 +90,10 @@ def star_agreement(rows, labels: list[str], scores: np.ndarray) -> tuple[float, 
     return float(by_label.mean()), float(by_sign.mean()), len(polar)
 
 
-def held_out_report(data: Path, models: list) -> None:
-    rows_by_source = review_rows(data)
+def held_out_report(rows_by_source: dict, models: list) -> dict:
+    """Prints each held-out source's figures; returns the first model's (labels, scores) of
+    each, for ``unread_report``."""
+    first: dict[str, tuple] = {}
     print("\n=== held-out review sources (never trained on, never chosen on) ===")
     pooled: dict[str, list] = defaultdict(list)
     for source in HELD_OUT_SOURCES:
@@ -100,6 +102,7 @@ def held_out_report(data: Path, models: list) -> None:
         cells = []
         for score, _ in models:
             labels, scores = score(texts)
+            first.setdefault(source, (labels, scores))
             if rows[0].rating is None:
                 result = evaluate([LABELS[r.label] for r in rows], labels)
                 cells.append(
@@ -114,6 +117,7 @@ def held_out_report(data: Path, models: list) -> None:
         f"{sum(a for a, _ in pooled[s]) / sum(n for _, n in pooled[s]):.3f}" for s, _ in models
     ]
     print(f"  {'rated sources, pooled':<26}stars agree " + " | ".join(cells))
+    return first
 
 
 def tweeteval_report(data: Path, models: list) -> None:
@@ -152,16 +156,17 @@ def contrast_report(models: list) -> None:
             print(f"      {line}")
 
 
-def unread_report(data: Path, models: list) -> None:
+def unread_report(rows_by_source: dict, models: list, held_out_readings: dict) -> None:
     """Rated reviews of every source that the tagger leaves unread (a language the models do
     not read, ``unread_flags``): how the model would read them if it were asked, and what
-    leaving them unlabelled costs the held-out sources' text-only agreement with the stars."""
+    leaving them unlabelled costs the held-out sources' text-only agreement with the stars
+    (from the first model's ``held_out_readings``, ``held_out_report``'s)."""
     from groundswell.tagging.language import detect_languages, unread_flags
 
     print("\n=== rated reviews the tagger leaves unread (not English, lingua >= 0.7 sure) ===")
     score, version = models[0]
     unread, held_out = [], {}
-    for source, rows in review_rows(data).items():
+    for source, rows in rows_by_source.items():
         rated = [r for r in rows if r.rating is not None]
         texts = [r.text for r in rated]
         flags = unread_flags(texts, detect_languages(texts)) if texts else []
@@ -178,7 +183,7 @@ def unread_report(data: Path, models: list) -> None:
             f"({share:.0%})"
         )
     for source, (rows, flags) in held_out.items():
-        labels, scores = score([r.text for r in rows])
+        labels, scores = held_out_readings[source]  # every row of a rated held-out source is rated
         served = [None if flag else label for label, flag in zip(labels, flags, strict=True)]
         agree, _, n = star_agreement(rows, labels, scores)
         unlabelled, _, _ = star_agreement(rows, served, scores)
@@ -203,8 +208,9 @@ def main(argv: list[str] | None = None) -> None:
     if not (args.data / "sentiment" / "reviews").is_dir():
         print(f"\nreview data not found under {args.data}: held-out figures skipped")
         return
-    held_out_report(args.data, models)
-    unread_report(args.data, models)
+    rows_by_source = review_rows(args.data)
+    readings = held_out_report(rows_by_source, models)
+    unread_report(rows_by_source, models, readings)
     tweeteval_report(args.data, models)
     print(f"\n({time.perf_counter() - start:.0f} s)")
 
