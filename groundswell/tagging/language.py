@@ -67,8 +67,8 @@ CJK_PATTERN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af
 @cache
 def language_detector() -> LanguageDetector:
     """The process-wide detector (built on first use)."""
-    codes = [getattr(IsoCode639_1, code.upper()) for code in DETECTED_LANGUAGES]
-    builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
+    languages = [lingua_language(code) for code in DETECTED_LANGUAGES]
+    builder = LanguageDetectorBuilder.from_languages(*languages)
     builder = builder.with_minimum_relative_distance(MIN_RELATIVE_DISTANCE)
     return builder.with_preloaded_language_models().build()
 
@@ -143,4 +143,5 @@ def unread_flags(texts: list[str], langs: list[str | None]) -> list[bool]:
 
 
 def lingua_language(code: str) -> Language:
+    """lingua's ``Language`` for an ISO 639-1 code ("es")."""
     return Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
