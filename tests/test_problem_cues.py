@@ -9,6 +9,7 @@ from groundswell.tagging.problem_cues import (
     complains_of_the_aspect,
     denies_a_problem,
     lukewarm,
+    praises,
     problem_sentences,
     read_aspect_statements,
     read_problem_statements,
@@ -77,6 +78,9 @@ def test_failures_stated_are_problems():
         "The status page said everything was fine while our agents could not sign in.",
         "Since the update I can't log into my account.",
         "Phone support is only offered on the most expensive plan.",
+        "Acme Helpdesk ends free onboarding calls for smaller plans",
+        "The vendor scrapped its free tier for teams under five.",
+        "TicketTiger delays its long-promised workflow builder",
         # "good luck" that praises nothing: the failure counts
         "Good luck reaching a human. Phone support is only offered on the most expensive plan.",
     ):
@@ -120,6 +124,8 @@ def test_praise_that_held_only_until_something_changed_is_a_problem():
         "The export used to work, now it returns blank files.",
         "Reporting has gone downhill since the redesign.",
         "The inbox gets worse with every release.",
+        "SLA timers lack options. Acme Helpdesk used to be better than this.",
+        "Reporting used to be much better.",
     ):
         assert states_a_problem(text), text
     for text in (
@@ -132,6 +138,30 @@ def test_praise_that_held_only_until_something_changed_is_a_problem():
         "Was great until the update, but the fix came fast and it is excellent again.",
     ):
         assert not states_a_problem(text), text
+
+
+def test_praise_conceded_before_two_failures_does_not_outweigh_them():
+    """A text that concedes its praise ("Great tool, but ..."): beside two or more stated
+    failures it is a complaint; beside one, a review with pros and cons that keeps the model's
+    label."""
+    text = (
+        "Great tool, but the lag is killing us. Attachments upload slowly and often fail. "
+        "The agent workspace freezes whenever a new ticket arrives."
+    )
+    assert states_a_problem(text)
+    for text in (
+        "Great tool, but the mobile app is slow.",
+        "Great tool. Uploads are slow and the inbox freezes now and then.",  # not conceded
+        "Great tool, but uploads are slow. The inbox freezes. Support is great though.",
+    ):
+        assert not states_a_problem(text), text
+
+
+def test_asking_for_the_best_way_praises_nothing():
+    assert not praises("Best way to send Acme Helpdesk tickets to GitHub?")
+    assert not praises("What are the best practices for SLA escalations?")
+    assert praises("The best way to learn it is the docs, which are great.")
+    assert praises("Best helpdesk we have used.")
 
 
 def test_only_the_sentences_that_state_the_failure_are_returned():

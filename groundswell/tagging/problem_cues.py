@@ -7,13 +7,16 @@ slow again" is a complaint. This rule reads a text the model calls positive as n
 of its sentences states a failure (``FAILURES``: timeouts, slowness, freezes, crashes, outages,
 things not loading, syncing or staying connected, lost or dropped data, days or weeks to get
 something done, nobody following up, new charges, outdated or confusing screens, something taken
-away (a module sunset, a plan discontinued, an app retired, support ended), a decline ("was great
-until the last update", "used to love it", "gone downhill": ``DECLINE``), and warnings:
+away (a module sunset, a plan discontinued, an app retired, support or a free offer ended), a
+promised feature delayed, a decline ("was great until the last update", "used to love it", "used
+to be better", "gone downhill": ``DECLINE``), and warnings:
 "never again", "save your money", "stay away", "not worth it"), not negated
 ("never crashes", "no lag") nor said to be fixed ("fixed within the hour"), and no word in the text
 praises (``PRAISE``; "a good share of", "good to know", "glad it is not just us", comparisons,
-"better than", "handled this better", "hard to recommend", "used to love" and "love it, but not
-while it lags" do not praise): a review with pros and cons keeps the model's label. A text the
+"better than", "handled this better", "hard to recommend", "used to love", "best way to" and "love
+it, but not while it lags" do not praise): a review with pros and cons keeps the model's label,
+unless it concedes its praise ("Great tool, but ...": ``CONCEDED``) and states two failures or
+more. A text the
 model reads neutral is read negative on the same terms when the failure is stated outside a
 question and not by a cue that news and chat use of other things (``AMBIGUOUS``: a plane crash,
 a broken nose, a timeout in a game): "A database migration left search timing out". The topic
@@ -65,6 +68,7 @@ DECLINE = (
     r"|(?:really )?(?:love|like|enjoy)(?= \w)"  # an object: not "the activities I used to enjoy."
     r"|work(?: (?:so |really |very |pretty |quite )?(?:well|great|fine|perfectly)"
     r"|(?=\s*(?:[.,;!]|$|but\b|and now\b|until\b|before the\b))))"  # not "used to work with"
+    r"|used to be (?:so much |much |a lot |way |far )?better"
     r"|(?:gone|going|went|goes) downhill"
     r"|(?:gotten|getting|got|gets|become|becoming|became) (?:so much |much |a lot |even )?worse"
     r"|worse (?:and worse|with (?:every|each)|since|after)"
@@ -149,8 +153,10 @@ FAILURES = (
     r"retir(?:es|ed|ing) (?:its|their|our)",
     r"(?:ends?|ended|ending|drops?|dropped|dropping|pulls?|pulled) support for",
     r"no longer (?:supports?|supported|available|offers?|includes?)",
-    r"(?:removes?|removed|removing|kills?|killed|killing) (?:the |its |their |our )?free",
+    r"(?:removes?|removed|removing|kills?|killed|killing|ends?|ended|ending|drops?|dropped"
+    r"|dropping|scraps?|scrapped|scrapping) (?:the |its |their |our )?free",
     r"shut(?:s|ting)? down (?:its|their|our)",
+    r"(?:delay|postpone)(?:s|d|ed|ing)? (?:its|their|the|our) (?:long-?)?(?:promised|awaited)",
     DECLINE,
 )
 FAILURE = re.compile(r"\b(?:" + "|".join(FAILURES) + r")\b", re.IGNORECASE)
@@ -192,6 +198,7 @@ PRAISE = re.compile(
 # the features, but not while everything lags")
 NOT_PRAISE = re.compile(
     r"\bgood (?:share|deal|number|part|chunk|portion|few) of\b|\bgood to know\b"
+    r"|\bbest (?:way|practices?|approach) (?:to|for)\b"
     r"|\bgood luck (?:reaching|getting|finding|trying|contacting|talking)\b"
     r"|\bhard to recommend\b|\b(?:can'?t|cannot|couldn'?t|wouldn'?t|won'?t|do not|don'?t|not) "
     r"recommend\b(?![^.!?]{0,30}\benough\b)"
@@ -199,7 +206,8 @@ NOT_PRAISE = re.compile(
     r"|\bbetter\b[^.!?]{0,40}\bthan\b|\bat best\b"
     r"|\bcould (?:have been|be|use)\b[^.!?]{0,20}\bbetter\b"
     r"|\b(?:handled|did|does|do|works?|worked)\b[^.!?]{0,20}\bbetter\b"
-    r"|\bused to (?:work (?:so |really |very )?|be (?:so |really |very |pretty )?|(?:really )?)\w+"
+    r"|\bused to (?:work (?:so |really |very )?|be (?:so |really |very |pretty |much |a lot |way"
+    r" |far )?|(?:really )?)\w+"
     r"|\b(?:was|were) (?:so |really |very |pretty )?\w+,? (?:but |and )?now\b"
     r"|(?:\bnot|n't|\bnever) (?:so |very |that |really |too |as )?(?:good|great|nice|happy|worth"
     r"|easy|impressed|reliable|fast|helpful|friendly|satisfied|pleased)\b"
@@ -207,6 +215,9 @@ NOT_PRAISE = re.compile(
     r"\bbut not (?:while|when|if|with|until|as long as)\b",
     re.IGNORECASE,
 )
+
+
+CONCEDED = re.compile(r"(?:^|(?<=[.!?;\n]))[^.!?;\n]{0,40},? but\b", re.IGNORECASE)
 
 
 # a failure denied, straight after the denial ("never crashes", "have not had a single outage",
@@ -323,7 +334,10 @@ def problem_sentences(text: str, ambiguous: bool = True) -> list[str]:
 
 def states_a_problem(text: str) -> bool:
     """A failure is stated and nothing is praised."""
-    return bool(problem_sentences(text)) and not praises(text)
+    problems = problem_sentences(text)
+    if len(problems) >= 2 and not praises(CONCEDED.sub(" ", text)):
+        return True
+    return bool(problems) and not praises(text)
 
 
 def failure_cues(sentence: str) -> list[re.Match]:
