@@ -88,8 +88,9 @@ TOPICS = [("m1", "billing", "negative"), ("m2", "support", "negative"),
           ("m3", "onboarding", "positive"), ("m4", "security", "neutral"),
           ("m5", "support", "positive"), ("m6", "pricing", "positive"),
           *[(f"m{n}", ("support", "pricing")[n % 2], "neutral") for n in range(7, 14)]]  # fmt: skip
-MONITORS = [("m1", "acme", 0), ("m2", "acme", 0), ("m3", "acme", 0), ("m5", "acme", 0),
-            ("m5", "globex", 1), ("m6", "acme", 0)]  # fmt: skip
+MONITORS = [("m1", "acme", 0, None), ("m2", "acme", 0, None), ("m3", "acme", 0, None),
+            ("m5", "acme", 0, None), ("m5", "globex", 1, "passed_over"),  # "Switched from Globex"
+            ("m6", "acme", 0, None)]  # fmt: skip
 
 
 def png(width: int = 24, height: int = 12) -> bytes:
@@ -110,7 +111,10 @@ def add_tags(db) -> None:
         [{"mention_id": m, "topic": t, "score": 0.9, "sentiment": s} for m, t, s in TOPICS]
     )
     db["mention_monitors"].insert_all(
-        [{"mention_id": m, "monitor": name, "competitor": c} for m, name, c in MONITORS]
+        [
+            {"mention_id": m, "monitor": name, "competitor": c, "stance": stance}
+            for m, name, c, stance in MONITORS
+        ]
     )
 
 
@@ -256,9 +260,9 @@ def test_iso_week_sql_matches_python():
 
 def test_pages_escape_hostile_text_and_truncate_long_bodies(tmp_path):
     db_path = seeded_db(tmp_path / "g.db")
-    table, row, enriched, digests = get_all(db_path, [
+    table, row, enriched, digests, switched = get_all(db_path, [
         "/groundswell/mentions", "/groundswell/mentions/m3", "/groundswell/mentions_enriched",
-        "/groundswell/digests"])  # fmt: skip
+        "/groundswell/digests", "/groundswell/mentions/m5"])  # fmt: skip
     assert "<script>alert(1)</script>" not in table.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in table.text
     assert LONG_BODY.strip() not in table.text and "\u2026" in table.text  # cut in the table
@@ -266,6 +270,7 @@ def test_pages_escape_hostile_text_and_truncate_long_bodies(tmp_path):
     assert 'href="/groundswell/mentions/m5"' in enriched.text  # the plugin links ids
     assert 'class="gs-sentiment gs-sentiment-negative"' in table.text
     assert digests.text.count('<img src="data:image/png;base64,') == 2
+    assert "globex (competitor) · passed over</span>" in switched.text  # its stance, on the card
 
 
 # --- in headless Chromium -----------------------------------------------------------------

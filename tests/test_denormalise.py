@@ -28,11 +28,19 @@ def iso_week(stamp: str) -> str:
     return f"{year}-W{week:02d}"
 
 
+# toward a monitor the mention passed over or preferred, the copied sentiment is its stance's
+TOWARD_MONITOR = ("case t.stance when 'passed_over' then 'negative' when 'preferred' then "
+                  "'positive' else m.sentiment end")  # fmt: skip
+
+
 def stale_copies(db) -> list[tuple]:
     """Tag rows whose copies differ from their mention (empty when all are right)."""
     stale = []
     for table in TAG_TABLES:
-        differs = " or ".join(f"t.{copy} is not m.{col}" for copy, col in COPIES.items())
+        expected = {col: f"m.{col}" for col in COPIES.values()}
+        if table == "mention_monitors":
+            expected["sentiment"] = TOWARD_MONITOR
+        differs = " or ".join(f"t.{copy} is not {expected[col]}" for copy, col in COPIES.items())
         sql = (f"select '{table}', t.mention_id from {table} t join mentions m on m.id = "
                f"t.mention_id where {differs} or t.week is not {iso_week_sql('m.published_at')}")  # fmt: skip
         stale += db.execute(sql).fetchall()
@@ -88,8 +96,11 @@ def test_copies_stay_right_when_a_mention_changes(tmp_path):
     db.execute("update mentions set tagged_at = null")
     db.conn.commit()
     tag_untagged(db, tagger(db, sentiment=NegativeOnly()), batch_size=3)
-    copied = dict(db.execute("select mention_id, mention_sentiment from mention_monitors"))
-    assert copied.pop("m4") is None and set(copied.values()) == {"negative"}
+    copied = dict(db.execute("select mention_id || '/' || monitor, mention_sentiment "
+                             "from mention_monitors"))  # fmt: skip
+    # "Zenlytics is better than Acme": toward Zen positive whatever the mention reads
+    assert copied.pop("m3/Zen") == "positive" and copied.pop("m3/Acme") == "negative"
+    assert copied.pop("m4/Acme") is None and set(copied.values()) == {"negative"}
     # a re-crawl corrects a date (same text: not re-tagged); dedupe and retention re-point
     save_mentions(db, [mention("m3", "Zenlytics is better than Acme",
                                published_at="2025-12-29T10:00:00Z")])  # fmt: skip
@@ -162,7 +173,8 @@ group by 1, 2
 """
 JOINED_SHARE_OF_VOICE = f"""
 select {iso_week_sql("m.published_at")} as week, mm.monitor, count(*) as mentions,
-  sum(m.sentiment = 'positive') as positive, sum(m.sentiment = 'negative') as negative
+  sum({TOWARD_MONITOR.replace("t.", "mm.")} = 'positive') as positive,
+  sum({TOWARD_MONITOR.replace("t.", "mm.")} = 'negative') as negative
 from mentions m join mention_monitors mm on mm.mention_id = m.id
 where m.published_at >= date('now', 'weekday 0', '-6 days', '-' || ((:weeks - 1) * 7) || ' days')
   and m.duplicate_of is null
@@ -203,3 +215,23 @@ def test_a_bulk_load_without_triggers_is_filled_afterwards(tmp_path):
     assert stale_copies(db) != []  # nothing copied while the triggers were gone
     assert ensure_denormalised(db) is True
     assert stale_copies(db) == [] and stale_lists(db) == []
+
+
+def test_the_sentiment_toward_a_monitor_follows_its_stance(tmp_path):
+    """A mention that passed a monitor over is negative toward it, one that preferred it
+    positive, whatever the mention reads; the copy follows when either changes."""
+    db = seeded(tmp_path)
+    tag_untagged(db, tagger(db), batch_size=4)
+
+    def toward(monitor: str) -> str | None:
+        return db["mention_monitors"].get(("m3", monitor))["mention_sentiment"]
+
+    with db.conn:
+        db.execute("update mentions set sentiment = 'neutral' where id = 'm3'")
+    assert (toward("Zen"), toward("Acme")) == ("positive", "negative")  # "Zen is better than Acme"
+    with db.conn:
+        db.execute("update mention_monitors set stance = null where mention_id = 'm3'")
+    assert (toward("Zen"), toward("Acme")) == ("neutral", "neutral")
+    with db.conn:
+        db.execute("update mention_monitors set stance = 'passed_over' where monitor = 'Zen'")
+    assert toward("Zen") == "negative" and stale_copies(db) == []

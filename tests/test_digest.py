@@ -33,7 +33,7 @@ from groundswell.digest.build import (
     write_digest,
 )
 from groundswell.digest.render import markdown_text
-from tests.conftest import free_port
+from tests.conftest import free_port, mention
 from tests.digest_fixtures import (
     HOSTILE_AUTHOR,
     HOSTILE_TITLE,
@@ -209,6 +209,29 @@ def test_share_of_voice_response_queue_and_reviews_to_amplify(week47, planted):
         "unanswered question", "1★ review", "2★ review"}  # fmt: skip
     assert data.to_amplify[0].helpful_votes == 41  # the most helpful positive review first
     assert all(r.rating is None or r.rating >= 4 for r in data.to_amplify)
+
+
+def test_share_of_voice_counts_a_competitor_left_behind_as_negative_for_it(tmp_path):
+    """A happy review of acme that moved from zenlytics is a positive mention of acme and a lost
+    customer for zenlytics, not a positive mention of zenlytics."""
+    from groundswell.digest.data import known_monitors, share_of_voice
+    from groundswell.store import ensure_db_shape, save_mentions
+    from groundswell.tagging.monitors import MonitorMatcher, save_monitor_matches
+
+    db = sqlite_utils.Database(tmp_path / "voice.db")
+    ensure_db_shape(db)
+    rows = [mention("m1", "We moved to acme from zenlytics and love it.", kind="review",
+                    rating=5.0, published_at="2026-11-18T10:00:00Z"),
+            mention("m2", "zenlytics support is great.", published_at="2026-11-19T10:00:00Z")]  # fmt: skip
+    save_mentions(db, rows)
+    db.execute("update mentions set sentiment = 'positive'")
+    db.conn.commit()
+    config = make_config()
+    save_monitor_matches(db, ["m1", "m2"], MonitorMatcher(config.monitor).match(rows))
+    voice = {s.monitor: s for s in share_of_voice(db, known_monitors(db, config), TARGET_WEEK)}
+    assert (voice["acme"].mentions, voice["acme"].positive_share) == (1, 1.0)
+    assert (voice["zenlytics"].mentions, voice["zenlytics"].positive_share,
+            voice["zenlytics"].negative_share) == (2, 0.5, 0.5)  # fmt: skip
 
 
 def test_needs_response_comes_from_the_alerts_table_when_it_exists(planted, tmp_path):

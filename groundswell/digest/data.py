@@ -633,8 +633,9 @@ def share_of_voice(db: sqlite_utils.Database, monitors: dict[str, bool], week: I
     previous = week.shifted(-1)
     period, params = period_clause(previous.start, week.end)
     counted, counted_params = customer_clause(vendors)
-    sql = (
-        "select mm.monitor, m.id, m.published_at, m.sentiment, m.rating_sentiment, m.rating "
+    sql = (  # the sentiment toward the monitor: "we moved from Zenlytics" is not praise of it
+        "select mm.monitor, m.id, m.published_at, mm.mention_sentiment as sentiment, "
+        "m.rating_sentiment, m.rating "
         "from mention_monitors mm join mentions m on m.id = mm.mention_id "
         f"where {period} and {counted}"
     )

@@ -7,7 +7,10 @@
 - On every ``mention_topics`` and ``mention_monitors`` row, copies of its mention's
   ``published_at``, ``week``, ``source``, ``kind``, ``rating``, ``duplicate_of`` and
   ``sentiment`` (as ``mention_sentiment``): the weekly trend queries group tag rows from an
-  index without joining a million mentions.
+  index without joining a million mentions. A ``mention_monitors`` row's ``mention_sentiment``
+  is the sentiment toward that monitor: negative where the mention passed it over ("we moved
+  from Zenlytics"), positive where it preferred it over another (its ``stance``,
+  ``groundswell.tagging.stance``), else the mention's.
 
 Triggers keep them right whoever writes: tagging (``save_tags`` replaces a mention's tag rows),
 monitor matching, dedupe pointing a copy at its original, a re-crawl that changes a date,
@@ -22,6 +25,7 @@ import sqlite_utils
 
 from groundswell.store.transaction import transaction
 from groundswell.store.views import iso_week_sql
+from groundswell.tagging.stance import STANCE_SENTIMENT
 
 MENTION_COLUMNS = {"week": str, "topics": str, "monitors": str}
 TAG_COPY_COLUMNS = {
@@ -32,10 +36,13 @@ TAG_COPY_COLUMNS = {
 TAG_TABLES = {"mention_topics": "topic", "mention_monitors": "monitor"}
 LIST_COLUMN = {"mention_topics": "topics", "mention_monitors": "monitors"}
 WATCHED = ("published_at", "duplicate_of", "sentiment", "source", "kind", "rating")
+# a tag row's own columns that its copies depend on, besides mention_id
+REKEY_COLUMNS = {"mention_topics": ("topic",), "mention_monitors": ("monitor", "stance")}
 
 
-def copied_values(mention: str) -> dict[str, str]:
-    """Each copied column's SQL, read from the mention row aliased ``mention``."""
+def copied_values(mention: str, table: str) -> dict[str, str]:
+    """Each copied column's SQL for a ``table`` row, read from the mention row aliased
+    ``mention``."""
     return {
         "published_at": f"{mention}.published_at",
         "week": iso_week_sql(f"{mention}.published_at"),
@@ -43,13 +50,23 @@ def copied_values(mention: str) -> dict[str, str]:
         "kind": f"{mention}.kind",
         "rating": f"{mention}.rating",
         "duplicate_of": f"{mention}.duplicate_of",
-        "mention_sentiment": f"{mention}.sentiment",
+        "mention_sentiment": sentiment_sql(mention, table),
     }
+
+
+def sentiment_sql(mention: str, table: str) -> str:
+    """The mention's sentiment; toward a monitor, what its stance says where it has one."""
+    if table != "mention_monitors":
+        return f"{mention}.sentiment"
+    cases = " ".join(
+        f"when '{stance}' then '{label}'" for stance, label in STANCE_SENTIMENT.items()
+    )
+    return f"case {table}.stance {cases} else {mention}.sentiment end"
 
 
 def copy_from_mention_sql(table: str, where: str) -> str:
     """UPDATE ``table`` rows matching ``where`` with their mention's copied columns."""
-    values = copied_values("m")
+    values = copied_values("m", table)
     return (
         f"update {table} set ({', '.join(values)}) = (select {', '.join(values.values())} "
         f"from mentions m where m.id = {table}.mention_id) where {where}"
@@ -76,7 +93,10 @@ def trigger_definitions() -> dict[str, str]:
     """Each trigger's ``CREATE TRIGGER`` statement, by name."""
     week = iso_week_sql("new.published_at")
     changed = " or ".join(f"new.{c} is not old.{c}" for c in WATCHED)
-    copies = ", ".join(f"{col} = {sql}" for col, sql in copied_values("new").items())
+
+    def copies(table: str) -> str:
+        return ", ".join(f"{col} = {sql}" for col, sql in copied_values("new", table).items())
+
     triggers = {
         "mentions_week_on_insert": (
             "after insert on mentions begin "
@@ -85,11 +105,12 @@ def trigger_definitions() -> dict[str, str]:
         "mentions_copies_on_update": (
             f"after update of {', '.join(WATCHED)} on mentions when {changed} begin "
             f"update mentions set week = {week} where rowid = new.rowid; "
-            + "".join(f"update {t} set {copies} where mention_id = new.id; " for t in TAG_TABLES)
+            + "".join(f"update {t} set {copies(t)} where mention_id = new.id; " for t in TAG_TABLES)
             + "end"
         ),
     }
-    for table, name in TAG_TABLES.items():
+    for table in TAG_TABLES:
+        rekey = ("mention_id", *REKEY_COLUMNS[table])
         triggers[f"{table}_copies_on_insert"] = (
             f"after insert on {table} begin "
             f"{copy_from_mention_sql(table, 'rowid = new.rowid')}; "
@@ -99,8 +120,9 @@ def trigger_definitions() -> dict[str, str]:
             f"after delete on {table} begin {set_tag_list_sql(table, 'old.mention_id')}; end"
         )
         triggers[f"{table}_copies_on_rekey"] = (
-            f"after update of mention_id, {name} on {table} when new.mention_id is not "
-            f"old.mention_id or new.{name} is not old.{name} begin "
+            f"after update of {', '.join(rekey)} on {table} when "
+            + " or ".join(f"new.{c} is not old.{c}" for c in rekey)
+            + " begin "
             f"{copy_from_mention_sql(table, 'rowid = new.rowid')}; "
             f"{set_tag_list_sql(table, 'old.mention_id')}; "
             f"{set_tag_list_sql(table, 'new.mention_id')}; end"

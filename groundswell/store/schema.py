@@ -85,7 +85,8 @@ FRONTIER_COLUMNS = {
 }  # fmt: skip
 TOPIC_COLUMNS = {"mention_id": str, "topic": str, "score": float, "sentiment": str}
 KEYPHRASE_COLUMNS = {"mention_id": str, "phrase": str, "score": float}
-MONITOR_COLUMNS = {"mention_id": str, "monitor": str, "competitor": int}
+# stance: "passed_over" / "preferred" / null (groundswell.tagging.stance)
+MONITOR_COLUMNS = {"mention_id": str, "monitor": str, "competitor": int, "stance": str}
 # near-duplicate detection's cache of MinHash signatures (groundswell.tagging.dedupe)
 MINHASH_COLUMNS = {"mention_id": str, "content_hash": str, "scheme": str, "words": int,
                    "signature": bytes}  # fmt: skip

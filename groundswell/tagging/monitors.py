@@ -2,6 +2,9 @@
 
 ``MonitorMatcher(config.monitor).match(batch)`` parses every query once and tokenises each
 mention once; ``save_monitor_matches(db, mention_ids, rows)`` replaces those mentions' rows.
+Each row carries the mention's ``stance`` toward that monitor: ``passed_over`` when the author
+left it or chose another, ``preferred`` when they rate it above another
+(``groundswell.tagging.stance``), else None.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import sqlite_utils
 
 from groundswell.config import MonitorConfig
 from groundswell.store.transaction import transaction
-from groundswell.tagging.query import Document, Query, QueryError, parse_query
+from groundswell.tagging.query import Document, Query, QueryError, brand_terms, parse_query
+from groundswell.tagging.stance import name_pattern, stances
 
 SQL_CHUNK = 500
 
@@ -26,6 +30,10 @@ class MonitorMatcher:
         self.queries: list[tuple[MonitorConfig, Query]] = [
             (monitor, parse_monitor_query(monitor)) for monitor in self.monitors
         ]
+        self.name_patterns = {
+            monitor.name: name_pattern([monitor.name, *brand_terms(query)])
+            for monitor, query in self.queries
+        }
 
     @property
     def names(self) -> list[str]:
@@ -36,10 +44,17 @@ class MonitorMatcher:
         rows = []
         for mention in batch:
             document = Document.from_mention(mention)
-            for monitor, query in self.queries:
-                if query.matches(document):
-                    rows.append(monitor_row(mention["id"], monitor))
+            matched = [monitor for monitor, query in self.queries if query.matches(document)]
+            said = self.stances(mention, [monitor.name for monitor in matched]) if matched else {}
+            rows += [monitor_row(mention["id"], monitor, said.get(monitor.name))
+                     for monitor in matched]  # fmt: skip
         return rows
+
+    def stances(self, mention: dict, names: list[str]) -> dict[str, str]:
+        """The mention's stance toward each of the monitors it matched that it names."""
+        patterns = {name: self.name_patterns[name] for name in names if self.name_patterns[name]}
+        text = " ".join(part for part in (mention.get("title"), mention.get("body")) if part)
+        return stances(text, patterns) if patterns else {}
 
 
 def parse_monitor_query(monitor: MonitorConfig) -> Query:
@@ -56,11 +71,12 @@ def check_unique_names(monitors: Sequence[MonitorConfig]) -> None:
         raise ValueError(f"monitor names must be unique; repeated: {', '.join(repeated)}")
 
 
-def monitor_row(mention_id: str, monitor: MonitorConfig) -> dict:
+def monitor_row(mention_id: str, monitor: MonitorConfig, stance: str | None = None) -> dict:
     return {
         "mention_id": mention_id,
         "monitor": monitor.name,
         "competitor": int(monitor.competitor),
+        "stance": stance,
     }
 
 

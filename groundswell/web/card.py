@@ -112,7 +112,7 @@ def mention_card(conn: sqlite3.Connection, mention_id: str) -> MentionCard | Non
 def add_tags_and_state(conn, card: MentionCard, mention_id: str) -> None:
     card.topics = rows(conn, "select topic, sentiment, score from mention_topics "
                              "where mention_id = ? order by score desc", [mention_id])  # fmt: skip
-    card.monitors = rows(conn, "select monitor, competitor from mention_monitors "
+    card.monitors = rows(conn, "select monitor, competitor, stance from mention_monitors "
                                "where mention_id = ? order by competitor, monitor", [mention_id])  # fmt: skip
     card.keyphrases = [r["phrase"] for r in rows(
         conn, "select phrase from keyphrases where mention_id = ? order by score desc limit 12",
