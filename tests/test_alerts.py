@@ -519,6 +519,20 @@ def test_an_alert_says_when_the_models_do_not_read_the_mentions_language(tmp_pat
     assert "Sentiment:  negative, from the stars" in texts["r"]
 
 
+def test_an_alert_says_which_product_a_customer_left_for_which(tmp_path, db):
+    """A 1-star review that moves to a competitor: the alert names who was passed over."""
+    config = make_config(tmp_path, ALICE_BOB)
+    save_mentions(db, [review("r", rating=1.0, body="We are now trialing TicketTiger instead "
+                                                     "of Acme. Support never answers.")])  # fmt: skip
+    db["mention_monitors"].insert_all([
+        {"mention_id": "r", "monitor": "Acme", "competitor": 0, "stance": "passed_over"},
+        {"mention_id": "r", "monitor": "TicketTiger", "competitor": 1, "stance": "preferred"},
+    ])  # fmt: skip
+    [text] = [render_alert(a, NOW, config.alerts.body_chars).text
+              for a in evaluate_rules(db, config, NOW)]  # fmt: skip
+    assert "Monitors:   Acme (passed over), TicketTiger (competitor, preferred)" in text
+
+
 # --- config -------------------------------------------------------------------------------
 
 

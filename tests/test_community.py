@@ -43,11 +43,13 @@ def post(db, mention_id, author, body="", parent=None, thread="t1", tags=None, *
                                **fields)])  # fmt: skip
     tags = dict(tags or {})
     monitors = tags.pop("monitors", [])
+    stances = tags.pop("stances", {})
     if tags:
         db["mentions"].update(mention_id, tags)
     for name in monitors:
         db["mention_monitors"].insert(
-            {"mention_id": mention_id, "monitor": name, "competitor": int(name == "Zen")},
+            {"mention_id": mention_id, "monitor": name, "competitor": int(name == "Zen"),
+             "stance": stances.get(name)},
             pk=("mention_id", "monitor"), replace=True,
         )  # fmt: skip
 
@@ -209,6 +211,31 @@ def test_candidate_advocates_need_repeated_positive_mentions_and_link_their_evid
     stored = list(db.query("select author from candidate_advocates"))
     assert stored == [{"author": "dana"}]
     assert [r["defender"] for r in db.query("select * from defenders")] == ["dana"]
+
+
+def test_praising_one_brand_for_leaving_another_advocates_only_the_one_chosen(db):
+    """Twice "we moved to Acme from Zenlytics": an Acme advocate, not a Zenlytics one."""
+    tags = {"sentiment": "positive", "sentiment_score": 0.9, "monitors": ["Acme", "Zen"],
+            "stances": {"Zen": "passed_over"}}  # fmt: skip
+    post(db, "s1", "sam", "We moved to Acme from Zenlytics and love it", thread="t2", tags=tags)
+    post(db, "s2", "sam", "Acme beats Zenlytics, we switched from Zenlytics", thread="t3",
+         tags=tags)  # fmt: skip
+    assert [(a["author"], a["monitor"]) for a in find_advocates(db)] == [("sam", "Acme")]
+
+
+def test_a_post_that_passes_the_brand_over_is_a_negative_parent_for_it(db):
+    """ "Zenlytics handled this better than Acme" reads positive (about Zenlytics), yet it runs
+    Acme down: a positive reply about Acme under it is a defence of Acme, not of Zenlytics."""
+    post(db, "c", "critic", "Zenlytics handled this better than Acme",
+         tags={"sentiment": "positive", "sentiment_score": 0.8, "monitors": ["Acme", "Zen"],
+               "stances": {"Acme": "passed_over", "Zen": "preferred"}})  # fmt: skip
+    post(db, "d", "dana", "Not my experience: Acme support answered in an hour", parent="c",
+         tags={"sentiment": "positive", "sentiment_score": 0.8, "monitors": ["Acme"]})  # fmt: skip
+    post(db, "e", "eve", "We left Acme for Zenlytics and love it", parent="c",
+         tags={"sentiment": "positive", "sentiment_score": 0.9, "monitors": ["Acme", "Zen"],
+               "stances": {"Acme": "passed_over"}})  # fmt: skip
+    build_interactions(db, ["acme_support"])
+    assert [(d["defender"], d["monitor"]) for d in find_defences(db)] == [("dana", "Acme")]
 
 
 # --- experts for open questions --------------------------------------------------------------

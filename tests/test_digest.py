@@ -232,6 +232,10 @@ def test_share_of_voice_counts_a_competitor_left_behind_as_negative_for_it(tmp_p
     assert (voice["acme"].mentions, voice["acme"].positive_share) == (1, 1.0)
     assert (voice["zenlytics"].mentions, voice["zenlytics"].positive_share,
             voice["zenlytics"].negative_share) == (2, 0.5, 0.5)  # fmt: skip
+    assert (voice["zenlytics"].passed_over, voice["acme"].passed_over) == (1, 0)
+    text = build_digest(db, config, week=TARGET_WEEK.label).markdown
+    assert "**Switching**: 1 mention passed over a competitor (zenlytics 1)." in text
+    assert "| zenlytics (competitor) | 2 | 67% |" in text and text.count("| Passed over |") == 1
 
 
 def test_needs_response_comes_from_the_alerts_table_when_it_exists(planted, tmp_path):

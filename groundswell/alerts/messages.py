@@ -175,10 +175,7 @@ def mention_rows(facts: dict) -> list[tuple[str, str]]:
         f"{t['topic']} ({t['sentiment']})" if t.get("sentiment") else t["topic"]
         for t in facts.get("topics", [])
     )
-    monitors = ", ".join(
-        f"{m['monitor']} (competitor)" if m.get("competitor") else m["monitor"]
-        for m in facts.get("monitors", [])
-    )
+    monitors = ", ".join(monitor_label(m) for m in facts.get("monitors", []))
     return [
         ("Source", f"{facts.get('source') or '?'} ({facts.get('mention_kind') or '?'})"),
         ("Author", facts.get("author") or "unknown"),
@@ -189,6 +186,15 @@ def mention_rows(facts: dict) -> list[tuple[str, str]]:
         ("Language", facts.get("lang") or "unknown"),
         ("Published", facts.get("published_at") or "unknown"),
     ]
+
+
+def monitor_label(monitor: dict) -> str:
+    """The monitor and what the mention did with it, as in "TicketTiger (competitor,
+    preferred)": a customer leaving the brand for a rival is what an advocate must see."""
+    notes = ["competitor"] if monitor.get("competitor") else []
+    if monitor.get("stance"):
+        notes.append(str(monitor["stance"]).replace("_", " "))
+    return f"{monitor['monitor']} ({', '.join(notes)})" if notes else monitor["monitor"]
 
 
 def spike_rows(facts: dict) -> list[tuple[str, str]]:

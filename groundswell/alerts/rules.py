@@ -161,7 +161,7 @@ def with_tags(db: sqlite_utils.Database, rule: Rule, mentions: list[dict]) -> li
     ids = [m["id"] for m in mentions]
     topics = rows_by_mention(db, "select mention_id, topic, sentiment from mention_topics", ids)
     monitors = rows_by_mention(
-        db, "select mention_id, monitor, competitor from mention_monitors", ids
+        db, "select mention_id, monitor, competitor, stance from mention_monitors", ids
     )
     return [mention_candidate(rule, m, topics[m["id"]], monitors[m["id"]]) for m in mentions]
 
@@ -182,7 +182,8 @@ def mention_candidate(rule: Rule, mention: dict, topics: list, monitors: list) -
     facts["since"] = mention.get("published_at") or mention.get("first_seen_at")
     facts["topics"] = [{"topic": t["topic"], "sentiment": t["sentiment"]} for t in topics]
     facts["monitors"] = [
-        {"monitor": m["monitor"], "competitor": bool(m["competitor"])} for m in monitors
+        {"monitor": m["monitor"], "competitor": bool(m["competitor"]), "stance": m["stance"]}
+        for m in monitors
     ]
     return Candidate(
         rule=rule,

@@ -2,9 +2,10 @@
 
 A defence (docs/community.md) is a ``reply`` or ``answer`` interaction whose reply is
 positive (``groundswell.community.positive``: a confident reading, or a person's correction)
-under a negative parent (sentiment ``negative`` or a rating
-of 2 or less) that matches a monitor, where the reply matches the same monitor or none at all
-(a reply in the thread, about what the thread is about). A reply that names only another
+under a parent negative about a monitor it matches (its sentiment toward that monitor,
+``mention_monitors.mention_sentiment``, is ``negative``, or a rating of 2 or less), where the
+reply matches the same monitor, without passing it over, or none at all (a reply in the
+thread, about what the thread is about). A reply that names only another
 brand is not a defence of this one, and neither is an answer to a post that was addressed to
 its author (the asker thanking whoever answered them): a defender steps in. Vendor accounts
 never count (``staff`` interactions are left out), nor does anyone answering themselves.
@@ -28,9 +29,9 @@ join mentions p on p.id = i.target_id
 join mention_monitors pm on pm.mention_id = p.id
 where i.kind in ('reply', 'answer') and coalesce(i.staff, 0) = 0
   and {reads_positive_sql("c")} and c.duplicate_of is null
-  and (p.sentiment = 'negative' or p.rating <= 2)
-  and (exists (select 1 from mention_monitors cm
-               where cm.mention_id = c.id and cm.monitor = pm.monitor)
+  and (coalesce(pm.mention_sentiment, p.sentiment) = 'negative' or p.rating <= 2)
+  and (exists (select 1 from mention_monitors cm where cm.mention_id = c.id
+               and cm.monitor = pm.monitor and coalesce(cm.stance, '') != 'passed_over')
        or not exists (select 1 from mention_monitors cm where cm.mention_id = c.id))
   and not exists (select 1 from interactions j
                   where j.mention_id = i.target_id and lower(j.to_author) = lower(i.from_author))

@@ -27,6 +27,7 @@ from groundswell.config import account_names
 from groundswell.digest.community import CommunitySection, collect_community
 from groundswell.errors import GroundswellError
 from groundswell.tagging.keyphrases import too_vague_alone
+from groundswell.tagging.stance import PASSED_OVER
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -193,6 +194,7 @@ class VoiceShare:
     previous_share: float | None
     positive_share: float | None
     negative_share: float | None
+    passed_over: int = 0  # this week's mentions that left it or chose another (its stance)
 
 
 @dataclass
@@ -635,15 +637,17 @@ def share_of_voice(db: sqlite_utils.Database, monitors: dict[str, bool], week: I
     counted, counted_params = customer_clause(vendors)
     sql = (  # the sentiment toward the monitor: "we moved from Zenlytics" is not praise of it
         "select mm.monitor, m.id, m.published_at, mm.mention_sentiment as sentiment, "
-        "m.rating_sentiment, m.rating "
+        "m.rating_sentiment, m.rating, mm.stance "
         "from mention_monitors mm join mentions m on m.id = mm.mention_id "
         f"where {period} and {counted}"
     )
     now: dict[str, list[str | None]] = defaultdict(list)
     before: Counter = Counter()
+    passed_over: Counter = Counter()
     for row in db.query(sql, params + counted_params):
         if in_week(row["published_at"], week):
             now[row["monitor"]].append(effective_sentiment(row)[0])
+            passed_over[row["monitor"]] += row["stance"] == PASSED_OVER
         else:
             before[row["monitor"]] += 1
     total_now = sum(len(labels) for labels in now.values())
@@ -651,15 +655,16 @@ def share_of_voice(db: sqlite_utils.Database, monitors: dict[str, bool], week: I
     if not total_now and not total_before:
         return []  # nothing monitored yet (untagged): a table of zeros says nothing
     shares = [
-        voice_share(name, competitor, now.get(name, []), before[name], total_now, total_before)
+        voice_share(name, competitor, now.get(name, []), before[name], total_now, total_before,
+                    passed_over[name])
         for name, competitor in monitors.items()
-    ]
+    ]  # fmt: skip
     return sorted(shares, key=lambda s: (-s.mentions, s.competitor, s.monitor))
 
 
 def voice_share(
     name: str, competitor: bool, labels: list[str | None], previous: int, total: int,
-    total_before: int,
+    total_before: int, passed_over: int = 0,
 ) -> VoiceShare:  # fmt: skip
     tagged = [label for label in labels if label]
     return VoiceShare(
@@ -668,6 +673,7 @@ def voice_share(
         previous_share=previous / total_before if total_before else None,
         positive_share=tagged.count("positive") / len(tagged) if tagged else None,
         negative_share=tagged.count("negative") / len(tagged) if tagged else None,
+        passed_over=passed_over,
     )  # fmt: skip
 
 

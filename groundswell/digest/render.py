@@ -276,6 +276,26 @@ def voice_line(data: DigestData) -> StoryLine | None:
                      change.tone)  # fmt: skip
 
 
+def switching_line(data: DigestData) -> StoryLine | None:
+    """Who customers left this week: the competitors passed over (good news) and your own
+    monitors passed over (a customer leaving, or choosing a rival)."""
+    left = sorted((s for s in data.share_of_voice if s.passed_over),
+                  key=lambda s: (-s.passed_over, s.monitor))  # fmt: skip
+    own = [s for s in left if not s.competitor]
+    rivals = [s for s in left if s.competitor]
+    if not own and not rivals:
+        return None
+    parts = []
+    if rivals:
+        count = sum(s.passed_over for s in rivals)
+        named = names_list([f"{s.monitor} {s.passed_over}" for s in rivals])
+        parts.append(f"{plural(count, 'mention')} passed over a competitor ({named})")
+    if own:
+        named = names_list([f"{quoted(s.monitor)} {s.passed_over}" for s in own])
+        parts.append(f"{sum(s.passed_over for s in own)} passed over you ({named})")
+    return StoryLine("Switching", f": {'; '.join(parts)}.", "bad" if own else "good")
+
+
 def pending_line(data: DigestData) -> StoryLine:
     total = data.needs_response_total
     if total == 0:
@@ -298,7 +318,8 @@ def week_story(data: DigestData) -> list[StoryLine]:
     if data.is_empty:
         return [volume_line(data), pending_line(data)]
     lines = [volume_line(data), rating_line(data), sentiment_line(data), topic_line(data),
-             negativity_line(data), voice_line(data), pending_line(data), amplify_line(data)]  # fmt: skip
+             negativity_line(data), voice_line(data), switching_line(data), pending_line(data),
+             amplify_line(data)]  # fmt: skip
     return [line for line in lines if line is not None]
 
 
@@ -485,6 +506,9 @@ def html_negativity(data: DigestData) -> str:
     return html_section("New sources of negativity", f"<ul>{items}</ul>")
 
 
+VOICE_HEADERS = ["Monitor", "Mentions", "Share", "Change", "Positive", "Negative", "Passed over"]
+
+
 def voice_label(share: VoiceShare) -> str:
     return f"{share.monitor} (competitor)" if share.competitor else share.monitor
 
@@ -498,12 +522,14 @@ def html_voice(data: DigestData) -> str:
          f'<div class="bar"><span style="width:{round(s.share * 100)}%"></span></div> '
          f"{percent(s.share)}",
          html_change(points_change(s.share, s.previous_share, None)),
-         percent(s.positive_share), percent(s.negative_share)]
+         percent(s.positive_share), percent(s.negative_share), str(s.passed_over)]
         for s in data.share_of_voice
     ]  # fmt: skip
-    table = html_table(["Monitor", "Mentions", "Share", "Change", "Positive", "Negative"], rows)
+    table = html_table(VOICE_HEADERS, rows)
     return html_section("Share of voice", table,
-                        "Monitored mentions this week; your own monitors in bold.")  # fmt: skip
+                        "Monitored mentions this week; your own monitors in bold. Positive and "
+                        "negative are toward each monitor; passed over: mentions that left it "
+                        "or chose another.")  # fmt: skip
 
 
 def html_sources(data: DigestData) -> str:
@@ -851,9 +877,9 @@ def markdown_voice(data: DigestData) -> list[str]:
         return []
     rows = [[markdown_text(voice_label(s)), str(s.mentions), percent(s.share),
              points_change(s.share, s.previous_share, None).text, percent(s.positive_share),
-             percent(s.negative_share)] for s in data.share_of_voice]  # fmt: skip
-    headers = ["Monitor", "Mentions", "Share", "Change", "Positive", "Negative"]
-    return ["## Share of voice", "", *markdown_table(headers, rows)]
+             percent(s.negative_share), str(s.passed_over)]
+            for s in data.share_of_voice]  # fmt: skip
+    return ["## Share of voice", "", *markdown_table(VOICE_HEADERS, rows)]
 
 
 def markdown_sources(data: DigestData) -> list[str]:

@@ -29,7 +29,6 @@ from groundswell.tagging.text_spans import sentence_spans
 
 PASSED_OVER = "passed_over"
 PREFERRED = "preferred"
-STANCES = (PASSED_OVER, PREFERRED)
 STANCE_SENTIMENT = {PASSED_OVER: "negative", PREFERRED: "positive"}
 
 SLOT = "\u27e6{}\u27e7"  # a monitor named in the sentence: ⟦0⟧, ⟦1⟧...
