@@ -236,6 +236,9 @@ def test_share_of_voice_counts_a_competitor_left_behind_as_negative_for_it(tmp_p
     text = build_digest(db, config, week=TARGET_WEEK.label).markdown
     assert "**Switching**: 1 mention passed over a competitor (zenlytics 1)." in text
     assert "| zenlytics (competitor) | 2 | 67% |" in text and text.count("| Passed over |") == 1
+    scoped = build_digest(db, config, week=TARGET_WEEK.label, monitor="zenlytics").data.current
+    assert scoped.volume == 2 and scoped.sentiment_counts == {
+        "negative": 1, "neutral": 0, "positive": 1}  # fmt: skip
 
 
 def test_needs_response_comes_from_the_alerts_table_when_it_exists(planted, tmp_path):

@@ -51,6 +51,13 @@ MENTION_COLUMN_SQL = {
     "raw": "case when m.kind = 'review' then m.raw end",  # only reviews' helpful votes are read
 }
 
+# A digest for one monitor reads the sentiment toward it (``mention_monitors`` aliased ``mm``):
+# where the mention passed it over or preferred it, that label, and no score of its own.
+TOWARD_MONITOR_SQL = {
+    "sentiment": "coalesce(mm.mention_sentiment, m.sentiment)",
+    "sentiment_score": "case when mm.stance is null then m.sentiment_score end",
+}
+
 
 class DigestError(GroundswellError, ValueError):
     """The digest cannot be built as asked: a malformed week or an unknown monitor."""
@@ -381,12 +388,19 @@ def load_mentions(
 ) -> list[Mention]:  # fmt: skip
     scope, scope_params = scope_clause(monitor, vendors)
     period, period_params = period_clause(start, end)
+    columns, toward, toward_params = mention_columns(), "", []
+    if (
+        monitor
+    ):  # the sentiment toward it: "we moved to Acme from Zenlytics" is no praise of Zenlytics
+        columns = mention_columns(overrides=TOWARD_MONITOR_SQL)
+        toward = " left join mention_monitors mm on mm.mention_id = m.id and mm.monitor = ?"
+        toward_params = [monitor]
     sql = (
-        f"select {mention_columns()} from mentions m where {period} and {scope} "
+        f"select {columns} from mentions m{toward} where {period} and {scope} "
         "order by m.published_at"
     )
     mentions = []
-    for row in db.query(sql, period_params + scope_params):
+    for row in db.query(sql, toward_params + period_params + scope_params):
         try:
             mentions.append(mention_from_row(row))
         except ValueError:
@@ -394,11 +408,10 @@ def load_mentions(
     return mentions
 
 
-def mention_columns(prefix: str = "") -> str:
+def mention_columns(prefix: str = "", overrides: dict[str, str] | None = None) -> str:
     """The mention columns the digest reads, aliased ``{prefix}{name}``."""
-    return ", ".join(
-        f"{MENTION_COLUMN_SQL.get(name, f'm.{name}')} as {prefix}{name}" for name in MENTION_FIELDS
-    )
+    sql = {**MENTION_COLUMN_SQL, **(overrides or {})}
+    return ", ".join(f"{sql.get(name, f'm.{name}')} as {prefix}{name}" for name in MENTION_FIELDS)
 
 
 def load_tag_rows(
