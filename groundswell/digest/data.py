@@ -389,9 +389,9 @@ def load_mentions(
     scope, scope_params = scope_clause(monitor, vendors)
     period, period_params = period_clause(start, end)
     columns, toward, toward_params = mention_columns(), "", []
-    if (
-        monitor
-    ):  # the sentiment toward it: "we moved to Acme from Zenlytics" is no praise of Zenlytics
+    # for one monitor, the sentiment toward it: "we moved to Acme from Zenlytics" is no praise
+    # of Zenlytics
+    if monitor:
         columns = mention_columns(overrides=TOWARD_MONITOR_SQL)
         toward = " left join mention_monitors mm on mm.mention_id = m.id and mm.monitor = ?"
         toward_params = [monitor]

@@ -24,6 +24,8 @@ from functools import cache
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
+from groundswell.tagging.text_spans import title_and_body
+
 # Each language added costs speed and memory (25 languages ran ~3x slower with 2x the memory);
 # a text in a language not listed still comes out as some non-English code, so it is still
 # out of domain, only its ``lang`` is a near neighbour (Danish as "sv", say).
@@ -115,13 +117,9 @@ def iso_code(language: Language | None) -> str | None:
     return None if language is None else language.iso_code_639_1.name.lower()
 
 
-def mention_text(mention: dict) -> str:
-    return "\n".join(part for part in (mention.get("title"), mention.get("body")) if part)
-
-
 def detect_mention_languages(batch: list[dict]) -> list[str | None]:
     """The language of each mention's title and body, in batch order."""
-    return detect_languages([mention_text(mention) for mention in batch])
+    return detect_languages([title_and_body(mention) for mention in batch])
 
 
 def is_out_of_domain(lang: str | None, in_domain: frozenset[str] = IN_DOMAIN_LANGUAGES) -> bool:

@@ -17,6 +17,7 @@ from groundswell.config import MonitorConfig
 from groundswell.store.transaction import transaction
 from groundswell.tagging.query import Document, Query, QueryError, brand_terms, parse_query
 from groundswell.tagging.stance import name_pattern, stances
+from groundswell.tagging.text_spans import title_and_body
 
 SQL_CHUNK = 500
 
@@ -53,8 +54,7 @@ class MonitorMatcher:
     def stances(self, mention: dict, names: list[str]) -> dict[str, str]:
         """The mention's stance toward each of the monitors it matched that it names."""
         patterns = {name: self.name_patterns[name] for name in names if self.name_patterns[name]}
-        text = " ".join(part for part in (mention.get("title"), mention.get("body")) if part)
-        return stances(text, patterns) if patterns else {}
+        return stances(title_and_body(mention), patterns) if patterns else {}
 
 
 def parse_monitor_query(monitor: MonitorConfig) -> Query:

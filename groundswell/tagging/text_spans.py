@@ -27,6 +27,11 @@ def pieces_between(pattern: re.Pattern, text: str, start: int, end: int) -> list
     return [(a, b) for a, b in spans if b > a]
 
 
+def title_and_body(mention: dict) -> str:
+    """A mention's title and body, a line apart (so that the title is a sentence of its own)."""
+    return "\n".join(part for part in (mention.get("title"), mention.get("body")) if part)
+
+
 def sentence_spans(text: str) -> list[Span]:
     """The sentences of ``text``: cut after . ! ? before a space or a capital, and at line ends."""
     return pieces_between(SENTENCE_END, text or "", 0, len(text or ""))
