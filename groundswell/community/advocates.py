@@ -7,9 +7,8 @@ Per monitor, platform and author (vendor accounts left out):
   (``groundswell.community.positive``: the stars, a person's correction, or a confident
   reading of the text), leaving out those that passed the monitor over ("we moved to Acme
   from Zenlytics" does not speak well of Zenlytics: ``mention_monitors.stance``), questions
-  (asking is not recommending) and what they
-  wrote in a thread they started (the asker thanking whoever helped); ``defences``: their
-  rows in ``defences``;
+  (asking is not recommending) and what they wrote in a thread they started (the asker
+  thanking whoever helped); ``defences``: their rows in ``defences``;
 - ``answers`` / ``accepted_answers``: their answers (``interactions``) in threads where some
   mention matches the monitor, and those the site marks accepted;
 - ``reach``: votes and reposts of their evidence mentions plus their largest follower count;
@@ -33,13 +32,14 @@ from groundswell.community.positive import reads_positive_sql
 from groundswell.community.reach import mention_reach
 from groundswell.community.tables import replace_rows
 from groundswell.config import account_names
+from groundswell.tagging.stance import PASSED_OVER
 
 EVIDENCE_LIMIT = 20
 POSITIVE_SQL = f"""
 select mm.monitor, m.source_kind as platform, m.author, m.id, m.published_at as at, m.url, m.raw
 from mention_monitors mm join mentions m on m.id = mm.mention_id
 where m.duplicate_of is null and m.author is not null and m.author != ''
-  and {reads_positive_sql("m")} and coalesce(mm.stance, '') != 'passed_over'
+  and {reads_positive_sql("m")} and coalesce(mm.stance, '') != '{PASSED_OVER}'
   and m.kind != 'question' and coalesce(m.is_question, 0) = 0
   and not exists (select 1 from mentions r where r.thread_url = m.thread_url
                   and r.parent_id is null and r.id != m.id and lower(r.author) = lower(m.author))

@@ -18,6 +18,7 @@ import sqlite_utils
 
 from groundswell.community.positive import reads_positive_sql
 from groundswell.community.tables import replace_rows
+from groundswell.tagging.stance import PASSED_OVER
 
 DEFENCES_SQL = f"""
 select i.mention_id, pm.monitor, i.platform, i.from_author as defender,
@@ -31,7 +32,7 @@ where i.kind in ('reply', 'answer') and coalesce(i.staff, 0) = 0
   and {reads_positive_sql("c")} and c.duplicate_of is null
   and (coalesce(pm.mention_sentiment, p.sentiment) = 'negative' or p.rating <= 2)
   and (exists (select 1 from mention_monitors cm where cm.mention_id = c.id
-               and cm.monitor = pm.monitor and coalesce(cm.stance, '') != 'passed_over')
+               and cm.monitor = pm.monitor and coalesce(cm.stance, '') != '{PASSED_OVER}')
        or not exists (select 1 from mention_monitors cm where cm.mention_id = c.id))
   and not exists (select 1 from interactions j
                   where j.mention_id = i.target_id and lower(j.to_author) = lower(i.from_author))

@@ -281,10 +281,10 @@ def switching_line(data: DigestData) -> StoryLine | None:
     monitors passed over (a customer leaving, or choosing a rival)."""
     left = sorted((s for s in data.share_of_voice if s.passed_over),
                   key=lambda s: (-s.passed_over, s.monitor))  # fmt: skip
+    if not left:
+        return None
     own = [s for s in left if not s.competitor]
     rivals = [s for s in left if s.competitor]
-    if not own and not rivals:
-        return None
     parts = []
     if rivals:
         count = sum(s.passed_over for s in rivals)
