@@ -28,9 +28,11 @@ def iso_week(stamp: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-# toward a monitor the mention passed over or preferred, the copied sentiment is its stance's
-TOWARD_MONITOR = ("case t.stance when 'passed_over' then 'negative' when 'preferred' then "
-                  "'positive' else m.sentiment end")  # fmt: skip
+def toward_monitor(row: str) -> str:
+    """Toward a monitor the mention (``m``) passed over or preferred, the copied sentiment is
+    its stance's (``row``: the ``mention_monitors`` row)."""
+    return (f"case {row}.stance when 'passed_over' then 'negative' when 'preferred' then "
+            "'positive' else m.sentiment end")  # fmt: skip
 
 
 def stale_copies(db) -> list[tuple]:
@@ -39,7 +41,7 @@ def stale_copies(db) -> list[tuple]:
     for table in TAG_TABLES:
         expected = {col: f"m.{col}" for col in COPIES.values()}
         if table == "mention_monitors":
-            expected["sentiment"] = TOWARD_MONITOR
+            expected["sentiment"] = toward_monitor("t")
         differs = " or ".join(f"t.{copy} is not {expected[col]}" for copy, col in COPIES.items())
         sql = (f"select '{table}', t.mention_id from {table} t join mentions m on m.id = "
                f"t.mention_id where {differs} or t.week is not {iso_week_sql('m.published_at')}")  # fmt: skip
@@ -173,8 +175,8 @@ group by 1, 2
 """
 JOINED_SHARE_OF_VOICE = f"""
 select {iso_week_sql("m.published_at")} as week, mm.monitor, count(*) as mentions,
-  sum({TOWARD_MONITOR.replace("t.", "mm.")} = 'positive') as positive,
-  sum({TOWARD_MONITOR.replace("t.", "mm.")} = 'negative') as negative
+  sum({toward_monitor("mm")} = 'positive') as positive,
+  sum({toward_monitor("mm")} = 'negative') as negative
 from mentions m join mention_monitors mm on mm.mention_id = m.id
 where m.published_at >= date('now', 'weekday 0', '-6 days', '-' || ((:weeks - 1) * 7) || ' days')
   and m.duplicate_of is null
