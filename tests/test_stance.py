@@ -25,6 +25,7 @@ NAMES = {
         ("We finally left Zenlytics after the price hike.", {"Zen": "passed_over"}),
         ("Export attachments before you leave Zenlytics.", {"Zen": "passed_over"}),
         ("Acme Helpdesk replaced Zenlytics for our team of 12.", {"Zen": "passed_over"}),
+        ("Our team used to use Zenlytics and it was slow.", {"Zen": "passed_over"}),
         (
             "We evaluated Acme Helpdesk against Zenlytics and went with Acme Helpdesk.",
             {"Zen": "passed_over"},
@@ -63,6 +64,7 @@ def test_stances_read_who_was_left_and_who_was_preferred(text, expected):
         "A database migration left Acme Helpdesk search timing out.",  # not someone leaving
         "For a team of 18, it costs us less than TicketTiger did.",  # no product rated above
         "Zenlytics made a similar change earlier this year.",
+        "It took a week to get used to Zenlytics.",
         "Acme Helpdesk replaced a shared Gmail inbox.",  # not a monitored product
         "Agents stare at spinners instead of answering customers in Acme Helpdesk.",
         "Is Zenlytics better than it was last year?",

@@ -76,6 +76,7 @@ CUES: tuple[tuple[re.Pattern, str | None, str | None], ...] = tuple(
          rf"|gave up on|giving up on|(?:moved|moving|walked|walking) away from"
          rf"|cancel(?:l?ed|l?ing)? (?:our|my|the)) {NAMED}{NOT_A_BOOKING}", PASSED_OVER, None),
         (rf"\breplac(?:e|es|ed|ing) {NAMED}", PASSED_OVER, None),
+        (rf"\bused to (?:use|fly(?: with)?|be on|work with|pay for) {NAMED}", PASSED_OVER, None),
         (rf"{NAMED}{CLAUSE}\b(?:instead of|rather than) {NAMED}{NOT_AN_ACT}", PREFERRED,
          PASSED_OVER),
         (rf"\b(?:instead of|rather than) {NAMED}{NOT_AN_ACT}", PASSED_OVER, None),
