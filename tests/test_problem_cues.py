@@ -81,6 +81,7 @@ def test_failures_stated_are_problems():
         "Acme Helpdesk ends free onboarding calls for smaller plans",
         "The vendor scrapped its free tier for teams under five.",
         "TicketTiger delays its long-promised workflow builder",
+        "Status labels rely on colour alone, which is hard for a colleague with colour blindness.",
         # "good luck" that praises nothing: the failure counts
         "Good luck reaching a human. Phone support is only offered on the most expensive plan.",
     ):
@@ -107,6 +108,7 @@ def test_negated_fixed_or_praised_failures_are_not():
         "It works out of the box with no instructions needed.",
         "We have never been locked out, and SSO sign-in is fast.",
         "I'd be amazed if this code is not working correctly. Good luck!",  # a sign-off praises
+        "It is not hard for new agents to learn.",
     ):
         assert not states_a_problem(text), text
 

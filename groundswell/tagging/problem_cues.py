@@ -6,7 +6,8 @@ words describe code more often than a product. For a listening tool a customer's
 slow again" is a complaint. This rule reads a text the model calls positive as negative when one
 of its sentences states a failure (``FAILURES``: timeouts, slowness, freezes, crashes, outages,
 things not loading, syncing or staying connected, lost or dropped data, days or weeks to get
-something done, nobody following up, new charges, outdated or confusing screens, something taken
+something done, nobody following up, new charges, outdated or confusing screens, hard for some
+users (an accessibility failure: "hard for a colleague with colour blindness"), something taken
 away (a module sunset, a plan discontinued, an app retired, support or a free offer ended), a
 promised feature delayed, a decline ("was great until the last update", "used to love it", "used
 to be better", "gone downhill": ``DECLINE``), and warnings:
@@ -149,6 +150,8 @@ FAILURES = (
     r"scattered",
     r"barely (?:works|helps|usable)",
     r"hard to (?:find|use|navigate|learn)",
+    r"(?:hard|difficult|impossible) for (?:a|an|our|my|some|many|most|older|new) (?:\w+ )?"
+    r"(?:colleagues?|users?|agents?|customers?|people|staff|members?|team)",
     r"(?:sunset|discontinu|deprecat)(?:e|es|ed|ing|s)? (?:its|their|the|our|support)",
     r"retir(?:es|ed|ing) (?:its|their|our)",
     r"(?:ends?|ended|ending|drops?|dropped|dropping|pulls?|pulled) support for",
