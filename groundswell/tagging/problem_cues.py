@@ -220,6 +220,7 @@ NOT_PRAISE = re.compile(
 )
 
 
+# praise a sentence concedes before its "but" ("Great tool, but the lag is killing us")
 CONCEDED = re.compile(r"(?:^|(?<=[.!?;\n]))[^.!?;\n]{0,40},? but\b", re.IGNORECASE)
 
 
@@ -336,7 +337,8 @@ def problem_sentences(text: str, ambiguous: bool = True) -> list[str]:
 
 
 def states_a_problem(text: str) -> bool:
-    """A failure is stated and nothing is praised."""
+    """A failure is stated and nothing is praised; beside two failures or more, praise conceded
+    before a "but" (``CONCEDED``) does not count."""
     problems = problem_sentences(text)
     if len(problems) >= 2 and not praises(CONCEDED.sub(" ", text)):
         return True
